@@ -1,0 +1,29 @@
+package dev.adjoint;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a static {@code double} method over EJML {@code SimpleMatrix} values as a loss whose
+ * gradient Adjoint generates at compile time.
+ *
+ * <p>For a method {@code m} in class {@code p.C} the processor writes {@code p.C_M} (nested
+ * classes joined by {@code _}, {@code M} is {@code m} capitalized), or {@code p.<name>} when
+ * {@link #name()} is set.
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface Differentiable {
+    /**
+     * The parameters to differentiate with respect to. Empty means every {@code SimpleMatrix}
+     * and {@code double} parameter.
+     */
+    String[] wrt() default {};
+
+    /** The simple name of the generated class; empty for the default {@code C_M}. */
+    String name() default "";
+}

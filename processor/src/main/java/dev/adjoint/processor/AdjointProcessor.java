@@ -1,0 +1,416 @@
+package dev.adjoint.processor;
+
+import com.google.auto.service.AutoService;
+import com.palantir.javapoet.JavaFile;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.Trees;
+import dev.adjoint.Differentiable;
+import dev.adjoint.Shape;
+import dev.adjoint.processor.ad.ReverseMode;
+import dev.adjoint.processor.emit.ClassEmitter;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.Program;
+import dev.adjoint.processor.ir.ValueType;
+import dev.adjoint.processor.ops.Entrywise;
+import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.parse.BodyParser;
+import dev.adjoint.processor.parse.DslError;
+import dev.adjoint.processor.parse.ParsedFunction;
+import dev.adjoint.processor.shape.ShapeInference;
+import java.io.IOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.PackageElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+
+/**
+ * The Adjoint annotation processor. For each {@code @Differentiable} method it runs the
+ * pipeline {@code parse → differentiate → optimize → shape inference → emit} and writes one
+ * class. Every problem is a javac diagnostic on the exact element or sub-expression; one bad
+ * method never stops the others.
+ */
+@AutoService(Processor.class)
+public final class AdjointProcessor extends AbstractProcessor {
+    private Trees trees;
+    private String treesProblem;
+    private boolean reportedNoTrees;
+    /** Methods whose parameter types were not resolved yet (a type generated this round). */
+    private final Set<String> deferred = new LinkedHashSet<>();
+
+    @Override
+    public Set<String> getSupportedAnnotationTypes() {
+        return Set.of(Differentiable.class.getCanonicalName());
+    }
+
+    @Override
+    public SourceVersion getSupportedSourceVersion() {
+        return SourceVersion.latestSupported();
+    }
+
+    @Override
+    public synchronized void init(javax.annotation.processing.ProcessingEnvironment env) {
+        super.init(env);
+        try {
+            trees = JavacTrees.find(env);
+        } catch (IllegalStateException e) {
+            treesProblem = e.getMessage();
+        }
+    }
+
+    @Override
+    public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        List<ExecutableElement> methods = new ArrayList<>();
+        for (Element e : round.getElementsAnnotatedWith(Differentiable.class)) {
+            if (e.getKind() == ElementKind.METHOD) {
+                methods.add((ExecutableElement) e);
+            }
+        }
+        for (String key : List.copyOf(deferred)) {
+            ExecutableElement m = lookUp(key);
+            if (m != null && !methods.contains(m)) {
+                methods.add(m);
+            }
+        }
+        deferred.clear();
+        for (ExecutableElement method : methods) {
+            if (trees == null) {
+                if (!reportedNoTrees) {
+                    reportedNoTrees = true;
+                    error(method, treesProblem);
+                }
+                continue;
+            }
+            try {
+                processMethod(method, round.processingOver());
+            } catch (DslError e) {
+                report(Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
+            } catch (RuntimeException e) {
+                // A bug in Adjoint must not crash javac or emit wrong code: say so, on the method.
+                error(method, "Adjoint internal error while processing " + method.getSimpleName() + ": " + e
+                        + " — please report it with this method's source");
+            }
+        }
+        if (round.processingOver()) {
+            for (String key : deferred) {
+                ExecutableElement m = lookUp(key);
+                if (m != null) {
+                    error(m, "parameter types of this method could not be resolved");
+                }
+            }
+        }
+        return false;
+    }
+
+    private void processMethod(ExecutableElement method, boolean lastRound) {
+        for (VariableElement p : method.getParameters()) {
+            if (p.asType().getKind() == TypeKind.ERROR && !lastRound) {
+                deferred.add(key(method));
+                return;
+            }
+        }
+        if (!validateSignature(method)) {
+            return;
+        }
+        Differentiable annotation = method.getAnnotation(Differentiable.class);
+        List<String> wrt = wrtParameters(method, annotation);
+        if (wrt == null) {
+            return;
+        }
+        Map<String, List<String>> declaredShapes = declaredShapes(method);
+        if (declaredShapes == null) {
+            return;
+        }
+
+        TreePath path = trees.getPath(method);
+        if (path == null) {
+            error(method, "the source of this method is not available to Adjoint (compile it from source with javac)");
+            return;
+        }
+        BodyParser.attribute(trees, path);
+        ParsedFunction parsed = BodyParser.parse(trees, processingEnv.getTypeUtils(), path, method);
+        for (DslError e : parsed.errors()) {
+            report(Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
+        }
+        if (!parsed.errors().isEmpty()) {
+            return;
+        }
+
+        BitSet active = ReverseMode.activeNodes(parsed.graph(), parsed.parameters(), wrt);
+        boolean ok = true;
+        for (Node node : parsed.graph().nodes()) {
+            if (node.op() instanceof Entrywise.ElementPower && active.get(node.input(1))) {
+                report(Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
+                        + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
+                        parsed.trees().get(node.id()), method);
+                ok = false;
+            }
+        }
+        if (!ok) {
+            return;
+        }
+
+        // Simplification and common-subexpression elimination happen as nodes are built (Builder).
+        Program program = ReverseMode.differentiate(parsed.graph(), parsed.parameters(), wrt, parsed.result());
+        ShapeInference shapes = ShapeInference.run(program.graph(), new ShapeInference.Declarations(declaredShapes));
+        for (ShapeInference.Problem problem : shapes.problems()) {
+            Tree tree = parsed.trees().get(problem.node().id());
+            report(Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message()
+                    + describeOperands(problem.node(), shapes, program.graph()), tree, method);
+        }
+        if (!shapes.problems().isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < parsed.parameters().size(); i++) {
+            Leaves.Param p = (Leaves.Param) parsed.graph().node(parsed.parameters().get(i)).op();
+            if (wrt.contains(p.name()) && !program.gradients().containsKey(p.name())) {
+                processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "wrt parameter " + p.name()
+                        + " does not affect the result, so its gradient is always zero; remove it from wrt", method.getParameters().get(i));
+            }
+        }
+
+        TypeElement owner = (TypeElement) method.getEnclosingElement();
+        String packageName = processingEnv.getElementUtils().getPackageOf(owner).getQualifiedName().toString();
+        String generatedName = annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name();
+        ClassEmitter.Source source = new ClassEmitter.Source(packageName, generatedName,
+                owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName());
+        JavaFile file = ClassEmitter.emit(program, shapes, source);
+        String qualified = packageName.isEmpty() ? generatedName : packageName + "." + generatedName;
+        try {
+            JavaFileObject out = processingEnv.getFiler().createSourceFile(qualified, method);
+            try (Writer writer = out.openWriter()) {
+                file.writeTo(writer);
+            }
+        } catch (IOException e) {
+            error(method, "could not write " + qualified + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code (W is m×n, x is m×1)}: the operands' inferred shapes, for a shape error. */
+    private static String describeOperands(Node node, ShapeInference shapes, dev.adjoint.processor.ir.Graph graph) {
+        List<String> parts = new ArrayList<>();
+        for (int in : node.inputs()) {
+            Node operand = graph.node(in);
+            if (operand.type() == ValueType.MATRIX) {
+                String name = graph.names().getOrDefault(in, operand.origin().text());
+                parts.add(name + " is " + shapes.describeShape(in));
+            }
+        }
+        return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
+    }
+
+    private boolean validateSignature(ExecutableElement method) {
+        boolean ok = true;
+        if (!method.getModifiers().contains(Modifier.STATIC)) {
+            error(method, "@Differentiable method " + method.getSimpleName() + " must be static: "
+                    + "declare it as static double " + method.getSimpleName() + "(...)");
+            ok = false;
+        }
+        if (method.getReturnType().getKind() != TypeKind.DOUBLE) {
+            error(method, "@Differentiable method " + method.getSimpleName() + " must return double (the loss), not "
+                    + method.getReturnType());
+            ok = false;
+        }
+        for (VariableElement p : method.getParameters()) {
+            if (valueType(p.asType()) == null) {
+                error(p, "parameter " + p.getSimpleName() + " has type " + p.asType()
+                        + "; a @Differentiable method takes only SimpleMatrix, double and int parameters");
+                ok = false;
+            }
+        }
+        if (method.getEnclosingElement().getKind() != ElementKind.CLASS
+                && method.getEnclosingElement().getKind() != ElementKind.INTERFACE
+                && method.getEnclosingElement().getKind() != ElementKind.ENUM
+                && method.getEnclosingElement().getKind() != ElementKind.RECORD) {
+            error(method, "@Differentiable methods must be declared in a class");
+            ok = false;
+        }
+        String name = method.getAnnotation(Differentiable.class).name();
+        if (!name.isEmpty() && !SourceVersion.isName(name)) {
+            error(method, "@Differentiable(name = \"" + name + "\") is not a valid Java class name");
+            ok = false;
+        }
+        return ok;
+    }
+
+    private List<String> wrtParameters(ExecutableElement method, Differentiable annotation) {
+        Map<String, VariableElement> byName = new HashMap<>();
+        for (VariableElement p : method.getParameters()) {
+            byName.put(p.getSimpleName().toString(), p);
+        }
+        List<String> wrt = new ArrayList<>();
+        if (annotation.wrt().length == 0) {
+            for (VariableElement p : method.getParameters()) {
+                if (valueType(p.asType()) != ValueType.INT) {
+                    wrt.add(p.getSimpleName().toString());
+                }
+            }
+            if (wrt.isEmpty()) {
+                error(method, "@Differentiable method " + method.getSimpleName() + " has no SimpleMatrix or double parameter to differentiate");
+                return null;
+            }
+            return wrt;
+        }
+        boolean ok = true;
+        for (String name : annotation.wrt()) {
+            VariableElement p = byName.get(name);
+            if (p == null) {
+                error(method, "wrt names \"" + name + "\", which is not a parameter of " + method.getSimpleName()
+                        + "; parameters are " + byName.keySet().stream().sorted().toList());
+                ok = false;
+            } else if (valueType(p.asType()) == ValueType.INT) {
+                error(method, "wrt names int parameter \"" + name + "\": only SimpleMatrix and double parameters can be differentiated");
+                ok = false;
+            } else if (wrt.contains(name)) {
+                error(method, "wrt names \"" + name + "\" twice");
+                ok = false;
+            } else {
+                wrt.add(name);
+            }
+        }
+        if (!ok) {
+            return null;
+        }
+        // Declaration order, whatever order wrt lists them in.
+        List<String> ordered = new ArrayList<>();
+        for (VariableElement p : method.getParameters()) {
+            if (wrt.contains(p.getSimpleName().toString())) {
+                ordered.add(p.getSimpleName().toString());
+            }
+        }
+        return ordered;
+    }
+
+    private Map<String, List<String>> declaredShapes(ExecutableElement method) {
+        Map<String, List<String>> shapes = new HashMap<>();
+        boolean ok = true;
+        for (VariableElement p : method.getParameters()) {
+            Shape shape = p.getAnnotation(Shape.class);
+            if (shape == null) {
+                continue;
+            }
+            if (valueType(p.asType()) != ValueType.MATRIX) {
+                error(p, "@Shape applies to SimpleMatrix parameters only");
+                ok = false;
+            } else if (shape.value().length != 2) {
+                error(p, "@Shape takes exactly two entries, rows then columns, e.g. @Shape({\"n\", \"1\"})");
+                ok = false;
+            } else {
+                for (String entry : shape.value()) {
+                    if (!entry.matches("\\d+") && !SourceVersion.isIdentifier(entry)) {
+                        error(p, "@Shape entry \"" + entry + "\" must be a symbol such as \"n\" or a non-negative integer such as \"1\"");
+                        ok = false;
+                    }
+                }
+                shapes.put(p.getSimpleName().toString(), List.of(shape.value()));
+            }
+        }
+        return ok ? shapes : null;
+    }
+
+    private ValueType valueType(TypeMirror type) {
+        if (type.getKind() == TypeKind.DOUBLE) return ValueType.SCALAR;
+        if (type.getKind() == TypeKind.INT) return ValueType.INT;
+        if (type.getKind() == TypeKind.DECLARED
+                && processingEnv.getTypeUtils().erasure(type).toString().equals("org.ejml.simple.SimpleMatrix")) {
+            return ValueType.MATRIX;
+        }
+        return null;
+    }
+
+    /** {@code p.C_M}: enclosing classes joined by {@code _}, then the capitalized method name. */
+    static String defaultName(TypeElement owner, ExecutableElement method) {
+        List<String> parts = new ArrayList<>();
+        Element e = owner;
+        while (e != null && !(e instanceof PackageElement)) {
+            parts.add(0, e.getSimpleName().toString());
+            e = e.getEnclosingElement();
+        }
+        String m = method.getSimpleName().toString();
+        return String.join("_", parts) + "_" + Character.toUpperCase(m.charAt(0)) + m.substring(1);
+    }
+
+    private String methodSource(TreePath path) {
+        CompilationUnitTree unit = path.getCompilationUnit();
+        MethodTree tree = (MethodTree) path.getLeaf();
+        try {
+            CharSequence text = unit.getSourceFile().getCharContent(true);
+            long start = trees.getSourcePositions().getStartPosition(unit, tree);
+            long end = trees.getSourcePositions().getEndPosition(unit, tree);
+            if (start >= 0 && end > start && end <= text.length()) {
+                return stripIndent(text.subSequence((int) start, (int) end).toString());
+            }
+        } catch (IOException e) {
+            // Fall back to javac's rendering below.
+        }
+        return tree.toString();
+    }
+
+    private static String stripIndent(String method) {
+        String[] lines = method.split("\n", -1);
+        int indent = Integer.MAX_VALUE;
+        for (int i = 1; i < lines.length; i++) {
+            if (!lines[i].isBlank()) {
+                indent = Math.min(indent, lines[i].length() - lines[i].stripLeading().length());
+            }
+        }
+        StringBuilder out = new StringBuilder(lines[0]);
+        for (int i = 1; i < lines.length; i++) {
+            out.append('\n').append(lines[i].length() >= indent && indent != Integer.MAX_VALUE ? lines[i].substring(indent) : lines[i].strip());
+        }
+        return out.toString();
+    }
+
+    private void report(Diagnostic.Kind kind, String message, Tree tree, ExecutableElement method) {
+        TreePath path = trees.getPath(method);
+        if (tree != null && path != null) {
+            trees.printMessage(kind, message, tree, path.getCompilationUnit());
+        } else {
+            processingEnv.getMessager().printMessage(kind, message, method);
+        }
+    }
+
+    private void error(Element element, String message) {
+        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, element);
+    }
+
+    private static String key(ExecutableElement method) {
+        return ((TypeElement) method.getEnclosingElement()).getQualifiedName() + "#" + method.getSimpleName();
+    }
+
+    private ExecutableElement lookUp(String key) {
+        int hash = key.indexOf('#');
+        TypeElement type = processingEnv.getElementUtils().getTypeElement(key.substring(0, hash));
+        if (type == null) {
+            return null;
+        }
+        for (Element e : type.getEnclosedElements()) {
+            if (e.getKind() == ElementKind.METHOD && e.getSimpleName().contentEquals(key.substring(hash + 1))
+                    && e.getAnnotation(Differentiable.class) != null) {
+                return (ExecutableElement) e;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,588 @@
+package dev.adjoint.processor.emit;
+
+import static dev.adjoint.processor.ops.Ejml.MATRIX;
+import static dev.adjoint.processor.ops.Ejml.SIMPLE_MATRIX;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.adjoint.processor.ir.Graph;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.Program;
+import dev.adjoint.processor.ir.ValueType;
+import dev.adjoint.processor.ops.EmitContext;
+import dev.adjoint.processor.ops.Ejml;
+import dev.adjoint.processor.ops.IntOps;
+import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.shape.ShapeInference;
+import dev.adjoint.processor.shape.ShapeInference.Anchor;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Writes the generated class of SPEC section 4 for one differentiated {@link Program}: a
+ * workspace field per matrix node (reshaped, never reallocated once shapes repeat), a
+ * factorization field per factored matrix, {@code value} (forward nodes only) and
+ * {@code gradient} (forward and backward), gradient accessors, {@code SimpleMatrix} overloads and
+ * the {@code DifferentiableFunction} bridge. Knows nothing of javac trees.
+ */
+public final class ClassEmitter {
+    private static final ClassName DIFFERENTIABLE_FUNCTION = ClassName.get("dev.adjoint.runtime", "DifferentiableFunction");
+    private static final ClassName PARAMETER = ClassName.get("dev.adjoint.runtime", "Parameter");
+    private static final ClassName ARGUMENTS = ClassName.get("dev.adjoint.runtime", "Arguments");
+    private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
+
+    /** What the emitter needs to know about the user's method. */
+    public record Source(
+            String packageName,
+            String generatedName,
+            String qualifiedMethodName,
+            String methodSource,
+            String processorName) {}
+
+    private final Program program;
+    private final Graph graph;
+    private final ShapeInference shapes;
+    private final Source source;
+    private final FormulaPrinter formulas;
+    private final Map<Integer, String> names = new HashMap<>();
+    private final Set<String> taken = new HashSet<>();
+    private final Map<String, String> factorFields = new LinkedHashMap<>();
+    private final Map<String, ClassName> factorTypes = new LinkedHashMap<>();
+    /** wrt parameter → the field its accessor returns (matrices) or the double field (scalars). */
+    private final Map<String, String> gradientFields = new LinkedHashMap<>();
+    private final List<Node> parameters = new ArrayList<>();
+
+    private ClassEmitter(Program program, ShapeInference shapes, Source source) {
+        this.program = program;
+        this.graph = program.graph();
+        this.shapes = shapes;
+        this.source = source;
+        this.formulas = new FormulaPrinter(graph);
+        for (int p : program.parameters()) {
+            parameters.add(graph.node(p));
+        }
+    }
+
+    public static JavaFile emit(Program program, ShapeInference shapes, Source source) {
+        return new ClassEmitter(program, shapes, source).emit();
+    }
+
+    private JavaFile emit() {
+        assignNames();
+        BitSet forward = program.forwardNodes();
+        BitSet all = program.gradientNodes();
+
+        MethodSpec value = computeMethod("value", forward, false);
+        MethodSpec gradient = computeMethod("gradient", all, true);
+
+        TypeSpec.Builder type = TypeSpec.classBuilder(source.generatedName())
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addSuperinterface(DIFFERENTIABLE_FUNCTION)
+                .addAnnotation(AnnotationSpec.builder(GENERATED).addMember("value", "$S", source.processorName()).build())
+                .addJavadoc("$L", classJavadoc());
+
+        type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "PARAMETERS",
+                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer(parameterList())
+                .build());
+        for (int id = all.nextSetBit(0); id >= 0; id = all.nextSetBit(id + 1)) {
+            Node node = graph.node(id);
+            if (node.type() == ValueType.MATRIX && node.op().inline(node) == null) {
+                type.addField(FieldSpec.builder(MATRIX, names.get(id), Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("$L", escape(fieldDoc(node)))
+                        .initializer("new $T(1, 1)", MATRIX)
+                        .build());
+            }
+        }
+        for (Map.Entry<String, String> f : factorFields.entrySet()) {
+            type.addField(FieldSpec.builder(factorTypes.get(f.getKey()), f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
+                    .initializer("new $T()", factorTypes.get(f.getKey()))
+                    .build());
+        }
+        addGradientFields(type);
+
+        type.addMethod(MethodSpec.constructorBuilder()
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Creates an instance with its own workspace. Not thread-safe: use one instance per thread.\n")
+                .build());
+        type.addMethod(value);
+        type.addMethod(gradient);
+        addSimpleMatrixOverloads(type);
+        addAccessors(type);
+        addBridge(type);
+        checksMethod().ifPresent(type::addMethod);
+
+        return JavaFile.builder(source.packageName(), type.build())
+                .skipJavaLangImports(true)
+                .indent("    ")
+                .build();
+    }
+
+    // ---- naming ------------------------------------------------------------------------------
+
+    private void assignNames() {
+        for (Node p : parameters) {
+            names.put(p.id(), ((Leaves.Param) p.op()).name());
+            taken.add(((Leaves.Param) p.op()).name());
+        }
+        taken.addAll(List.of("PARAMETERS", "value", "gradient", "name", "parameters", "gradientOf", "checkArguments"));
+        // Gradient fields first so they get the plain names gradW, gradAlpha.
+        Map<Integer, String> gradientOwner = new HashMap<>();
+        for (String wrt : program.wrt()) {
+            Integer node = program.gradients().get(wrt);
+            String field = unique("grad" + capitalize(wrt));
+            gradientFields.put(wrt, field);
+            Node param = parameterNamed(wrt);
+            boolean exclusive = node != null && param.type() == ValueType.MATRIX
+                    && graph.node(node).op().inline(graph.node(node)) == null
+                    && !gradientOwner.containsKey(node)
+                    && !graph.names().containsKey(node);
+            if (exclusive) {
+                names.put(node, field);
+                gradientOwner.put(node, wrt);
+            }
+        }
+        for (Node node : graph.nodes()) {
+            if (names.containsKey(node.id())) {
+                continue;
+            }
+            String inline = node.op().inline(node);
+            if (inline != null) {
+                names.put(node.id(), inline);
+                continue;
+            }
+            String userName = graph.names().get(node.id());
+            Integer primal = program.cotangentOf().get(node.id());
+            String base;
+            if (userName != null) {
+                base = userName;
+            } else if (primal != null && graph.names().containsKey(primal)) {
+                base = "d" + capitalize(graph.names().get(primal));
+            } else if (primal != null && graph.node(primal).op() instanceof Leaves.Param param) {
+                base = "d" + capitalize(param.name());
+            } else {
+                base = "t";
+            }
+            names.put(node.id(), unique(base));
+        }
+    }
+
+    private String unique(String base) {
+        String candidate = base;
+        if (base.equals("t") || SourceVersion.isKeyword(base)) {
+            int k = 1;
+            candidate = base + k;
+            while (taken.contains(candidate)) {
+                candidate = base + ++k;
+            }
+        } else {
+            int k = 2;
+            while (taken.contains(candidate)) {
+                candidate = base + k++;
+            }
+        }
+        taken.add(candidate);
+        return candidate;
+    }
+
+    private static String capitalize(String s) {
+        return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1);
+    }
+
+    private Node parameterNamed(String name) {
+        for (Node p : parameters) {
+            if (((Leaves.Param) p.op()).name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no parameter " + name);
+    }
+
+    private String fieldDoc(Node node) {
+        Integer primal = program.cotangentOf().get(node.id());
+        if (primal != null) {
+            return "∂L/∂(" + describeNode(graph.node(primal)) + ")";
+        }
+        if (!node.origin().text().isEmpty()) {
+            return node.origin().text();
+        }
+        return formulas.print(node.id());
+    }
+
+    private String describeNode(Node node) {
+        String name = graph.names().get(node.id());
+        if (node.op() instanceof Leaves.Param param) {
+            return param.name();
+        }
+        return name != null ? name : node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().text();
+    }
+
+    // ---- value and gradient ------------------------------------------------------------------
+
+    private TypeName javaType(Node param) {
+        return switch (param.type()) {
+            case MATRIX -> MATRIX;
+            case SCALAR -> TypeName.DOUBLE;
+            case INT -> TypeName.INT;
+        };
+    }
+
+    private MethodSpec.Builder signature(String name, boolean simpleMatrix) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(TypeName.DOUBLE);
+        for (Node p : parameters) {
+            TypeName t = p.type() == ValueType.MATRIX && simpleMatrix ? SIMPLE_MATRIX : javaType(p);
+            m.addParameter(t, ((Leaves.Param) p.op()).name());
+        }
+        return m;
+    }
+
+    private String argumentList() {
+        return String.join(", ", parameters.stream().map(p -> ((Leaves.Param) p.op()).name()).toList());
+    }
+
+    private MethodSpec computeMethod(String name, BitSet live, boolean backward) {
+        MethodSpec.Builder m = signature(name, false);
+        m.addJavadoc(backward
+                ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
+                        + "Arguments are never modified.\n\n@return the loss, as {@link #value} would\n"
+                : "Computes the loss (forward pass only; wrt $L). Arguments are never modified.\n",
+                String.join(", ", program.wrt()));
+        Body body = new Body();
+        if (!shapes.checks().isEmpty()) {
+            body.code.addStatement("checkArguments($L)", argumentList());
+        }
+        // Sizes first: they depend only on argument shapes, and constant matrices need them.
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (graph.node(id).type() == ValueType.INT) {
+                body.emit(graph.node(id));
+            }
+        }
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (graph.node(id).type() != ValueType.INT) {
+                body.emit(graph.node(id));
+            }
+        }
+        if (backward) {
+            body.code.add("\n");
+            for (String wrt : program.wrt()) {
+                finishGradient(body.code, wrt);
+            }
+        }
+        body.code.addStatement("return $L", names.get(program.result()));
+        return m.addCode(body.code.build()).build();
+    }
+
+    private void finishGradient(CodeBlock.Builder code, String wrt) {
+        Integer node = program.gradients().get(wrt);
+        Node param = parameterNamed(wrt);
+        String field = gradientFields.get(wrt);
+        if (param.type() == ValueType.SCALAR) {
+            code.addStatement("$L = $L", field, node == null ? "0.0" : names.get(node));
+        } else if (node == null) {
+            code.add("// $L does not affect the loss: its gradient is zero\n", wrt);
+            code.addStatement("$L.reshape($L.numRows, $L.numCols)", field, wrt, wrt);
+            code.addStatement("$L.zero()", field);
+        } else if (!field.equals(names.get(node))) {
+            code.addStatement("$T.copy($L, $L)", Ejml.KERNELS, names.get(node), field);
+        }
+    }
+
+    /** Emission of one method body; tracks which matrices it has factored. */
+    private final class Body implements EmitContext {
+        final CodeBlock.Builder code = CodeBlock.builder();
+        final Set<String> factored = new HashSet<>();
+        Node current;
+        boolean commented;
+
+        void emit(Node node) {
+            current = node;
+            commented = false;
+            node.op().emit(this, node);
+        }
+
+        private void comment() {
+            if (!commented) {
+                commented = true;
+                code.add("// $L\n", commentFor(current).replace("\n", " "));
+            }
+        }
+
+        @Override
+        public String ref(int id) {
+            return names.get(id);
+        }
+
+        @Override
+        public void statement(String format, Object... args) {
+            comment();
+            code.addStatement(format, args);
+        }
+
+        @Override
+        public void define(Node node, String format, Object... args) {
+            comment();
+            code.addStatement("$L $L = " + format, prepend(node.type() == ValueType.INT ? "int" : "double", names.get(node.id()), args));
+        }
+
+        @Override
+        public String dimension(Node intNode) {
+            return anchor(shapes.valueOf(intNode));
+        }
+
+        @Override
+        public String factor(int matrix, Factorization kind, Node owner) {
+            String key = kind + ":" + matrix;
+            String field = factorFields.computeIfAbsent(key, k -> unique(
+                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + capitalize(names.get(matrix))));
+            factorTypes.put(key, kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
+            if (factored.add(key)) {
+                comment();
+                code.addStatement("$L.factor($L, $S)", field, names.get(matrix), describe(owner));
+            }
+            return field;
+        }
+
+        @Override
+        public String describe(Node node) {
+            return node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().describe();
+        }
+    }
+
+    private static Object[] prepend(Object a, Object b, Object[] rest) {
+        Object[] all = new Object[rest.length + 2];
+        all[0] = a;
+        all[1] = b;
+        System.arraycopy(rest, 0, all, 2, rest.length);
+        return all;
+    }
+
+    private String commentFor(Node node) {
+        Integer primal = program.cotangentOf().get(node.id());
+        if (primal != null) {
+            return "∂L/∂(" + describeNode(graph.node(primal)) + ") = " + formulas.print(node.id());
+        }
+        if (!node.origin().text().isEmpty()) {
+            return node.origin().text();
+        }
+        return formulas.print(node.id());
+    }
+
+    // ---- argument checks ---------------------------------------------------------------------
+
+    private String anchor(Anchor a) {
+        if (a instanceof Anchor.ParameterDim p) {
+            return p.parameter() + (p.axis() == 0 ? ".numRows" : ".numCols");
+        } else if (a instanceof Anchor.Constant c) {
+            return Integer.toString(c.value());
+        } else if (a instanceof Anchor.IntValue v) {
+            return names.get(v.node());
+        }
+        throw new IllegalStateException("symbol " + ((Anchor.Symbol) a).name() + " has no value");
+    }
+
+    private String anchorLabel(Anchor a) {
+        if (a instanceof Anchor.ParameterDim p) {
+            return p.parameter() + (p.axis() == 0 ? ".numRows()" : ".numCols()");
+        } else if (a instanceof Anchor.Constant c) {
+            return Integer.toString(c.value());
+        } else if (a instanceof Anchor.IntValue v) {
+            return graph.names().getOrDefault(v.node(), graph.node(v.node()).origin().text());
+        }
+        return ((Anchor.Symbol) a).name();
+    }
+
+    private java.util.Optional<MethodSpec> checksMethod() {
+        if (shapes.checks().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        MethodSpec.Builder m = MethodSpec.methodBuilder("checkArguments").addModifiers(Modifier.PRIVATE, Modifier.STATIC);
+        m.addJavadoc("Checks that the arguments' shapes agree, naming the DSL expression that needs them to.\n");
+        for (Node p : parameters) {
+            m.addParameter(javaType(p), ((Leaves.Param) p.op()).name());
+        }
+        // Integer locals used by checks are recomputed here from the arguments.
+        BitSet ints = new BitSet();
+        for (ShapeInference.Check c : shapes.checks()) {
+            for (Anchor a : List.of(c.left(), c.right())) {
+                if (a instanceof Anchor.IntValue v) ints.or(graph.ancestors(List.of(v.node())));
+            }
+        }
+        Body body = new Body();
+        for (int id = ints.nextSetBit(0); id >= 0; id = ints.nextSetBit(id + 1)) {
+            if (graph.node(id).type() == ValueType.INT) body.emit(graph.node(id));
+        }
+        CodeBlock.Builder code = body.code;
+        for (ShapeInference.Check c : shapes.checks()) {
+            String left = anchor(c.left());
+            String right = anchor(c.right());
+            if (left.equals(right)) continue;
+            CodeBlock.Builder message = CodeBlock.builder();
+            message.add("$S + $L + $S + $L", c.node().origin().describe() + ": " + c.what() + " differ: "
+                    + anchorLabel(c.left()) + " = ", left, ", " + anchorLabel(c.right()) + " = ", right);
+            Set<String> mentioned = new java.util.LinkedHashSet<>();
+            for (Anchor a : List.of(c.left(), c.right())) {
+                if (a instanceof Anchor.ParameterDim p) mentioned.add(p.parameter());
+            }
+            boolean first = true;
+            for (String p : mentioned) {
+                message.add(" + $S + $T.shape($L)", (first ? " (" : ", ") + p + " is ", Ejml.KERNELS, p);
+                first = false;
+            }
+            if (!first) message.add(" + $S", ")");
+            code.beginControlFlow("if ($L != $L)", left, right)
+                    .addStatement("throw new $T($L)", IllegalArgumentException.class, message.build())
+                    .endControlFlow();
+        }
+        return java.util.Optional.of(m.addCode(code.build()).build());
+    }
+
+    // ---- public surface ----------------------------------------------------------------------
+
+    private void addGradientFields(TypeSpec.Builder type) {
+        for (String wrt : program.wrt()) {
+            Node param = parameterNamed(wrt);
+            String field = gradientFields.get(wrt);
+            if (param.type() == ValueType.SCALAR) {
+                type.addField(FieldSpec.builder(TypeName.DOUBLE, field, Modifier.PRIVATE).addJavadoc("∂L/∂$L\n", wrt).build());
+                type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
+                        .initializer("new $T(1, 1)", MATRIX).build());
+            } else {
+                Integer node = program.gradients().get(wrt);
+                if (node == null || !field.equals(names.get(node))) {
+                    type.addField(FieldSpec.builder(MATRIX, field, Modifier.PRIVATE, Modifier.FINAL)
+                            .addJavadoc("∂L/∂$L\n", wrt)
+                            .initializer("new $T(1, 1)", MATRIX).build());
+                }
+            }
+        }
+    }
+
+    private void addSimpleMatrixOverloads(TypeSpec.Builder type) {
+        if (parameters.stream().noneMatch(p -> p.type() == ValueType.MATRIX)) {
+            return;
+        }
+        String args = String.join(", ", parameters.stream()
+                .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? ".getDDRM()" : ""))
+                .toList());
+        type.addMethod(signature("value", true).addJavadoc("{@link #value} on {@code SimpleMatrix} arguments.\n")
+                .addStatement("return value($L)", args).build());
+        type.addMethod(signature("gradient", true).addJavadoc("{@link #gradient} on {@code SimpleMatrix} arguments.\n")
+                .addStatement("return gradient($L)", args).build());
+    }
+
+    private void addAccessors(TypeSpec.Builder type) {
+        for (String wrt : program.wrt()) {
+            Node param = parameterNamed(wrt);
+            String field = gradientFields.get(wrt);
+            Integer node = program.gradients().get(wrt);
+            String doc = node == null ? "zero: " + wrt + " does not affect the loss" : escape(formulas.printWithDefinitions(node));
+            MethodSpec.Builder m = MethodSpec.methodBuilder(field).addModifiers(Modifier.PUBLIC)
+                    .addJavadoc("∂L/∂$L from the last {@link #gradient} call: $L\n", wrt, doc);
+            if (param.type() == ValueType.SCALAR) {
+                m.returns(TypeName.DOUBLE).addStatement("return $L", field);
+            } else {
+                m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
+                        .returns(MATRIX).addStatement("return $L", field);
+            }
+            type.addMethod(m.build());
+        }
+    }
+
+    private CodeBlock parameterList() {
+        CodeBlock.Builder list = CodeBlock.builder().add("$T.of(", List.class);
+        for (int i = 0; i < parameters.size(); i++) {
+            Leaves.Param p = (Leaves.Param) parameters.get(i).op();
+            String kind = switch (p.type()) {
+                case MATRIX -> "MATRIX";
+                case SCALAR -> "SCALAR";
+                case INT -> "INTEGER";
+            };
+            list.add(i == 0 ? "\n" : ",\n").add("        new $T($S, $T.Kind.$L, $L)", PARAMETER, p.name(), PARAMETER, kind,
+                    program.wrt().contains(p.name()));
+        }
+        return list.add(")").build();
+    }
+
+    private void addBridge(TypeSpec.Builder type) {
+        type.addMethod(MethodSpec.methodBuilder("name").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(String.class).addStatement("return $S", source.qualifiedMethodName()).build());
+        type.addMethod(MethodSpec.methodBuilder("parameters").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER)).addStatement("return PARAMETERS").build());
+        for (String name : List.of("value", "gradient")) {
+            CodeBlock.Builder unpack = CodeBlock.builder();
+            for (int i = 0; i < parameters.size(); i++) {
+                Leaves.Param p = (Leaves.Param) parameters.get(i).op();
+                String how = switch (p.type()) {
+                    case MATRIX -> "matrix";
+                    case SCALAR -> "scalar";
+                    case INT -> "integer";
+                };
+                unpack.add(i == 0 ? "" : ", ").add("$T.$L(arguments, $L, $S)", ARGUMENTS, how, i, p.name());
+            }
+            type.addMethod(MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                    .returns(TypeName.DOUBLE).addParameter(Object[].class, "arguments").varargs()
+                    .addStatement("$T.count(arguments, $L, $S)", ARGUMENTS, parameters.size(), source.qualifiedMethodName())
+                    .addStatement("return $L($L)", name, unpack.build())
+                    .build());
+        }
+        MethodSpec.Builder gradientOf = MethodSpec.methodBuilder("gradientOf").addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC).returns(MATRIX).addParameter(TypeName.INT, "parameterIndex");
+        gradientOf.beginControlFlow("switch (parameterIndex)");
+        for (int i = 0; i < parameters.size(); i++) {
+            Leaves.Param p = (Leaves.Param) parameters.get(i).op();
+            if (!program.wrt().contains(p.name())) continue;
+            String field = gradientFields.get(p.name());
+            if (p.type() == ValueType.SCALAR) {
+                gradientOf.addCode("case $L:\n$>", i)
+                        .addStatement("$LAsMatrix.set(0, 0, $L)", field, field)
+                        .addStatement("return $LAsMatrix", field).addCode("$<");
+            } else {
+                gradientOf.addCode("case $L:\n$>", i).addStatement("return $L", field).addCode("$<");
+            }
+        }
+        gradientOf.addCode("default:\n$>")
+                .addStatement("throw new $T($S + parameterIndex)", IllegalArgumentException.class,
+                        source.qualifiedMethodName() + " has no gradient for parameter index ")
+                .addCode("$<");
+        gradientOf.endControlFlow();
+        type.addMethod(gradientOf.build());
+    }
+
+    private String classJavadoc() {
+        StringBuilder doc = new StringBuilder();
+        doc.append("Loss and exact gradient of {@code ").append(source.qualifiedMethodName())
+                .append("}, generated by Adjoint from:\n\n<pre>\n")
+                .append(escape(source.methodSource().strip()))
+                .append("\n</pre>\n\n<p>Gradients:\n<ul>\n");
+        for (String wrt : program.wrt()) {
+            Integer node = program.gradients().get(wrt);
+            doc.append("<li>∂L/∂").append(wrt).append(" = ")
+                    .append(node == null ? "0 (" + wrt + " does not affect the loss)" : escape(formulas.printWithDefinitions(node)))
+                    .append("\n");
+        }
+        doc.append("</ul>\n\n<p>Not thread-safe: use one instance per thread.\n");
+        return doc.toString();
+    }
+
+    /** Makes text safe inside Javadoc. */
+    static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("*/", "*&#47;").replace("@", "&#64;").replace("\\u", "\\\\u");
+    }
+}

@@ -1,0 +1,45 @@
+package dev.adjoint.processor.ir;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A differentiated function: one graph holding the forward pass and the backward pass, the node
+ * of the result, and for each {@code wrt} parameter the node of its gradient (absent when the
+ * parameter does not affect the result, so its gradient is zero).
+ *
+ * @param graph forward nodes first (ids as parsed), then the nodes the backward pass added
+ * @param parameters the method's parameter nodes, in declaration order
+ * @param wrt names of the parameters differentiated with respect to, in declaration order
+ * @param result the loss value
+ * @param gradients parameter name → gradient node, for wrt parameters with a nonzero gradient
+ * @param cotangentOf backward node → the forward node whose cotangent it is (for naming)
+ */
+public record Program(
+        Graph graph,
+        List<Integer> parameters,
+        List<String> wrt,
+        int result,
+        Map<String, Integer> gradients,
+        Map<Integer, Integer> cotangentOf) {
+    public Program {
+        parameters = List.copyOf(parameters);
+        wrt = List.copyOf(wrt);
+        gradients = new LinkedHashMap<>(gradients);
+        cotangentOf = Map.copyOf(cotangentOf);
+    }
+
+    /** The nodes the forward pass needs. */
+    public java.util.BitSet forwardNodes() {
+        return graph.ancestors(List.of(result));
+    }
+
+    /** The nodes {@code gradient(...)} needs: the result and every gradient. */
+    public java.util.BitSet gradientNodes() {
+        List<Integer> roots = new ArrayList<>(gradients.values());
+        roots.add(result);
+        return graph.ancestors(roots);
+    }
+}

@@ -1,0 +1,282 @@
+package dev.adjoint.processor.ops;
+
+import static dev.adjoint.processor.ops.Ejml.KERNELS;
+
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ops.MatrixAlgebra.MatrixOp;
+
+/** Row/column sums and broadcasts, constant matrices, and the fills that adjoints of reductions need. */
+public final class Broadcasting {
+    private Broadcasting() {}
+
+    private static final String SECOND_ORDER = "second derivatives are not supported";
+
+    /** {@code A·𝟙}: the r×1 vector of row sums. */
+    public record RowSums() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.setShape(node, ctx.dim(node.input(0), 0), ctx.constant(1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.rowSums($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ctx.builder().apply(new BroadcastColumn(), ct, node.input(0)));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula f = new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT);
+            return transposed ? new Formula("𝟙ᵀ·" + ctx.printTransposed(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT) : f;
+        }
+    }
+
+    /** {@code 𝟙ᵀ·A}: the 1×c vector of column sums. */
+    public record ColumnSums() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.setShape(node, ctx.constant(1), ctx.dim(node.input(0), 1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.columnSums($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ctx.builder().apply(new BroadcastRow(), ct, node.input(0)));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula f = new Formula("𝟙ᵀ·" + ctx.print(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT);
+            return transposed ? new Formula(ctx.printTransposed(node.input(0)).at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT) : f;
+        }
+    }
+
+    /** {@code A + v·𝟙ᵀ} for an r×1 vector v (inputs: A, v). */
+    public record AddColumn() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            int v = node.input(1);
+            ctx.unify(ctx.dim(v, 0), ctx.dim(a, 0), node, "rows of the column vector and the matrix");
+            ctx.unify(ctx.dim(v, 1), ctx.constant(1), node, "columns of the added column vector");
+            ctx.shapeLike(node, a);
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.addColumn($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ct);
+            if (ctx.needs(1)) ctx.accumulate(1, ctx.builder().apply(new RowSums(), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(0)).at(Formula.SUM) + " + "
+                    + ctx.print(node.input(1)).at(Formula.PRODUCT) + "·𝟙ᵀ", Formula.SUM);
+        }
+    }
+
+    /** {@code A + 𝟙·u} for a 1×c vector u (inputs: A, u). */
+    public record AddRow() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            int u = node.input(1);
+            ctx.unify(ctx.dim(u, 1), ctx.dim(a, 1), node, "columns of the row vector and the matrix");
+            ctx.unify(ctx.dim(u, 0), ctx.constant(1), node, "rows of the added row vector");
+            ctx.shapeLike(node, a);
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.addRow($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ct);
+            if (ctx.needs(1)) ctx.accumulate(1, ctx.builder().apply(new ColumnSums(), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(0)).at(Formula.SUM) + " + 𝟙·"
+                    + ctx.print(node.input(1)).at(Formula.PRODUCT), Formula.SUM);
+        }
+    }
+
+    /** {@code v·𝟙ᵀ} shaped like a matrix (inputs: v, like): the adjoint of {@link RowSums}. */
+    public record BroadcastColumn() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.broadcastColumn($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·𝟙ᵀ", Formula.PRODUCT);
+        }
+    }
+
+    /** {@code 𝟙·u} shaped like a matrix (inputs: u, like): the adjoint of {@link ColumnSums}. */
+    public record BroadcastRow() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.broadcastRow($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula("𝟙·" + ctx.print(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT);
+        }
+    }
+
+    /** {@code s·𝟙} shaped like a matrix (inputs: like, s): the adjoint of a sum. */
+    public record FillLike() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.fill($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT);
+        }
+    }
+
+    /** {@code s·I} shaped like a square matrix (inputs: like, s): the adjoint of a trace. */
+    public record ScaledIdentityLike() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.scaledIdentity($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·I", Formula.PRODUCT);
+        }
+    }
+
+    /** {@code s·src} reshaped like {@code like} (inputs: s, src, like): the adjoint of a dot product. */
+    public record ScaleLike() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(2));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.scaleReshaped($L, $L, $L, $L)", KERNELS,
+                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula src = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
+            return new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·" + src.at(Formula.PRODUCT), Formula.PRODUCT);
+        }
+    }
+
+    /** {@code SimpleMatrix.identity(n)} (input: n). */
+    public record Identity() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int n = ctx.intValue(node.input(0));
+            ctx.setShape(node, n, n);
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.identity($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("I");
+        }
+    }
+
+    /** {@code SimpleMatrix.filled(r, c, v)} and {@code ones(r, c)} (inputs: r, c, v). */
+    public record Filled() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.setShape(node, ctx.intValue(node.input(0)), ctx.intValue(node.input(1)));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.filled($L, $L, $L, $L)", KERNELS,
+                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            if (ctx.needs(2)) ctx.accumulate(2, ctx.builder().apply(new Reductions.ElementSum(), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(2)).at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT);
+        }
+    }
+}

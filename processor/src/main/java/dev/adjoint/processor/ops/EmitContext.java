@@ -1,0 +1,38 @@
+package dev.adjoint.processor.ops;
+
+import dev.adjoint.processor.ir.Node;
+
+/**
+ * What a primitive's emission can do. Format strings follow JavaPoet ({@code $L}, {@code $T},
+ * {@code $S}); the context writes the comment naming the DSL expression itself.
+ */
+public interface EmitContext {
+    /** The Java expression that holds a node's value (a field, a local or a parameter). */
+    String ref(int id);
+
+    /** Emits one statement (no trailing semicolon in {@code format}). */
+    void statement(String format, Object... args);
+
+    /** Emits {@code double name = <expr>;} (or {@code int}) for a scalar or int node. */
+    void define(Node node, String format, Object... args);
+
+    /** The Java expression for an {@code int} node's value derived from argument shapes. */
+    String dimension(Node intNode);
+
+    /**
+     * The field holding a factorization of matrix node {@code matrix}, factoring it first if
+     * this method has not already done so. {@code owner} is the node whose DSL expression is
+     * named in exceptions.
+     */
+    String factor(int matrix, Factorization kind, Node owner);
+
+    /** {@code W.mult(x) at Losses.java:12}: the DSL expression for messages. */
+    String describe(Node node);
+
+    enum Factorization {
+        /** Cholesky of the symmetrized matrix: {@code dev.adjoint.runtime.SpdFactorization}. */
+        CHOLESKY,
+        /** LU with partial pivoting: {@code dev.adjoint.runtime.LuFactorization}. */
+        LU
+    }
+}

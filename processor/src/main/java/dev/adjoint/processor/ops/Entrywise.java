@@ -1,0 +1,208 @@
+package dev.adjoint.processor.ops;
+
+import static dev.adjoint.processor.ops.Ejml.COMMON_OPS;
+import static dev.adjoint.processor.ops.Ejml.KERNELS;
+
+import dev.adjoint.processor.ir.Builder;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ops.MatrixAlgebra.MatrixOp;
+
+/** Entrywise (Hadamard) operations and entrywise functions. */
+public final class Entrywise {
+    private Entrywise() {}
+
+    private static final String SECOND_ORDER = "second derivatives are not supported";
+
+    /** {@code A ∘ B}. */
+    public record ElementMult() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.sameShape(node, node.input(0), node.input(1), "operands of elementMult");
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.elementMult($L, $L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            if (ctx.needs(0)) ctx.accumulate(0, b.apply(new ElementMult(), ct, node.input(1)));
+            if (ctx.needs(1)) ctx.accumulate(1, b.apply(new ElementMult(), ct, node.input(0)));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return binary(ctx, node, transposed, " ∘ ");
+        }
+    }
+
+    /** {@code A ⊘ B}, entrywise quotient. */
+    public record ElementDiv() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.sameShape(node, node.input(0), node.input(1), "operands of elementDiv");
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.elementDiv($L, $L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            int divisor = node.input(1);
+            int quotient = b.apply(new ElementDiv(), ct, divisor);
+            if (ctx.needs(0)) ctx.accumulate(0, quotient);
+            // ∂(a/b)/∂b = −(a/b)/b, so the contribution is −(G⊘B)∘Y
+            if (ctx.needs(1)) ctx.accumulate(1, b.negate(b.apply(new ElementMult(), quotient, node.id())));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return binary(ctx, node, transposed, " ⊘ ");
+        }
+    }
+
+    /** {@code A^p} entrywise, {@code p} a scalar that does not depend on a {@code wrt} parameter. */
+    public record ElementPower() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.elementPower($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            // The parser rejects exponents that depend on a wrt parameter, so only A is active.
+            ctx.accumulate(0, ctx.builder().apply(new ElementPowerBackward(), node.input(0), node.input(1), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            return Formula.atom(a.at(Formula.ATOM) + "^∘" + ctx.print(node.input(1)).at(Formula.ATOM));
+        }
+    }
+
+    /** {@code G ∘ p·A^(p−1)} (inputs: A, p, G): the adjoint of {@link ElementPower}. */
+    public record ElementPowerBackward() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.elementPowerBackward($L, $L, $L, $L)", KERNELS,
+                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            String p = ctx.print(node.input(1)).at(Formula.ATOM);
+            return new Formula(ctx.print(node.input(2)).at(Formula.HADAMARD) + " ∘ " + p + "·"
+                    + ctx.print(node.input(0)).at(Formula.ATOM) + "^∘(" + p + "−1)", Formula.HADAMARD);
+        }
+    }
+
+    /** Entrywise functions with their kernels and derivatives. */
+    public enum Function {
+        EXP("exp", null),
+        LOG("log", null),
+        SIGMOID("σ", "sigmoid"),
+        TANH("tanh", "tanh"),
+        RELU("relu", "relu"),
+        SWISH("swish", "swish"),
+        SOFTPLUS("softplus", "softplus");
+
+        final String math;
+        /** The {@code Kernels} method, or null where EJML's {@code CommonOps_DDRM} has one. */
+        final String kernel;
+
+        Function(String math, String kernel) {
+            this.math = math;
+            this.kernel = kernel;
+        }
+    }
+
+    /** {@code f(A)} entrywise. */
+    public record Apply(Function fn) implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String in = ctx.ref(node.input(0));
+            String out = ctx.ref(node.id());
+            switch (fn) {
+                case EXP -> ctx.statement("$T.elementExp($L, $L)", COMMON_OPS, in, out);
+                case LOG -> ctx.statement("$T.elementLog($L, $L)", COMMON_OPS, in, out);
+                default -> ctx.statement("$T.$L($L, $L)", KERNELS, fn.kernel, in, out);
+            }
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            int contribution = switch (fn) {
+                case EXP -> b.apply(new ElementMult(), ct, node.id());          // exp′ = exp: reuse Y
+                case LOG -> b.apply(new ElementDiv(), ct, node.input(0));       // log′(a) = 1/a
+                default -> b.apply(new ApplyBackward(fn), node.input(0), ct);   // fused kernel
+            };
+            ctx.accumulate(0, contribution);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            return Formula.atom(fn.math + "(" + a.text() + ")");
+        }
+    }
+
+    /** {@code G ∘ f′(A)} (inputs: A, G), fused in one kernel. */
+    public record ApplyBackward(Function fn) implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.$LBackward($L, $L, $L)", KERNELS, fn.kernel,
+                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(1)).at(Formula.HADAMARD) + " ∘ " + fn.math + "′("
+                    + ctx.print(node.input(0)).text() + ")", Formula.HADAMARD);
+        }
+    }
+
+    private static Formula binary(FormulaContext ctx, Node node, boolean transposed, String op) {
+        Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+        Formula b = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
+        return new Formula(a.at(Formula.HADAMARD) + op + b.at(Formula.PRODUCT), Formula.HADAMARD);
+    }
+}

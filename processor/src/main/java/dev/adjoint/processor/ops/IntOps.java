@@ -1,0 +1,101 @@
+package dev.adjoint.processor.ops;
+
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.ValueType;
+
+/** {@code int} values: shape queries and integer arithmetic. Constants for differentiation. */
+public final class IntOps {
+    private IntOps() {}
+
+    /** {@code A.numRows()} (axis 0) or {@code A.numCols()} (axis 1). */
+    public record ShapeQuery(int axis) implements Primitive {
+        @Override
+        public ValueType type() {
+            return ValueType.INT;
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.unify(ctx.intValue(node.id()), ctx.dim(node.input(0), axis), node, "shape query");
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            // Derived from argument shapes, so every size is known before any matrix work.
+            ctx.define(node, "$L", ctx.dimension(node));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom((axis == 0 ? "rows(" : "cols(") + ctx.print(node.input(0)).text() + ")");
+        }
+
+        @Override
+        public boolean isLeaf() {
+            return true;
+        }
+    }
+
+    public enum Op {
+        ADD("+"), SUB("-"), MUL("*"), DIV("/");
+
+        final String java;
+
+        Op(String java) {
+            this.java = java;
+        }
+    }
+
+    /** Integer {@code a op b} with Java semantics (truncating division). */
+    public record Arith(Op op) implements Primitive {
+        @Override
+        public ValueType type() {
+            return ValueType.INT;
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {}
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$L " + op.java + " $L", ctx.ref(node.input(0)), ctx.ref(node.input(1)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            int prec = op == Op.ADD || op == Op.SUB ? Formula.SUM : Formula.PRODUCT;
+            return new Formula(ctx.print(node.input(0)).at(prec) + " " + op.java + " "
+                    + ctx.print(node.input(1)).at(prec + 1), prec);
+        }
+    }
+
+    /** Integer negation. */
+    public record Negate() implements Primitive {
+        @Override
+        public ValueType type() {
+            return ValueType.INT;
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {}
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "-$L", ctx.ref(node.input(0)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula("−" + ctx.print(node.input(0)).at(Formula.UNARY), Formula.UNARY);
+        }
+    }
+}

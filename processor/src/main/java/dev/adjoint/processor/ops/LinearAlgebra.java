@@ -1,0 +1,187 @@
+package dev.adjoint.processor.ops;
+
+import dev.adjoint.processor.ir.Builder;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ops.EmitContext.Factorization;
+import dev.adjoint.processor.ops.MatrixAlgebra.MatrixOp;
+import dev.adjoint.processor.ops.Reductions.ScalarOp;
+
+/**
+ * Ops built on a factorization of a square matrix. A matrix is factored once per call and the
+ * factorization is shared by every op on it, forward and backward (log det and its inverse,
+ * a solve and its transposed solve).
+ */
+public final class LinearAlgebra {
+    private LinearAlgebra() {}
+
+    private static final String SECOND_ORDER = "second derivatives are not supported";
+
+    private static void square(ShapeContext ctx, Node node, int a, String what) {
+        ctx.unify(ctx.dim(a, 0), ctx.dim(a, 1), node, "rows and columns of " + what);
+    }
+
+    /** {@code log det A} for symmetric positive definite A, by Cholesky. */
+    public record LogDet() implements ScalarOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            square(ctx, node, node.input(0), "the logDet argument");
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String chol = ctx.factor(node.input(0), Factorization.CHOLESKY, node);
+            ctx.define(node, "$L.logDet()", chol);
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            // ∂ log det A / ∂A = A⁻ᵀ = A⁻¹ (A is symmetrized before factoring)
+            Builder b = ctx.builder();
+            ctx.accumulate(0, b.scale(b.apply(new SpdInverse(), node.input(0)), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("log det(" + ctx.print(node.input(0)).text() + ")");
+        }
+    }
+
+    /** {@code A⁻¹} from the Cholesky factor shared with {@link LogDet}. */
+    public record SpdInverse() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String chol = ctx.factor(node.input(0), Factorization.CHOLESKY, node);
+            ctx.statement("$L.invert($L)", chol, ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom(ctx.print(node.input(0)).at(Formula.ATOM) + "⁻¹");
+        }
+    }
+
+    /** {@code det A}, by LU. */
+    public record Determinant() implements ScalarOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            square(ctx, node, node.input(0), "the determinant argument");
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String lu = ctx.factor(node.input(0), Factorization.LU, node);
+            ctx.define(node, "$L.determinant()", lu);
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            // ∂ det A / ∂A = det(A)·A⁻ᵀ
+            Builder b = ctx.builder();
+            int inverse = b.apply(new Inverse(), node.input(0));
+            ctx.accumulate(0, b.scale(b.transpose(inverse), b.mul(ct, node.id())));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("det(" + ctx.print(node.input(0)).text() + ")");
+        }
+    }
+
+    /** {@code A⁻¹}, by LU. */
+    public record Inverse() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            square(ctx, node, node.input(0), "the inverted matrix");
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String lu = ctx.factor(node.input(0), Factorization.LU, node);
+            ctx.statement("$L.invert($L)", lu, ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            // Y = A⁻¹: ∂L/∂A = −Yᵀ·G·Yᵀ
+            Builder b = ctx.builder();
+            int y = node.id();
+            ctx.accumulate(0, b.negate(b.matmul(b.matmul(y, ct, true, false), y, false, true)));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom(ctx.print(node.input(0)).at(Formula.ATOM) + (transposed ? "⁻ᵀ" : "⁻¹"));
+        }
+    }
+
+    /** {@code A⁻¹B} (inputs: A, B), by LU of A. */
+    public record Solve() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            int b = node.input(1);
+            square(ctx, node, a, "the solve's coefficient matrix");
+            ctx.unify(ctx.dim(a, 0), ctx.dim(b, 0), node, "rows of the coefficient matrix and the right-hand side");
+            ctx.setShape(node, ctx.dim(a, 1), ctx.dim(b, 1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String lu = ctx.factor(node.input(0), Factorization.LU, node);
+            ctx.statement("$L.solve($L, $L)", lu, ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            // X = A⁻¹B: ∂L/∂B = A⁻ᵀG, ∂L/∂A = −(A⁻ᵀG)·Xᵀ
+            Builder b = ctx.builder();
+            int gradB = b.apply(new SolveTranspose(), node.input(0), ct);
+            if (ctx.needs(1)) ctx.accumulate(1, gradB);
+            if (ctx.needs(0)) ctx.accumulate(0, b.negate(b.matmul(gradB, node.id(), false, true)));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula f = new Formula(ctx.print(node.input(0)).at(Formula.ATOM) + "⁻¹·"
+                    + ctx.print(node.input(1)).at(Formula.PRODUCT), Formula.PRODUCT);
+            return transposed ? ctx.transposeOf(f) : f;
+        }
+    }
+
+    /** {@code A⁻ᵀB} (inputs: A, B), from the LU of A shared with {@link Solve}. */
+    public record SolveTranspose() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.setShape(node, ctx.dim(node.input(0), 0), ctx.dim(node.input(1), 1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String lu = ctx.factor(node.input(0), Factorization.LU, node);
+            ctx.statement("$L.solveTranspose($L, $L)", lu, ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula f = new Formula(ctx.print(node.input(0)).at(Formula.ATOM) + "⁻ᵀ·"
+                    + ctx.print(node.input(1)).at(Formula.PRODUCT), Formula.PRODUCT);
+            return transposed ? ctx.transposeOf(f) : f;
+        }
+    }
+}

@@ -1,0 +1,309 @@
+package dev.adjoint.processor.ops;
+
+import static dev.adjoint.processor.ops.Ejml.COMMON_OPS;
+
+import dev.adjoint.processor.ir.Builder;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.ValueType;
+import java.util.List;
+
+/** Linear matrix operations: transpose, products, sums and scalings. */
+public final class MatrixAlgebra {
+    private MatrixAlgebra() {}
+
+    /** Base for ops producing a matrix. */
+    interface MatrixOp extends Primitive {
+        @Override
+        default ValueType type() {
+            return ValueType.MATRIX;
+        }
+    }
+
+    /** {@code Aᵀ}. Folded into products where it feeds one, so it is rarely materialized. */
+    public record Transpose() implements MatrixOp {
+        @Override
+        public int simplify(Builder b, List<Integer> in) {
+            Node a = b.node(in.get(0));
+            return a.op() instanceof Transpose ? a.input(0) : -1;
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            ctx.setShape(node, ctx.dim(a, 1), ctx.dim(a, 0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.transpose($L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ctx.builder().transpose(ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return transposed ? ctx.print(node.input(0)) : ctx.printTransposed(node.input(0));
+        }
+    }
+
+    /**
+     * {@code op(A)·op(B)} where {@code op} is the identity or the transpose: EJML's
+     * {@code mult}, {@code multTransA}, {@code multTransB} and {@code multTransAB} read a
+     * transposed operand in place, so no transpose is ever materialized for a product.
+     */
+    public record MatMul(boolean transA, boolean transB) implements MatrixOp {
+        @Override
+        public int simplify(Builder b, List<Integer> in) {
+            Node a = b.node(in.get(0));
+            Node c = b.node(in.get(1));
+            // (s·I)·B = s·B and A·(s·I) = s·A: no product with a scaled identity.
+            if (a.op() instanceof Broadcasting.ScaledIdentityLike && !transB) {
+                return b.scale(c.id(), a.input(1));
+            }
+            if (c.op() instanceof Broadcasting.ScaledIdentityLike && !transA) {
+                return b.scale(a.id(), c.input(1));
+            }
+            boolean foldA = a.op() instanceof Transpose;
+            boolean foldB = c.op() instanceof Transpose;
+            if (!foldA && !foldB) {
+                return -1;
+            }
+            return b.matmul(foldA ? a.input(0) : a.id(), foldB ? c.input(0) : c.id(),
+                    transA ^ foldA, transB ^ foldB);
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            int b = node.input(1);
+            ctx.unify(ctx.dim(a, transA ? 0 : 1), ctx.dim(b, transB ? 1 : 0), node,
+                    "inner dimensions of the product");
+            ctx.setShape(node, ctx.dim(a, transA ? 1 : 0), ctx.dim(b, transB ? 0 : 1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String method = transA && transB ? "multTransAB" : transA ? "multTransA" : transB ? "multTransB" : "mult";
+            ctx.statement("$T.$L($L, $L, $L)", COMMON_OPS, method,
+                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            int a = node.input(0);
+            int c = node.input(1);
+            // C = op(A)·op(B). With G = ∂L/∂C: ∂L/∂op(A) = G·op(B)ᵀ and ∂L/∂op(B) = op(A)ᵀ·G,
+            // transposed back when the operand was read transposed. Each case is one product.
+            if (ctx.needs(0)) {
+                ctx.accumulate(0, transA
+                        ? b.matmul(c, ct, transB, true)     // (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ
+                        : b.matmul(ct, c, false, !transB)); // G·op(B)ᵀ
+            }
+            if (ctx.needs(1)) {
+                ctx.accumulate(1, transB
+                        ? b.matmul(ct, a, true, transA)     // (op(A)ᵀ·G)ᵀ = Gᵀ·op(A)
+                        : b.matmul(a, ct, !transA, false)); // op(A)ᵀ·G
+            }
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            // (op(A)·op(B))ᵀ = op(B)ᵀ·op(A)ᵀ: push the transpose into the factors.
+            Formula left = transposed ? operand(ctx, node.input(1), !transB) : operand(ctx, node.input(0), transA);
+            Formula right = transposed ? operand(ctx, node.input(0), !transA) : operand(ctx, node.input(1), transB);
+            return new Formula(left.at(Formula.PRODUCT) + "·" + right.at(Formula.PRODUCT), Formula.PRODUCT);
+        }
+
+        private static Formula operand(FormulaContext ctx, int id, boolean transposed) {
+            return transposed ? ctx.printTransposed(id) : ctx.print(id);
+        }
+    }
+
+    /** {@code A + B}. */
+    public record Add() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.sameShape(node, node.input(0), node.input(1), "operands of the sum");
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.add($L, $L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ct);
+            ctx.accumulate(1, ct);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            Formula b = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
+            return new Formula(a.at(Formula.SUM) + " + " + b.at(Formula.SUM), Formula.SUM);
+        }
+    }
+
+    /** {@code A − B}. */
+    public record Subtract() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.sameShape(node, node.input(0), node.input(1), "operands of the difference");
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.subtract($L, $L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ct);
+            if (ctx.needs(1)) ctx.accumulate(1, ctx.builder().negate(ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            Formula b = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
+            return new Formula(a.at(Formula.SUM) + " − " + b.at(Formula.PRODUCT), Formula.SUM);
+        }
+    }
+
+    /** {@code s·A} for a scalar {@code s} (inputs: A, s). */
+    public record Scale() implements MatrixOp {
+        @Override
+        public int simplify(Builder b, List<Integer> in) {
+            if (b.isConstant(in.get(1), 1)) {
+                return in.get(0);
+            }
+            return b.isConstant(in.get(1), -1) ? b.negate(in.get(0)) : -1;
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.scale($L, $L, $L)", COMMON_OPS, ctx.ref(node.input(1)), ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            if (ctx.needs(0)) ctx.accumulate(0, b.scale(ct, node.input(1)));
+            if (ctx.needs(1)) ctx.accumulate(1, b.apply(new Reductions.Dot(), ct, node.input(0)));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·" + a.at(Formula.PRODUCT), Formula.PRODUCT);
+        }
+    }
+
+    /** {@code A / s} (inputs: A, s). */
+    public record Divide() implements MatrixOp {
+        @Override
+        public int simplify(Builder b, List<Integer> in) {
+            return b.isConstant(in.get(1), 1) ? in.get(0) : -1;
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.divide($L, $L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            int s = node.input(1);
+            if (ctx.needs(0)) ctx.accumulate(0, b.apply(new Divide(), ct, s));
+            if (ctx.needs(1)) {
+                // ∂/∂s (A/s) = −A/s² = −Y/s
+                int dot = b.apply(new Reductions.Dot(), ct, node.id());
+                ctx.accumulate(1, b.negate(b.div(dot, s)));
+            }
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            return new Formula(a.at(Formula.PRODUCT) + "/" + ctx.print(node.input(1)).at(Formula.ATOM), Formula.PRODUCT);
+        }
+    }
+
+    /** {@code A + s}: a scalar added to every entry (inputs: A, s). */
+    public record AddScalar() implements MatrixOp {
+        @Override
+        public int simplify(Builder b, List<Integer> in) {
+            return b.isConstant(in.get(1), 0) ? in.get(0) : -1;
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.add($L, $L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ct);
+            if (ctx.needs(1)) ctx.accumulate(1, ctx.builder().apply(new Reductions.ElementSum(), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            return new Formula(a.at(Formula.SUM) + " + " + ctx.print(node.input(1)).at(Formula.SUM) + "·𝟙", Formula.SUM);
+        }
+    }
+
+    /** {@code −A}. */
+    public record Negate() implements MatrixOp {
+        @Override
+        public int simplify(Builder b, List<Integer> in) {
+            Node a = b.node(in.get(0));
+            return a.op() instanceof Negate ? a.input(0) : -1;
+        }
+
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.changeSign($L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ctx.builder().negate(ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            return new Formula("−" + a.at(Formula.UNARY), Formula.UNARY);
+        }
+    }
+}

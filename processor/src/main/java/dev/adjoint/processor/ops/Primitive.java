@@ -1,0 +1,58 @@
+package dev.adjoint.processor.ops;
+
+import dev.adjoint.processor.ir.Builder;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.ValueType;
+import java.util.List;
+
+/**
+ * One operation of the IR, defined in one place: its result type, algebraic simplification,
+ * shape rule, forward emission, adjoint (reverse-mode) rule and formula rendering. Adding an op
+ * means writing one implementation of this interface (plus, if users can spell it, one row in
+ * the parser's {@code DslSurface} table).
+ *
+ * <p>Implementations are records, so two applications of the same op to the same inputs are
+ * equal: the {@link Builder} uses that for common-subexpression elimination.
+ */
+public interface Primitive {
+
+    /** The kind of value this op produces. */
+    ValueType type();
+
+    /**
+     * Returns an existing node that already computes this op on {@code inputs} (for example
+     * {@code A·1 → A}), a rewritten node built with {@code b}, or {@code -1} to create the node
+     * as is.
+     */
+    default int simplify(Builder b, List<Integer> inputs) {
+        return -1;
+    }
+
+    /** Records the shape constraints this op imposes and the shape of a matrix result. */
+    void shape(ShapeContext ctx, Node node);
+
+    /** Writes the statements computing {@code node} into the context's method body. */
+    void emit(EmitContext ctx, Node node);
+
+    /**
+     * Given the cotangent {@code ct} of this node (∂L/∂node, same type and shape), contributes
+     * the cotangent of each active input through {@link AdjointContext#accumulate}.
+     */
+    void adjoint(AdjointContext ctx, Node node, int ct);
+
+    /** Renders this node as a readable formula; {@code transposed} asks for its transpose. */
+    Formula formula(FormulaContext ctx, Node node, boolean transposed);
+
+    /**
+     * The Java expression for this node's value when it needs no statement of its own (a
+     * parameter's name, a literal), or {@code null}.
+     */
+    default String inline(Node node) {
+        return null;
+    }
+
+    /** True for ops whose value does not depend on any input's value (leaves, shape queries). */
+    default boolean isLeaf() {
+        return false;
+    }
+}

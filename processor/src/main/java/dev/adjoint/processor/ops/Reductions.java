@@ -1,0 +1,271 @@
+package dev.adjoint.processor.ops;
+
+import static dev.adjoint.processor.ops.Ejml.COMMON_OPS;
+import static dev.adjoint.processor.ops.Ejml.KERNELS;
+import static dev.adjoint.processor.ops.Ejml.NORM_OPS;
+
+import dev.adjoint.processor.ir.Builder;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.ValueType;
+import dev.adjoint.processor.ops.MatrixAlgebra.MatrixOp;
+
+/** Matrix → scalar reductions and the fused kernels of their adjoints. */
+public final class Reductions {
+    private Reductions() {}
+
+    private static final String SECOND_ORDER = "second derivatives are not supported";
+
+    /** Base for ops producing a scalar. */
+    interface ScalarOp extends Primitive {
+        @Override
+        default ValueType type() {
+            return ValueType.SCALAR;
+        }
+
+        @Override
+        default void shape(ShapeContext ctx, Node node) {}
+    }
+
+    /** {@code Σᵢⱼ Aᵢⱼ}. */
+    public record ElementSum() implements ScalarOp {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.elementSum($L)", COMMON_OPS, ctx.ref(node.input(0)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ctx.builder().apply(new Broadcasting.FillLike(), node.input(0), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("sum(" + ctx.print(node.input(0)).text() + ")");
+        }
+    }
+
+    /** {@code tr A}. */
+    public record Trace() implements ScalarOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            ctx.unify(ctx.dim(a, 0), ctx.dim(a, 1), node, "rows and columns of a traced matrix");
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.trace($L)", COMMON_OPS, ctx.ref(node.input(0)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ctx.builder().apply(new Broadcasting.ScaledIdentityLike(), node.input(0), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("tr(" + ctx.print(node.input(0)).text() + ")");
+        }
+    }
+
+    /** {@code ‖A‖_F}. */
+    public record NormF() implements ScalarOp {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.normF($L)", NORM_OPS, ctx.ref(node.input(0)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            ctx.accumulate(0, b.scale(node.input(0), b.div(ct, node.id())));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("‖" + ctx.print(node.input(0)).text() + "‖");
+        }
+    }
+
+    /** {@code ‖A‖²_F}. */
+    public record SumSquares() implements ScalarOp {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.sumSquares($L)", KERNELS, ctx.ref(node.input(0)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            ctx.accumulate(0, b.scale(node.input(0), b.mul(b.constant(2), ct)));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("‖" + ctx.print(node.input(0)).text() + "‖²");
+        }
+    }
+
+    /** Mean of all entries. */
+    public record Mean() implements ScalarOp {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.mean($L)", KERNELS, ctx.ref(node.input(0)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            int a = node.input(0);
+            int share = b.div(ct, b.apply(new ElementCount(), a));
+            ctx.accumulate(0, b.apply(new Broadcasting.FillLike(), a, share));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("mean(" + ctx.print(node.input(0)).text() + ")");
+        }
+    }
+
+    /** The number of entries of A, as a double. */
+    public record ElementCount() implements ScalarOp {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$L.getNumElements()", ctx.ref(node.input(0)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("size(" + ctx.print(node.input(0)).text() + ")");
+        }
+    }
+
+    /**
+     * {@code Σ aᵢbᵢ} over all entries of two matrices with equal element counts: the user's
+     * {@code a.dot(b)} on vectors, and the Frobenius inner product in adjoints.
+     */
+    public record Dot() implements ScalarOp {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.dot($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            int x = node.input(0);
+            int y = node.input(1);
+            if (ctx.needs(0)) ctx.accumulate(0, b.apply(new Broadcasting.ScaleLike(), ct, y, x));
+            if (ctx.needs(1)) ctx.accumulate(1, b.apply(new Broadcasting.ScaleLike(), ct, x, y));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("⟨" + ctx.print(node.input(0)).text() + ", " + ctx.print(node.input(1)).text() + "⟩");
+        }
+    }
+
+    /** {@code log Σ exp(Aᵢⱼ)}, stable. */
+    public record LogSumExp() implements ScalarOp {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.logSumExp($L)", KERNELS, ctx.ref(node.input(0)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            ctx.accumulate(0, ctx.builder().apply(new LogSumExpBackward(), node.input(0), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("logsumexp(" + ctx.print(node.input(0)).text() + ")");
+        }
+    }
+
+    /** {@code g·softmax(A)} over all entries (inputs: A, g). */
+    public record LogSumExpBackward() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.logSumExpBackward($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·softmax(" + ctx.print(node.input(0)).text() + ")", Formula.PRODUCT);
+        }
+    }
+
+    /** Mean over columns of the cross-entropy of column softmax of Z against Y (inputs: Z, Y). */
+    public record SoftmaxCrossEntropy() implements ScalarOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.sameShape(node, node.input(0), node.input(1), "scores Z and targets Y of softmaxCrossEntropy");
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.softmaxCrossEntropy($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            Builder b = ctx.builder();
+            int z = node.input(0);
+            int y = node.input(1);
+            if (ctx.needs(0)) ctx.accumulate(0, b.apply(new SoftmaxCrossEntropyBackward(true), z, y, ct));
+            if (ctx.needs(1)) ctx.accumulate(1, b.apply(new SoftmaxCrossEntropyBackward(false), z, y, ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("CE(softmax(" + ctx.print(node.input(0)).text() + "), " + ctx.print(node.input(1)).text() + ")");
+        }
+    }
+
+    /**
+     * The adjoint of {@link SoftmaxCrossEntropy} with respect to Z ({@code g/N·(P·diag(1ᵀY) − Y)})
+     * or Y ({@code −g/N·log softmax(Z)}); inputs: Z, Y, g.
+     */
+    public record SoftmaxCrossEntropyBackward(boolean wrtScores) implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.shapeLike(node, node.input(0));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.$L($L, $L, $L, $L)", KERNELS,
+                    wrtScores ? "softmaxCrossEntropyBackwardZ" : "softmaxCrossEntropyBackwardY",
+                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException(SECOND_ORDER);
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            String z = ctx.print(node.input(0)).text();
+            String y = ctx.print(node.input(1)).at(Formula.SUM);
+            String g = ctx.print(node.input(2)).text().equals("1") ? "" : ctx.print(node.input(2)).at(Formula.PRODUCT) + "·";
+            return wrtScores
+                    ? new Formula(g + "(softmax(" + z + ")·diag(𝟙ᵀ" + y + ") − " + y + ")/N", Formula.PRODUCT)
+                    : new Formula("−" + g + "log softmax(" + z + ")/N", Formula.UNARY);
+        }
+    }
+}

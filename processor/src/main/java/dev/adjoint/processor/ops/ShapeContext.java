@@ -1,0 +1,39 @@
+package dev.adjoint.processor.ops;
+
+import dev.adjoint.processor.ir.Node;
+
+/**
+ * What a shape rule can do: read input shapes as pairs of dimension variables, equate
+ * dimensions (a constraint that is checked at compile time when both sides are known and at
+ * run time otherwise) and set the result's shape.
+ */
+public interface ShapeContext {
+    /** Dimension variable of the rows ({@code axis 0}) or columns ({@code axis 1}) of a matrix node. */
+    int dim(int matrixNode, int axis);
+
+    /** Dimension variable of a matrix parameter's rows or columns (bound to its {@code @Shape}). */
+    int parameterDim(Node param, int axis);
+
+    /** Dimension variable holding the value of an {@code int} node. */
+    int intValue(int intNode);
+
+    /** Dimension variable fixed to a constant. */
+    int constant(int value);
+
+    /**
+     * Requires two dimensions to be equal because of {@code node}. {@code what} says, in words a
+     * user understands, which dimensions must agree ("inner dimensions of the product").
+     */
+    void unify(int dimA, int dimB, Node node, String what);
+
+    void setShape(Node node, int rows, int cols);
+
+    default void sameShape(Node node, int a, int b, String what) {
+        unify(dim(a, 0), dim(b, 0), node, what + " (rows)");
+        unify(dim(a, 1), dim(b, 1), node, what + " (columns)");
+    }
+
+    default void shapeLike(Node node, int like) {
+        setShape(node, dim(like, 0), dim(like, 1));
+    }
+}

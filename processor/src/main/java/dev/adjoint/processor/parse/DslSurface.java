@@ -1,0 +1,178 @@
+package dev.adjoint.processor.parse;
+
+import dev.adjoint.processor.ir.Builder;
+import dev.adjoint.processor.ir.Origin;
+import dev.adjoint.processor.ir.ValueType;
+import dev.adjoint.processor.ops.Broadcasting;
+import dev.adjoint.processor.ops.Entrywise;
+import dev.adjoint.processor.ops.IntOps;
+import dev.adjoint.processor.ops.LinearAlgebra;
+import dev.adjoint.processor.ops.MatrixAlgebra;
+import dev.adjoint.processor.ops.Reductions;
+import dev.adjoint.processor.ops.ScalarOps;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The DSL's surface syntax (SPEC section 3): every supported method, keyed by the resolved
+ * method's owner, name and erased parameter types, and the IR it lowers to. Matching the
+ * resolved symbol rather than the spelling means {@code Ops.swish} and a static import of it
+ * are the same call, and a user method that happens to be called {@code mult} is not.
+ */
+public final class DslSurface {
+    private DslSurface() {}
+
+    static final String SIMPLE_BASE = "org.ejml.simple.SimpleBase";
+    static final String SIMPLE_MATRIX = "org.ejml.simple.SimpleMatrix";
+    static final String OPS = "dev.adjoint.runtime.Ops";
+    static final String MATH = "java.lang.Math";
+    private static final String M = "org.ejml.simple.ConstMatrix";
+
+    /** Lowers one call: {@code receiver} is -1 for static methods; arguments are already lowered. */
+    @FunctionalInterface
+    interface Lowering {
+        int lower(Calls calls, int receiver, List<Integer> args);
+    }
+
+    /** What a lowering can use: the builder and the call's origin. */
+    interface Calls {
+        Builder builder();
+
+        Origin origin();
+
+        default int apply(dev.adjoint.processor.ops.Primitive op, Integer... inputs) {
+            return builder().apply(op, origin(), List.of(inputs));
+        }
+
+        /** The argument as a double (ints are widened like Java does). */
+        int scalar(int node);
+    }
+
+    /** A supported form: how it is written (for messages) and how it lowers. */
+    record Form(String owner, String name, List<String> parameterTypes, String usage, Lowering lowering) {
+        String key() {
+            return key(owner, name, parameterTypes);
+        }
+
+        static String key(String owner, String name, List<String> parameterTypes) {
+            return owner + "#" + name + "(" + String.join(",", parameterTypes) + ")";
+        }
+    }
+
+    private static final Map<String, Form> FORMS = new LinkedHashMap<>();
+
+    private static void form(String owner, String name, List<String> params, String usage, Lowering lowering) {
+        Form form = new Form(owner, name, params, usage, lowering);
+        FORMS.put(form.key(), form);
+    }
+
+    private static void entrywise(String name, Entrywise.Function fn) {
+        form(OPS, name, List.of(SIMPLE_MATRIX), "Ops." + name + "(A)", (c, r, a) -> c.apply(new Entrywise.Apply(fn), a.get(0)));
+    }
+
+    static {
+        form(SIMPLE_BASE, "transpose", List.of(), "A.transpose()", (c, r, a) -> c.apply(new MatrixAlgebra.Transpose(), r));
+        form(SIMPLE_BASE, "mult", List.of(M), "A.mult(B)", (c, r, a) -> c.apply(new MatrixAlgebra.MatMul(false, false), r, a.get(0)));
+        form(SIMPLE_BASE, "plus", List.of(M), "A.plus(B)", (c, r, a) -> c.apply(new MatrixAlgebra.Add(), r, a.get(0)));
+        form(SIMPLE_BASE, "minus", List.of(M), "A.minus(B)", (c, r, a) -> c.apply(new MatrixAlgebra.Subtract(), r, a.get(0)));
+        form(SIMPLE_BASE, "plus", List.of("double", M), "A.plus(s, B)", (c, r, a) ->
+                c.apply(new MatrixAlgebra.Add(), r, c.apply(new MatrixAlgebra.Scale(), a.get(1), c.scalar(a.get(0)))));
+        form(SIMPLE_BASE, "plus", List.of("double"), "A.plus(s)", (c, r, a) -> c.apply(new MatrixAlgebra.AddScalar(), r, c.scalar(a.get(0))));
+        form(SIMPLE_BASE, "minus", List.of("double"), "A.minus(s)", (c, r, a) ->
+                c.apply(new MatrixAlgebra.AddScalar(), r, c.builder().negate(c.scalar(a.get(0)))));
+        form(SIMPLE_BASE, "scale", List.of("double"), "A.scale(s)", (c, r, a) -> c.apply(new MatrixAlgebra.Scale(), r, c.scalar(a.get(0))));
+        form(SIMPLE_BASE, "divide", List.of("double"), "A.divide(s)", (c, r, a) -> c.apply(new MatrixAlgebra.Divide(), r, c.scalar(a.get(0))));
+        form(SIMPLE_BASE, "negative", List.of(), "A.negative()", (c, r, a) -> c.apply(new MatrixAlgebra.Negate(), r));
+        form(SIMPLE_BASE, "elementMult", List.of(M), "A.elementMult(B)", (c, r, a) -> c.apply(new Entrywise.ElementMult(), r, a.get(0)));
+        form(SIMPLE_BASE, "elementDiv", List.of(M), "A.elementDiv(B)", (c, r, a) -> c.apply(new Entrywise.ElementDiv(), r, a.get(0)));
+        form(SIMPLE_BASE, "elementPower", List.of("double"), "A.elementPower(p)", (c, r, a) -> c.apply(new Entrywise.ElementPower(), r, c.scalar(a.get(0))));
+        form(SIMPLE_BASE, "elementExp", List.of(), "A.elementExp()", (c, r, a) -> c.apply(new Entrywise.Apply(Entrywise.Function.EXP), r));
+        form(SIMPLE_BASE, "elementLog", List.of(), "A.elementLog()", (c, r, a) -> c.apply(new Entrywise.Apply(Entrywise.Function.LOG), r));
+        form(SIMPLE_BASE, "elementSum", List.of(), "A.elementSum()", (c, r, a) -> c.apply(new Reductions.ElementSum(), r));
+        form(SIMPLE_BASE, "trace", List.of(), "A.trace()", (c, r, a) -> c.apply(new Reductions.Trace(), r));
+        form(SIMPLE_BASE, "normF", List.of(), "A.normF()", (c, r, a) -> c.apply(new Reductions.NormF(), r));
+        form(SIMPLE_BASE, "dot", List.of(M), "a.dot(b)", (c, r, a) -> c.apply(new Reductions.Dot(), r, a.get(0)));
+        form(SIMPLE_BASE, "determinant", List.of(), "A.determinant()", (c, r, a) -> c.apply(new LinearAlgebra.Determinant(), r));
+        form(SIMPLE_BASE, "invert", List.of(), "A.invert()", (c, r, a) -> c.apply(new LinearAlgebra.Inverse(), r));
+        form(SIMPLE_BASE, "solve", List.of(M), "A.solve(B)", (c, r, a) -> c.apply(new LinearAlgebra.Solve(), r, a.get(0)));
+        form(SIMPLE_BASE, "numRows", List.of(), "A.numRows()", (c, r, a) -> c.apply(new IntOps.ShapeQuery(0), r));
+        form(SIMPLE_BASE, "numCols", List.of(), "A.numCols()", (c, r, a) -> c.apply(new IntOps.ShapeQuery(1), r));
+
+        form(SIMPLE_MATRIX, "identity", List.of("int"), "SimpleMatrix.identity(n)", (c, r, a) -> c.apply(new Broadcasting.Identity(), a.get(0)));
+        form(SIMPLE_MATRIX, "ones", List.of("int", "int"), "SimpleMatrix.ones(r, c)", (c, r, a) ->
+                c.apply(new Broadcasting.Filled(), a.get(0), a.get(1), c.builder().constant(1)));
+        form(SIMPLE_MATRIX, "filled", List.of("int", "int", "double"), "SimpleMatrix.filled(r, c, v)", (c, r, a) ->
+                c.apply(new Broadcasting.Filled(), a.get(0), a.get(1), c.scalar(a.get(2))));
+
+        entrywise("sigmoid", Entrywise.Function.SIGMOID);
+        entrywise("tanh", Entrywise.Function.TANH);
+        entrywise("relu", Entrywise.Function.RELU);
+        entrywise("swish", Entrywise.Function.SWISH);
+        entrywise("softplus", Entrywise.Function.SOFTPLUS);
+        form(OPS, "sumSquares", List.of(SIMPLE_MATRIX), "Ops.sumSquares(A)", (c, r, a) -> c.apply(new Reductions.SumSquares(), a.get(0)));
+        form(OPS, "mean", List.of(SIMPLE_MATRIX), "Ops.mean(A)", (c, r, a) -> c.apply(new Reductions.Mean(), a.get(0)));
+        form(OPS, "logDet", List.of(SIMPLE_MATRIX), "Ops.logDet(A)", (c, r, a) -> c.apply(new LinearAlgebra.LogDet(), a.get(0)));
+        form(OPS, "rowSums", List.of(SIMPLE_MATRIX), "Ops.rowSums(A)", (c, r, a) -> c.apply(new Broadcasting.RowSums(), a.get(0)));
+        form(OPS, "columnSums", List.of(SIMPLE_MATRIX), "Ops.columnSums(A)", (c, r, a) -> c.apply(new Broadcasting.ColumnSums(), a.get(0)));
+        form(OPS, "addColumn", List.of(SIMPLE_MATRIX, SIMPLE_MATRIX), "Ops.addColumn(A, v)", (c, r, a) -> c.apply(new Broadcasting.AddColumn(), a.get(0), a.get(1)));
+        form(OPS, "addRow", List.of(SIMPLE_MATRIX, SIMPLE_MATRIX), "Ops.addRow(A, u)", (c, r, a) -> c.apply(new Broadcasting.AddRow(), a.get(0), a.get(1)));
+        form(OPS, "softmaxCrossEntropy", List.of(SIMPLE_MATRIX, SIMPLE_MATRIX), "Ops.softmaxCrossEntropy(Z, Y)", (c, r, a) ->
+                c.apply(new Reductions.SoftmaxCrossEntropy(), a.get(0), a.get(1)));
+        form(OPS, "logSumExp", List.of(SIMPLE_MATRIX), "Ops.logSumExp(A)", (c, r, a) -> c.apply(new Reductions.LogSumExp(), a.get(0)));
+
+        for (ScalarOps.Function fn : ScalarOps.Function.values()) {
+            String name = fn.name().toLowerCase(java.util.Locale.ROOT);
+            form(MATH, name, List.of("double"), "Math." + name + "(x)", (c, r, a) -> c.apply(new ScalarOps.Apply(fn), c.scalar(a.get(0))));
+        }
+        form(MATH, "pow", List.of("double", "double"), "Math.pow(x, y)", (c, r, a) ->
+                c.apply(new ScalarOps.Pow(), c.scalar(a.get(0)), c.scalar(a.get(1))));
+    }
+
+    static Form find(String owner, String name, List<String> parameterTypes) {
+        return FORMS.get(Form.key(owner, name, parameterTypes));
+    }
+
+    /** The supported forms whose names are closest to {@code name}, best first. */
+    static List<String> nearest(String name, int limit) {
+        List<Form> forms = new ArrayList<>(FORMS.values());
+        forms.sort(Comparator.comparingInt((Form f) -> distance(name.toLowerCase(java.util.Locale.ROOT), f.name().toLowerCase(java.util.Locale.ROOT)))
+                .thenComparing(Form::usage));
+        return forms.stream().map(Form::usage).distinct().limit(limit).toList();
+    }
+
+    /** Every supported form, for documentation and messages. */
+    static List<String> usages() {
+        return FORMS.values().stream().map(Form::usage).toList();
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        // A shared prefix (elementMax ~ elementMult) matters more than raw distance.
+        int prefix = 0;
+        while (prefix < Math.min(a.length(), b.length()) && a.charAt(prefix) == b.charAt(prefix)) prefix++;
+        return prev[b.length()] * 2 - Math.min(prefix, 7);
+    }
+
+    static ValueType typeOf(String erasedType) {
+        return switch (erasedType) {
+            case "double" -> ValueType.SCALAR;
+            case "int" -> ValueType.INT;
+            default -> ValueType.MATRIX;
+        };
+    }
+}

@@ -1,0 +1,17 @@
+package dev.adjoint.processor.parse;
+
+import com.sun.source.tree.Tree;
+import dev.adjoint.processor.ir.Graph;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@code @Differentiable} method lowered to IR.
+ *
+ * @param graph the forward graph
+ * @param parameters parameter node ids in declaration order
+ * @param result the returned scalar
+ * @param trees for each node, the first expression that produced it (for error positions)
+ * @param errors every construct outside the DSL, each on its own sub-expression
+ */
+public record ParsedFunction(Graph graph, List<Integer> parameters, int result, Map<Integer, Tree> trees, List<DslError> errors) {}

@@ -1,0 +1,231 @@
+package dev.adjoint.processor.shape;
+
+import dev.adjoint.processor.ir.Graph;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.ValueType;
+import dev.adjoint.processor.ops.IntOps;
+import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.ops.ShapeContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Symbolic shape inference by unification. Every matrix dimension is a variable; each op's
+ * shape rule equates variables. A class of equal variables holds <em>anchors</em>: a parameter's
+ * rows or columns, an integer constant, a {@code @Shape} symbol, or an {@code int} value of the
+ * program. Two different constants in one class are a compile-time error; every other merge of
+ * two anchored classes becomes a run-time check on the arguments, written before any work.
+ */
+public final class ShapeInference {
+
+    /** What a dimension variable is bound to. */
+    public sealed interface Anchor {
+        /** {@code W.numCols} */
+        record ParameterDim(String parameter, int axis) implements Anchor {}
+
+        record Constant(int value) implements Anchor {}
+
+        /** A {@code @Shape} symbol such as {@code "n"}. */
+        record Symbol(String name) implements Anchor {}
+
+        /** The value of an {@code int} node: an int parameter, a local, an expression. */
+        record IntValue(int node) implements Anchor {}
+    }
+
+    /** Two anchors that must be equal at run time, and why. */
+    public record Check(Anchor left, Anchor right, Node node, String what) {}
+
+    /** A compile-time shape error. */
+    public record Problem(Node node, String message) {}
+
+    /** Declared shapes: parameter name → two entries, each a symbol or an integer literal. */
+    public record Declarations(Map<String, List<String>> shapes) {}
+
+    private final Graph graph;
+    private final Declarations declarations;
+    private final List<Integer> parent = new ArrayList<>();
+    private final List<List<Anchor>> anchors = new ArrayList<>();
+    private final Map<Anchor, Integer> anchorVars = new HashMap<>();
+    private final Map<Integer, int[]> shapes = new HashMap<>();
+    private final List<Check> checks = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
+
+    private ShapeInference(Graph graph, Declarations declarations) {
+        this.graph = graph;
+        this.declarations = declarations;
+    }
+
+    public static ShapeInference run(Graph graph, Declarations declarations) {
+        ShapeInference inference = new ShapeInference(graph, declarations);
+        Context ctx = inference.new Context();
+        for (Node node : graph.nodes()) {
+            node.op().shape(ctx, node);
+        }
+        return inference;
+    }
+
+    public List<Check> checks() {
+        return checks;
+    }
+
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    /**
+     * An anchor that gives the value of an {@code int} node without reading that node: a
+     * parameter dimension or constant if its class has one, else another int node's value.
+     */
+    public Anchor valueOf(Node intNode) {
+        int root = find(var(new Anchor.IntValue(intNode.id())));
+        Anchor fallback = null;
+        for (Anchor a : anchors.get(root)) {
+            if (a instanceof Anchor.ParameterDim || a instanceof Anchor.Constant) {
+                return a;
+            }
+            if (a instanceof Anchor.IntValue v && v.node() != intNode.id()
+                    && !(graph.node(v.node()).op() instanceof IntOps.ShapeQuery) && fallback == null) {
+                fallback = a;
+            }
+        }
+        if (fallback == null) {
+            throw new IllegalStateException("no value for " + intNode.origin().text());
+        }
+        return fallback;
+    }
+
+    /** A readable symbolic rendering of a matrix node's shape, e.g. {@code m×n}. */
+    public String describeShape(int matrixNode) {
+        int[] s = shapes.get(matrixNode);
+        return s == null ? "?" : describeDim(s[0]) + "×" + describeDim(s[1]);
+    }
+
+    private String describeDim(int var) {
+        List<Anchor> list = anchors.get(find(var));
+        for (Anchor a : list) {
+            if (a instanceof Anchor.Constant c) return Integer.toString(c.value());
+        }
+        for (Anchor a : list) {
+            if (a instanceof Anchor.Symbol s) return s.name();
+        }
+        for (Anchor a : list) {
+            if (a instanceof Anchor.ParameterDim p) return (p.axis() == 0 ? "rows(" : "cols(") + p.parameter() + ")";
+        }
+        return "?";
+    }
+
+    private int newVar() {
+        parent.add(parent.size());
+        anchors.add(new ArrayList<>(1));
+        return parent.size() - 1;
+    }
+
+    private int var(Anchor anchor) {
+        return anchorVars.computeIfAbsent(anchor, a -> {
+            int v = newVar();
+            anchors.get(v).add(a);
+            return v;
+        });
+    }
+
+    private int find(int v) {
+        while (parent.get(v) != v) {
+            parent.set(v, parent.get(parent.get(v)));
+            v = parent.get(v);
+        }
+        return v;
+    }
+
+    private static Anchor.Constant constantOf(List<Anchor> list) {
+        for (Anchor a : list) {
+            if (a instanceof Anchor.Constant c) return c;
+        }
+        return null;
+    }
+
+    /** The anchor a run-time check reads: a parameter dimension, else a constant, else an int value. */
+    private static Anchor checkable(List<Anchor> list) {
+        Anchor best = null;
+        for (Anchor a : list) {
+            if (a instanceof Anchor.ParameterDim) return a;
+            if (a instanceof Anchor.Constant && !(best instanceof Anchor.Constant)) best = a;
+            if (a instanceof Anchor.IntValue && best == null) best = a;
+        }
+        return best;
+    }
+
+    private void unify(int a, int b, Node node, String what) {
+        int ra = find(a);
+        int rb = find(b);
+        if (ra == rb) {
+            return;
+        }
+        List<Anchor> la = anchors.get(ra);
+        List<Anchor> lb = anchors.get(rb);
+        Anchor.Constant ca = constantOf(la);
+        Anchor.Constant cb = constantOf(lb);
+        if (ca != null && cb != null && ca.value() != cb.value()) {
+            problems.add(new Problem(node, what + " differ: " + ca.value() + " vs " + cb.value()));
+        } else {
+            Anchor left = checkable(la);
+            Anchor right = checkable(lb);
+            if (left != null && right != null && !(ca != null && cb != null)) {
+                checks.add(new Check(left, right, node, what));
+            }
+        }
+        parent.set(rb, ra);
+        la.addAll(lb);
+        lb.clear();
+    }
+
+    private final class Context implements ShapeContext {
+        @Override
+        public int dim(int matrixNode, int axis) {
+            int[] s = shapes.get(matrixNode);
+            if (s == null) {
+                throw new IllegalStateException("no shape for node " + matrixNode);
+            }
+            return s[axis];
+        }
+
+        @Override
+        public int parameterDim(Node param, int axis) {
+            String name = ((Leaves.Param) param.op()).name();
+            int v = var(new Anchor.ParameterDim(name, axis));
+            List<String> declared = declarations.shapes().get(name);
+            if (declared != null) {
+                String entry = declared.get(axis);
+                Anchor bound = entry.matches("-?\\d+")
+                        ? new Anchor.Constant(Integer.parseInt(entry))
+                        : new Anchor.Symbol(entry);
+                unify(var(bound), v, param, "declared @Shape of " + name + " (" + (axis == 0 ? "rows" : "columns") + ")");
+            }
+            return v;
+        }
+
+        @Override
+        public int intValue(int intNode) {
+            if (graph.node(intNode).type() != ValueType.INT) {
+                throw new IllegalStateException("not an int node: " + intNode);
+            }
+            return var(new Anchor.IntValue(intNode));
+        }
+
+        @Override
+        public int constant(int value) {
+            return var(new Anchor.Constant(value));
+        }
+
+        @Override
+        public void unify(int dimA, int dimB, Node node, String what) {
+            ShapeInference.this.unify(dimA, dimB, node, what);
+        }
+
+        @Override
+        public void setShape(Node node, int rows, int cols) {
+            shapes.put(node.id(), new int[] {rows, cols});
+        }
+    }
+}

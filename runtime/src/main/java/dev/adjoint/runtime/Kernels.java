@@ -1,0 +1,506 @@
+package dev.adjoint.runtime;
+
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * EJML kernels called by generated code (and by {@link Ops}).
+ *
+ * <p>Conventions, shared by every method:
+ * <ul>
+ *   <li>Each kernel reshapes its output itself, so generated code can keep one workspace
+ *       matrix per intermediate and never allocate once argument shapes repeat.</li>
+ *   <li>Kernels never write into their inputs; outputs are assumed not to alias inputs.</li>
+ *   <li>{@code reshape} never shrinks the backing array, so loops run to
+ *       {@code getNumElements()}, never {@code data.length}.</li>
+ *   <li>Entrywise backward kernels take the forward <em>input</em> {@code x} and compute
+ *       {@code dx = dy ∘ f'(x)}.</li>
+ * </ul>
+ */
+public final class Kernels {
+
+    private Kernels() {
+    }
+
+    // ------------------------------------------------------------------ scalar helpers
+
+    /** σ(x) = 1 / (1 + e^−x), evaluated so that e^|x| is never formed (no overflow, no NaN). */
+    private static double sigmoid(double x) {
+        if (x >= 0) {
+            return 1.0 / (1.0 + Math.exp(-x));
+        }
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    /** log(1 + e^x) = max(x, 0) + log1p(e^−|x|): the exponent is never positive. */
+    private static double softplus(double x) {
+        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    // ------------------------------------------------------------------ entrywise forward
+
+    /** out = σ(x) entrywise, stable for large |x|. */
+    public static void sigmoid(DMatrixRMaj x, DMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = sigmoid(x.data[i]);
+        }
+    }
+
+    /** out = tanh(x) entrywise. */
+    public static void tanh(DMatrixRMaj x, DMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = Math.tanh(x.data[i]);
+        }
+    }
+
+    /** out = max(x, 0) entrywise (NaN propagates). */
+    public static void relu(DMatrixRMaj x, DMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = Math.max(x.data[i], 0.0);
+        }
+    }
+
+    /** out = x·σ(x) entrywise. */
+    public static void swish(DMatrixRMaj x, DMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            double v = x.data[i];
+            out.data[i] = v * sigmoid(v);
+        }
+    }
+
+    /** out = log(1 + e^x) entrywise, computed as max(x,0) + log1p(e^−|x|). */
+    public static void softplus(DMatrixRMaj x, DMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = softplus(x.data[i]);
+        }
+    }
+
+    /** out = e^x entrywise. */
+    public static void exp(DMatrixRMaj x, DMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = Math.exp(x.data[i]);
+        }
+    }
+
+    /** out = ln x entrywise. */
+    public static void log(DMatrixRMaj x, DMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = Math.log(x.data[i]);
+        }
+    }
+
+    /** out = x^p entrywise ({@link Math#pow}). */
+    public static void elementPower(DMatrixRMaj x, double p, DMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = Math.pow(x.data[i], p);
+        }
+    }
+
+    // ------------------------------------------------------------------ entrywise backward
+
+    /** dx = dy ∘ σ(x)(1 − σ(x)). */
+    public static void sigmoidBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            double s = sigmoid(x.data[i]);
+            dx.data[i] = dy.data[i] * s * (1.0 - s);
+        }
+    }
+
+    /** dx = dy ∘ (1 − tanh²(x)). */
+    public static void tanhBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            double t = Math.tanh(x.data[i]);
+            dx.data[i] = dy.data[i] * (1.0 - t * t);
+        }
+    }
+
+    /** dx = dy where x &gt; 0, else 0 (the derivative at 0 is taken as 0). */
+    public static void reluBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            dx.data[i] = x.data[i] > 0 ? dy.data[i] : 0.0;
+        }
+    }
+
+    /** dx = dy ∘ (σ(x) + x·σ(x)(1 − σ(x))). */
+    public static void swishBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            double v = x.data[i];
+            double s = sigmoid(v);
+            dx.data[i] = dy.data[i] * (s + v * s * (1.0 - s));
+        }
+    }
+
+    /** dx = dy ∘ σ(x) (softplus' = sigmoid). */
+    public static void softplusBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            dx.data[i] = dy.data[i] * sigmoid(x.data[i]);
+        }
+    }
+
+    /** dx = dy ∘ e^x. */
+    public static void expBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            dx.data[i] = dy.data[i] * Math.exp(x.data[i]);
+        }
+    }
+
+    /** dx = dy / x. */
+    public static void logBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            dx.data[i] = dy.data[i] / x.data[i];
+        }
+    }
+
+    /** dx = dy ∘ p·x^(p−1); exactly 0 when p == 0 (avoids 0·∞ at x = 0). */
+    public static void elementPowerBackward(DMatrixRMaj x, double p, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            dx.data[i] = p == 0 ? 0.0 : dy.data[i] * p * Math.pow(x.data[i], p - 1);
+        }
+    }
+
+    /** Checks dy is shaped like x, reshapes dx like x, returns the element count. */
+    private static int prepareBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
+        if (dy.numRows != x.numRows || dy.numCols != x.numCols) {
+            throw new IllegalArgumentException(
+                    "upstream gradient is " + shape(dy) + " but the forward input is " + shape(x));
+        }
+        dx.reshape(x.numRows, x.numCols);
+        return x.getNumElements();
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    /** Σ x_ij² (squared Frobenius norm). */
+    public static double sumSquares(DMatrixRMaj x) {
+        double total = 0;
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            total += x.data[i] * x.data[i];
+        }
+        return total;
+    }
+
+    /** Mean of all entries (NaN for an empty matrix). */
+    public static double mean(DMatrixRMaj x) {
+        double total = 0;
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            total += x.data[i];
+        }
+        return total / n;
+    }
+
+    /** Σ a_i b_i over all entries in storage order; the element counts must agree. */
+    public static double dot(DMatrixRMaj a, DMatrixRMaj b) {
+        int n = a.getNumElements();
+        if (b.getNumElements() != n) {
+            throw new IllegalArgumentException(
+                    "dot: element counts differ, " + shape(a) + " vs " + shape(b));
+        }
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            total += a.data[i] * b.data[i];
+        }
+        return total;
+    }
+
+    /** log Σ e^(x_ij) over all entries, shifted by the maximum so no exponent is positive. */
+    public static double logSumExp(DMatrixRMaj x) {
+        int n = x.getNumElements();
+        double max = max(x.data, 0, 1, n);
+        if (Double.isInfinite(max)) {
+            return max; // all −∞ (or empty) gives −∞; any +∞ gives +∞
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(x.data[i] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /** dx = dy · softmax(x), the softmax taken over all entries. */
+    public static void logSumExpBackward(DMatrixRMaj x, double dy, DMatrixRMaj dx) {
+        dx.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        double max = max(x.data, 0, 1, n);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double e = Math.exp(x.data[i] - max);
+            dx.data[i] = e; // stash the shifted exponentials, normalized below
+            sum += e;
+        }
+        double scale = dy / sum;
+        for (int i = 0; i < n; i++) {
+            dx.data[i] *= scale;
+        }
+    }
+
+    /** Maximum of count entries of data starting at start with the given stride; −∞ if none. */
+    private static double max(double[] data, int start, int stride, int count) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0, i = start; k < count; k++, i += stride) {
+            max = Math.max(max, data[i]);
+        }
+        return max;
+    }
+
+    /** log Σ_i e^(z_ij) of column j, max-shifted; no arrays so no allocation. */
+    private static double columnLogSumExp(DMatrixRMaj z, int j) {
+        int rows = z.numRows;
+        int cols = z.numCols;
+        double max = max(z.data, j, cols, rows);
+        if (Double.isInfinite(max)) {
+            return max;
+        }
+        double sum = 0;
+        for (int i = 0, idx = j; i < rows; i++, idx += cols) {
+            sum += Math.exp(z.data[idx] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    private static void checkSameShape(String what, DMatrixRMaj z, DMatrixRMaj y) {
+        if (z.numRows != y.numRows || z.numCols != y.numCols) {
+            throw new IllegalArgumentException(
+                    what + ": Z is " + shape(z) + " but Y is " + shape(y) + "; they must have the same shape");
+        }
+    }
+
+    /**
+     * Mean over columns j of −Σ_i y_ij·log softmax(z_:,j)_i, for any y (not only one-hot).
+     * Uses −log softmax(z)_i = lse(z) − z_i with a max-shifted log-sum-exp per column.
+     */
+    public static double softmaxCrossEntropy(DMatrixRMaj z, DMatrixRMaj y) {
+        checkSameShape("softmaxCrossEntropy", z, y);
+        int rows = z.numRows;
+        int cols = z.numCols;
+        double total = 0;
+        for (int j = 0; j < cols; j++) {
+            double lse = columnLogSumExp(z, j);
+            for (int i = 0, idx = j; i < rows; i++, idx += cols) {
+                total += y.data[idx] * (lse - z.data[idx]);
+            }
+        }
+        return total / cols;
+    }
+
+    /** dz_kj = dl/N·((Σ_i y_ij)·p_kj − y_kj), p = column softmax of z, N = number of columns. */
+    public static void softmaxCrossEntropyBackwardZ(DMatrixRMaj z, DMatrixRMaj y, double dl, DMatrixRMaj dz) {
+        checkSameShape("softmaxCrossEntropy", z, y);
+        int rows = z.numRows;
+        int cols = z.numCols;
+        dz.reshape(rows, cols);
+        double scale = dl / cols;
+        for (int j = 0; j < cols; j++) {
+            double lse = columnLogSumExp(z, j);
+            double ySum = 0;
+            for (int i = 0, idx = j; i < rows; i++, idx += cols) {
+                ySum += y.data[idx];
+            }
+            for (int k = 0, idx = j; k < rows; k++, idx += cols) {
+                double p = Math.exp(z.data[idx] - lse);
+                dz.data[idx] = scale * (ySum * p - y.data[idx]);
+            }
+        }
+    }
+
+    /** dy_kj = −dl/N·log softmax(z_:,j)_k = dl/N·(lse_j − z_kj). */
+    public static void softmaxCrossEntropyBackwardY(DMatrixRMaj z, DMatrixRMaj y, double dl, DMatrixRMaj dy) {
+        checkSameShape("softmaxCrossEntropy", z, y);
+        int rows = z.numRows;
+        int cols = z.numCols;
+        dy.reshape(rows, cols);
+        double scale = dl / cols;
+        for (int j = 0; j < cols; j++) {
+            double lse = columnLogSumExp(z, j);
+            for (int k = 0, idx = j; k < rows; k++, idx += cols) {
+                dy.data[idx] = scale * (lse - z.data[idx]);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ broadcasting
+
+    /** out (r×1) = row sums of a. */
+    public static void rowSums(DMatrixRMaj a, DMatrixRMaj out) {
+        int rows = a.numRows;
+        int cols = a.numCols;
+        out.reshape(rows, 1);
+        for (int i = 0; i < rows; i++) {
+            double total = 0;
+            for (int j = 0, idx = i * cols; j < cols; j++, idx++) {
+                total += a.data[idx];
+            }
+            out.data[i] = total;
+        }
+    }
+
+    /** out (1×c) = column sums of a. */
+    public static void columnSums(DMatrixRMaj a, DMatrixRMaj out) {
+        int rows = a.numRows;
+        int cols = a.numCols;
+        out.reshape(1, cols);
+        for (int j = 0; j < cols; j++) {
+            out.data[j] = 0;
+        }
+        // Row-major traversal: accumulate row by row for cache-friendly access.
+        for (int i = 0, idx = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++, idx++) {
+                out.data[j] += a.data[idx];
+            }
+        }
+    }
+
+    /** out = a + v·1ᵀ, v is a.numRows×1. */
+    public static void addColumn(DMatrixRMaj a, DMatrixRMaj v, DMatrixRMaj out) {
+        if (v.numRows != a.numRows || v.numCols != 1) {
+            throw new IllegalArgumentException("addColumn: v must be " + a.numRows + "x1 to match A ("
+                    + shape(a) + ") but is " + shape(v));
+        }
+        int rows = a.numRows;
+        int cols = a.numCols;
+        out.reshape(rows, cols);
+        for (int i = 0, idx = 0; i < rows; i++) {
+            double vi = v.data[i];
+            for (int j = 0; j < cols; j++, idx++) {
+                out.data[idx] = a.data[idx] + vi;
+            }
+        }
+    }
+
+    /** out = a + 1·u, u is 1×a.numCols. */
+    public static void addRow(DMatrixRMaj a, DMatrixRMaj u, DMatrixRMaj out) {
+        if (u.numRows != 1 || u.numCols != a.numCols) {
+            throw new IllegalArgumentException("addRow: u must be 1x" + a.numCols + " to match A ("
+                    + shape(a) + ") but is " + shape(u));
+        }
+        int rows = a.numRows;
+        int cols = a.numCols;
+        out.reshape(rows, cols);
+        for (int i = 0, idx = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++, idx++) {
+                out.data[idx] = a.data[idx] + u.data[j];
+            }
+        }
+    }
+
+    /** out shaped like {@code like}, out_ij = v_i; v is like.numRows×1. */
+    public static void broadcastColumn(DMatrixRMaj v, DMatrixRMaj like, DMatrixRMaj out) {
+        if (v.numRows != like.numRows || v.numCols != 1) {
+            throw new IllegalArgumentException("broadcastColumn: v must be " + like.numRows + "x1 but is "
+                    + shape(v));
+        }
+        int rows = like.numRows;
+        int cols = like.numCols;
+        out.reshape(rows, cols);
+        for (int i = 0, idx = 0; i < rows; i++) {
+            double vi = v.data[i];
+            for (int j = 0; j < cols; j++, idx++) {
+                out.data[idx] = vi;
+            }
+        }
+    }
+
+    /** out shaped like {@code like}, out_ij = u_j; u is 1×like.numCols. */
+    public static void broadcastRow(DMatrixRMaj u, DMatrixRMaj like, DMatrixRMaj out) {
+        if (u.numRows != 1 || u.numCols != like.numCols) {
+            throw new IllegalArgumentException("broadcastRow: u must be 1x" + like.numCols + " but is "
+                    + shape(u));
+        }
+        int rows = like.numRows;
+        int cols = like.numCols;
+        out.reshape(rows, cols);
+        for (int i = 0, idx = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++, idx++) {
+                out.data[idx] = u.data[j];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ constants and helpers
+
+    /** out shaped like {@code like}, every entry s. */
+    public static void fill(DMatrixRMaj like, double s, DMatrixRMaj out) {
+        filled(like.numRows, like.numCols, s, out);
+    }
+
+    /** out shaped like {@code like} (need not be square), s on the main diagonal, 0 elsewhere. */
+    public static void scaledIdentity(DMatrixRMaj like, double s, DMatrixRMaj out) {
+        filled(like.numRows, like.numCols, 0.0, out);
+        int diagonal = Math.min(like.numRows, like.numCols);
+        for (int i = 0; i < diagonal; i++) {
+            out.data[i * out.numCols + i] = s;
+        }
+    }
+
+    /** out = n×n identity. */
+    public static void identity(int n, DMatrixRMaj out) {
+        filled(n, n, 0.0, out);
+        for (int i = 0; i < n; i++) {
+            out.data[i * n + i] = 1.0;
+        }
+    }
+
+    /** out = rows×cols matrix with every entry v. */
+    public static void filled(int rows, int cols, double v, DMatrixRMaj out) {
+        out.reshape(rows, cols);
+        int n = out.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = v; // reshape does not clear, so every entry is written
+        }
+    }
+
+    /**
+     * out shaped like {@code like}, out.data[i] = s·src.data[i] (storage order is kept, so this
+     * also turns e.g. a 1×n gradient into an n×1 one). src and like must have equal element counts.
+     */
+    public static void scaleReshaped(double s, DMatrixRMaj src, DMatrixRMaj like, DMatrixRMaj out) {
+        int n = src.getNumElements();
+        if (like.getNumElements() != n) {
+            throw new IllegalArgumentException("scaleReshaped: cannot reshape " + shape(src) + " to "
+                    + shape(like));
+        }
+        out.reshape(like.numRows, like.numCols);
+        for (int i = 0; i < n; i++) {
+            out.data[i] = s * src.data[i];
+        }
+    }
+
+    /** out = src (reshaped, then copied). */
+    public static void copy(DMatrixRMaj src, DMatrixRMaj out) {
+        if (src == out) {
+            return;
+        }
+        out.reshape(src.numRows, src.numCols);
+        System.arraycopy(src.data, 0, out.data, 0, src.getNumElements());
+    }
+
+    /** "rows x cols" without spaces, e.g. "4x3", as used in error messages. */
+    public static String shape(DMatrixRMaj m) {
+        return m.numRows + "x" + m.numCols;
+    }
+}

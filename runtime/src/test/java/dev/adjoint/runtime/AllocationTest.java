@@ -1,0 +1,73 @@
+package dev.adjoint.runtime;
+
+import static dev.adjoint.runtime.TestMatrices.spd;
+import static dev.adjoint.runtime.TestMatrices.uniform;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Once sizes repeat, kernels and factorizations allocate nothing. Measured with the JVM's
+ * per-thread allocation counter (no timing involved); skipped where the counter is unavailable.
+ * The JIT adds a few kilobytes of one-off noise, so the bound is an average below one byte per
+ * iteration: any real per-call allocation (at least 16 bytes) exceeds it many times over.
+ */
+class AllocationTest {
+
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
+    void steadyStateAllocatesNothing() {
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+        Random rnd = new Random(1);
+        int n = 12;
+        DMatrixRMaj a = uniform(rnd, n, n, -1, 1);
+        DMatrixRMaj k = spd(rnd, n);
+        DMatrixRMaj y = uniform(rnd, n, n, 0, 1);
+        DMatrixRMaj b = uniform(rnd, n, 2, -1, 1);
+        DMatrixRMaj v = uniform(rnd, n, 1, -1, 1);
+        DMatrixRMaj out = new DMatrixRMaj(1, 1);
+        DMatrixRMaj out2 = new DMatrixRMaj(1, 1);
+        SpdFactorization chol = new SpdFactorization();
+        LuFactorization lu = new LuFactorization();
+
+        Runnable work = () -> {
+            Kernels.swish(a, out);
+            Kernels.swishBackward(a, y, out2);
+            Kernels.softplus(a, out);
+            Kernels.logSumExpBackward(a, 1.0, out);
+            Kernels.softmaxCrossEntropy(a, y);
+            Kernels.softmaxCrossEntropyBackwardZ(a, y, 1.0, out);
+            Kernels.softmaxCrossEntropyBackwardY(a, y, 1.0, out);
+            Kernels.addColumn(a, v, out);
+            Kernels.rowSums(a, out);
+            Kernels.columnSums(a, out);
+            Kernels.elementPowerBackward(y, 2.5, a, out);
+            chol.factor(k, "logDet(K)");
+            chol.logDet();
+            chol.invert(out);
+            chol.solve(b, out2);
+            lu.factor(a, "K.invert()");
+            lu.determinant();
+            lu.invert(out);
+            lu.solve(b, out2);
+            lu.solveTranspose(b, out2);
+        };
+        for (int i = 0; i < 3; i++) {
+            work.run(); // grow every workspace to its final size
+        }
+        int iterations = 20_000;
+        long before = allocatedBytes();
+        for (int i = 0; i < iterations; i++) {
+            work.run();
+        }
+        long allocated = allocatedBytes() - before;
+        assertTrue(allocated < iterations, allocated + " bytes allocated in " + iterations + " steady-state iterations");
+    }
+}
