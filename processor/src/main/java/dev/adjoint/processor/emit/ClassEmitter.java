@@ -433,8 +433,19 @@ public final class ClassEmitter {
             String right = anchor(c.right());
             if (left.equals(right)) continue;
             CodeBlock.Builder message = CodeBlock.builder();
-            message.add("$S + $L + $S + $L", c.node().origin().describe() + ": " + c.what() + " differ: "
-                    + anchorLabel(c.left()) + " = ", left, ", " + anchorLabel(c.right()) + " = ", right);
+            String symbol = c.symbol() == null ? "" : " (" + c.symbol().name() + ")";
+            String where = c.node().op() instanceof Leaves.Param
+                    ? "argument " + c.node().origin().text() + ": " + c.what() + ": "
+                    : c.node().origin().describe() + ": " + c.what() + " differ: ";
+            if (c.left() instanceof Anchor.Constant || c.right() instanceof Anchor.Constant) {
+                Anchor variable = c.left() instanceof Anchor.Constant ? c.right() : c.left();
+                String expected = c.left() instanceof Anchor.Constant ? left : right;
+                message.add("$S + $L", where.replace(" differ: ", ": ") + anchorLabel(variable) + " must be " + expected
+                        + " but is ", anchor(variable));
+            } else {
+                message.add("$S + $L + $S + $L", where + anchorLabel(c.left()) + symbol + " = ", left,
+                        " but " + anchorLabel(c.right()) + symbol + " = ", right);
+            }
             Set<String> mentioned = new java.util.LinkedHashSet<>();
             for (Anchor a : List.of(c.left(), c.right())) {
                 if (a instanceof Anchor.ParameterDim p) mentioned.add(p.parameter());

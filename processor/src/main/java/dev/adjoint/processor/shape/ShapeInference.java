@@ -34,8 +34,11 @@ public final class ShapeInference {
         record IntValue(int node) implements Anchor {}
     }
 
-    /** Two anchors that must be equal at run time, and why. */
-    public record Check(Anchor left, Anchor right, Node node, String what) {}
+    /**
+     * Two anchors that must be equal at run time, and why; {@code symbol} is the declared
+     * {@code @Shape} symbol both stand for, or null.
+     */
+    public record Check(Anchor left, Anchor right, Node node, String what, Anchor.Symbol symbol) {}
 
     /** A compile-time shape error. */
     public record Problem(Node node, String message) {}
@@ -156,6 +159,13 @@ public final class ShapeInference {
         return best;
     }
 
+    private static Anchor.Symbol symbolOf(List<Anchor> list) {
+        for (Anchor a : list) {
+            if (a instanceof Anchor.Symbol s) return s;
+        }
+        return null;
+    }
+
     private void unify(int a, int b, Node node, String what) {
         int ra = find(a);
         int rb = find(b);
@@ -164,20 +174,25 @@ public final class ShapeInference {
         }
         List<Anchor> la = anchors.get(ra);
         List<Anchor> lb = anchors.get(rb);
-        Anchor.Constant ca = constantOf(la);
-        Anchor.Constant cb = constantOf(lb);
-        if (ca != null && cb != null && ca.value() != cb.value()) {
-            problems.add(new Problem(node, what + " differ: " + ca.value() + " vs " + cb.value()));
-        } else {
+        // Declared @Shape symbols are rigid: "m" and "n" are different sizes, and "n" is not 3.
+        Object fixedA = constantOf(la) != null ? constantOf(la) : symbolOf(la);
+        Object fixedB = constantOf(lb) != null ? constantOf(lb) : symbolOf(lb);
+        if (fixedA != null && fixedB != null && !fixedA.equals(fixedB)) {
+            problems.add(new Problem(node, what + " differ: " + render(fixedA) + " vs " + render(fixedB)));
+        } else if (!(fixedA instanceof Anchor.Constant && fixedB instanceof Anchor.Constant)) {
             Anchor left = checkable(la);
             Anchor right = checkable(lb);
-            if (left != null && right != null && !(ca != null && cb != null)) {
-                checks.add(new Check(left, right, node, what));
+            if (left != null && right != null) {
+                checks.add(new Check(left, right, node, what, symbolOf(la) != null ? symbolOf(la) : symbolOf(lb)));
             }
         }
         parent.set(rb, ra);
         la.addAll(lb);
         lb.clear();
+    }
+
+    private static String render(Object fixed) {
+        return fixed instanceof Anchor.Constant c ? Integer.toString(c.value()) : ((Anchor.Symbol) fixed).name();
     }
 
     private final class Context implements ShapeContext {
