@@ -16,6 +16,7 @@ import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Entrywise;
 import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.opt.SpdStructure;
 import dev.adjoint.processor.parse.BodyParser;
 import dev.adjoint.processor.parse.DslError;
 import dev.adjoint.processor.parse.ParsedFunction;
@@ -171,17 +172,22 @@ public final class AdjointProcessor extends AbstractProcessor {
             return;
         }
 
-        // Simplification and common-subexpression elimination happen as nodes are built (Builder).
-        Program program = ReverseMode.differentiate(parsed.graph(), parsed.parameters(), wrt, parsed.result());
-        ShapeInference shapes = ShapeInference.run(program.graph(), new ShapeInference.Declarations(declaredShapes));
-        for (ShapeInference.Problem problem : shapes.problems()) {
+        ShapeInference.Declarations declarations = new ShapeInference.Declarations(declaredShapes);
+        ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations);
+        for (ShapeInference.Problem problem : forwardShapes.problems()) {
             Tree tree = parsed.trees().get(problem.node().id());
             report(Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message()
-                    + describeOperands(problem.node(), shapes, program.graph()), tree, method);
+                    + describeOperands(problem.node(), forwardShapes, parsed.graph()), tree, method);
         }
-        if (!shapes.problems().isEmpty()) {
+        if (!forwardShapes.problems().isEmpty()) {
             return;
         }
+
+        // Simplification and common-subexpression elimination happen as nodes are built (Builder);
+        // passes over the whole program follow.
+        Program program = ReverseMode.differentiate(parsed.graph(), parsed.parameters(), wrt, parsed.result());
+        program = SpdStructure.apply(program);
+        ShapeInference shapes = ShapeInference.run(program.graph(), declarations);
         for (int i = 0; i < parsed.parameters().size(); i++) {
             Leaves.Param p = (Leaves.Param) parsed.graph().node(parsed.parameters().get(i)).op();
             if (wrt.contains(p.name()) && !program.gradients().containsKey(p.name())) {

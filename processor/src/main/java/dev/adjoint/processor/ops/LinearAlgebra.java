@@ -46,7 +46,11 @@ public final class LinearAlgebra {
         }
     }
 
-    /** {@code A⁻¹} from the Cholesky factor shared with {@link LogDet}. */
+    /**
+     * {@code A⁻¹} of a symmetric positive definite A from the Cholesky factor shared with
+     * {@link LogDet}: the adjoint of log det, and {@code A.invert()} where the structure pass
+     * proved A symmetric and positive definite.
+     */
     public record SpdInverse() implements MatrixOp {
         @Override
         public void shape(ShapeContext ctx, Node node) {
@@ -61,7 +65,10 @@ public final class LinearAlgebra {
 
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
+            // As for Inverse: ∂L/∂A = −Yᵀ·G·Yᵀ, Y = A⁻¹ (symmetric here, so the flags are free)
+            Builder b = ctx.builder();
+            int y = node.id();
+            ctx.accumulate(0, b.negate(b.matmul(b.matmul(y, ct, true, false), y, false, true)));
         }
 
         @Override
@@ -156,6 +163,34 @@ public final class LinearAlgebra {
             Formula f = new Formula(ctx.print(node.input(0)).at(Formula.ATOM) + "⁻¹·"
                     + ctx.print(node.input(1)).at(Formula.PRODUCT), Formula.PRODUCT);
             return transposed ? ctx.transposeOf(f) : f;
+        }
+    }
+
+    /** {@code A⁻¹B} for symmetric positive definite A (inputs: A, B), from the shared Cholesky factor. */
+    public record SpdSolve() implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            new Solve().shape(ctx, node);
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String chol = ctx.factor(node.input(0), Factorization.CHOLESKY, node);
+            ctx.statement("$L.solve($L, $L)", chol, ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            // A symmetric: A⁻ᵀG = A⁻¹G, a second solve with the same factor.
+            Builder b = ctx.builder();
+            int gradB = b.apply(new SpdSolve(), node.input(0), ct);
+            if (ctx.needs(1)) ctx.accumulate(1, gradB);
+            if (ctx.needs(0)) ctx.accumulate(0, b.negate(b.matmul(gradB, node.id(), false, true)));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Solve().formula(ctx, node, transposed);
         }
     }
 
