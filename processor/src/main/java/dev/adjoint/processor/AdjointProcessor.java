@@ -16,7 +16,7 @@ import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Entrywise;
 import dev.adjoint.processor.ops.Leaves;
-import dev.adjoint.processor.opt.SpdStructure;
+import dev.adjoint.processor.opt.Symmetry;
 import dev.adjoint.processor.parse.BodyParser;
 import dev.adjoint.processor.parse.DslError;
 import dev.adjoint.processor.parse.ParsedFunction;
@@ -186,7 +186,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         // Simplification and common-subexpression elimination happen as nodes are built (Builder);
         // passes over the whole program follow.
         Program program = ReverseMode.differentiate(parsed.graph(), parsed.parameters(), wrt, parsed.result());
-        program = SpdStructure.apply(program);
+        program = Symmetry.apply(program);
         ShapeInference shapes = ShapeInference.run(program.graph(), declarations);
         for (int i = 0; i < parsed.parameters().size(); i++) {
             Leaves.Param p = (Leaves.Param) parsed.graph().node(parsed.parameters().get(i)).op();

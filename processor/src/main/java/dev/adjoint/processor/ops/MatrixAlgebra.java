@@ -66,6 +66,19 @@ public final class MatrixAlgebra {
             if (c.op() instanceof Broadcasting.ScaledIdentityLike && !transA) {
                 return b.scale(a.id(), c.input(1));
             }
+            // Scalars move out of products, (s·A)·B = s·(A·B), so equal products share one node.
+            if (a.op() instanceof Scale) {
+                return b.scale(b.matmul(a.input(0), c.id(), transA, transB), a.input(1));
+            }
+            if (c.op() instanceof Scale) {
+                return b.scale(b.matmul(a.id(), c.input(0), transA, transB), c.input(1));
+            }
+            if (a.op() instanceof Negate) {
+                return b.negate(b.matmul(a.input(0), c.id(), transA, transB));
+            }
+            if (c.op() instanceof Negate) {
+                return b.negate(b.matmul(a.id(), c.input(0), transA, transB));
+            }
             boolean foldA = a.op() instanceof Transpose;
             boolean foldB = c.op() instanceof Transpose;
             if (!foldA && !foldB) {
@@ -126,6 +139,12 @@ public final class MatrixAlgebra {
     /** {@code A + B}. */
     public record Add() implements MatrixOp {
         @Override
+        public int simplify(Builder b, List<Integer> in) {
+            // X + X = 2·X: two adjoint paths that turned out to be the same product.
+            return in.get(0).equals(in.get(1)) ? b.scale(in.get(0), b.constant(2)) : -1;
+        }
+
+        @Override
         public void shape(ShapeContext ctx, Node node) {
             ctx.sameShape(node, node.input(0), node.input(1), "operands of the sum");
             ctx.shapeLike(node, node.input(0));
@@ -146,7 +165,9 @@ public final class MatrixAlgebra {
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
             Formula b = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
-            return new Formula(a.at(Formula.SUM) + " + " + b.at(Formula.SUM), Formula.SUM);
+            String right = b.at(Formula.SUM);
+            // a + −x reads as a − x
+            return new Formula(a.at(Formula.SUM) + (right.startsWith("−") ? " − " + right.substring(1) : " + " + right), Formula.SUM);
         }
     }
 
@@ -184,6 +205,10 @@ public final class MatrixAlgebra {
             if (b.isConstant(in.get(1), 1)) {
                 return in.get(0);
             }
+            Node a = b.node(in.get(0));
+            if (a.op() instanceof Scale) {
+                return b.scale(a.input(0), b.mul(in.get(1), a.input(1))); // s·(t·A) = (s·t)·A
+            }
             return b.isConstant(in.get(1), -1) ? b.negate(in.get(0)) : -1;
         }
 
@@ -201,7 +226,7 @@ public final class MatrixAlgebra {
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             Builder b = ctx.builder();
             if (ctx.needs(0)) ctx.accumulate(0, b.scale(ct, node.input(1)));
-            if (ctx.needs(1)) ctx.accumulate(1, b.apply(new Reductions.Dot(), ct, node.input(0)));
+            if (ctx.needs(1)) ctx.accumulate(1, b.apply(new Reductions.Dot(true), ct, node.input(0)));
         }
 
         @Override
@@ -235,7 +260,7 @@ public final class MatrixAlgebra {
             if (ctx.needs(0)) ctx.accumulate(0, b.apply(new Divide(), ct, s));
             if (ctx.needs(1)) {
                 // ∂/∂s (A/s) = −A/s² = −Y/s
-                int dot = b.apply(new Reductions.Dot(), ct, node.id());
+                int dot = b.apply(new Reductions.Dot(true), ct, node.id());
                 ctx.accumulate(1, b.negate(b.div(dot, s)));
             }
         }
@@ -282,6 +307,9 @@ public final class MatrixAlgebra {
         @Override
         public int simplify(Builder b, List<Integer> in) {
             Node a = b.node(in.get(0));
+            if (a.op() instanceof Scale) {
+                return b.scale(a.input(0), b.negate(a.input(1))); // −(s·A) = (−s)·A
+            }
             return a.op() instanceof Negate ? a.input(0) : -1;
         }
 

@@ -47,6 +47,16 @@ public final class Reductions {
     /** {@code tr A}. */
     public record Trace() implements ScalarOp {
         @Override
+        public int simplify(Builder b, java.util.List<Integer> in) {
+            // tr(A·Bᵀ) = tr(Aᵀ·B) = ⟨A, B⟩: an entrywise sum instead of a matrix product.
+            Node a = b.node(in.get(0));
+            if (a.op() instanceof MatrixAlgebra.MatMul m && m.transA() != m.transB()) {
+                return b.apply(new Dot(true), a.origin(), a.input(0), a.input(1));
+            }
+            return -1;
+        }
+
+        @Override
         public void shape(ShapeContext ctx, Node node) {
             int a = node.input(0);
             ctx.unify(ctx.dim(a, 0), ctx.dim(a, 1), node, "rows and columns of a traced matrix");
@@ -144,10 +154,18 @@ public final class Reductions {
     }
 
     /**
-     * {@code Σ aᵢbᵢ} over all entries of two matrices with equal element counts: the user's
-     * {@code a.dot(b)} on vectors, and the Frobenius inner product in adjoints.
+     * {@code Σ aᵢbᵢ} over all entries. With {@code sameShape}, the Frobenius inner product ⟨A, B⟩
+     * of two equally shaped matrices (from adjoints and {@code tr(A·Bᵀ)}); without, the user's
+     * {@code a.dot(b)} on vectors of equal length but possibly different orientation.
      */
-    public record Dot() implements ScalarOp {
+    public record Dot(boolean sameShape) implements ScalarOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            if (sameShape) {
+                ctx.sameShape(node, node.input(0), node.input(1), "operands of the inner product");
+            }
+        }
+
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.define(node, "$T.dot($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)));
@@ -158,8 +176,8 @@ public final class Reductions {
             Builder b = ctx.builder();
             int x = node.input(0);
             int y = node.input(1);
-            if (ctx.needs(0)) ctx.accumulate(0, b.apply(new Broadcasting.ScaleLike(), ct, y, x));
-            if (ctx.needs(1)) ctx.accumulate(1, b.apply(new Broadcasting.ScaleLike(), ct, x, y));
+            if (ctx.needs(0)) ctx.accumulate(0, sameShape ? b.scale(y, ct) : b.apply(new Broadcasting.ScaleLike(), ct, y, x));
+            if (ctx.needs(1)) ctx.accumulate(1, sameShape ? b.scale(x, ct) : b.apply(new Broadcasting.ScaleLike(), ct, x, y));
         }
 
         @Override

@@ -94,7 +94,7 @@ public final class DslSurface {
         form(SIMPLE_BASE, "elementSum", List.of(), "A.elementSum()", (c, r, a) -> c.apply(new Reductions.ElementSum(), r));
         form(SIMPLE_BASE, "trace", List.of(), "A.trace()", (c, r, a) -> c.apply(new Reductions.Trace(), r));
         form(SIMPLE_BASE, "normF", List.of(), "A.normF()", (c, r, a) -> c.apply(new Reductions.NormF(), r));
-        form(SIMPLE_BASE, "dot", List.of(M), "a.dot(b)", (c, r, a) -> c.apply(new Reductions.Dot(), r, a.get(0)));
+        form(SIMPLE_BASE, "dot", List.of(M), "a.dot(b)", (c, r, a) -> c.apply(new Reductions.Dot(false), r, a.get(0)));
         form(SIMPLE_BASE, "determinant", List.of(), "A.determinant()", (c, r, a) -> c.apply(new LinearAlgebra.Determinant(), r));
         form(SIMPLE_BASE, "invert", List.of(), "A.invert()", (c, r, a) -> c.apply(new LinearAlgebra.Inverse(), r));
         form(SIMPLE_BASE, "solve", List.of(M), "A.solve(B)", (c, r, a) -> c.apply(new LinearAlgebra.Solve(), r, a.get(0)));
