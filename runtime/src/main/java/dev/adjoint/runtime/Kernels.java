@@ -228,6 +228,19 @@ public final class Kernels {
         return total;
     }
 
+    /**
+     * The DSL's {@code a.dot(b)}: like {@code SimpleMatrix.dot}, both must be vectors (either
+     * orientation) of equal length; a violation names the DSL {@code expression}.
+     */
+    public static double dotVectors(DMatrixRMaj a, DMatrixRMaj b, String expression) {
+        if ((a.numRows != 1 && a.numCols != 1) || (b.numRows != 1 && b.numCols != 1)
+                || a.getNumElements() != b.getNumElements()) {
+            throw new IllegalArgumentException(expression + ": dot needs two vectors of equal length, got "
+                    + shape(a) + " and " + shape(b));
+        }
+        return dot(a, b);
+    }
+
     /** log Σ e^(x_ij) over all entries, shifted by the maximum so no exponent is positive. */
     public static double logSumExp(DMatrixRMaj x) {
         int n = x.getNumElements();

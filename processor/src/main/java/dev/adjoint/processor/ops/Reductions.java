@@ -168,7 +168,12 @@ public final class Reductions {
 
         @Override
         public void emit(EmitContext ctx, Node node) {
-            ctx.define(node, "$T.dot($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)));
+            if (sameShape) {
+                ctx.define(node, "$T.dot($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)));
+            } else {
+                ctx.define(node, "$T.dotVectors($L, $L, $S)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)),
+                        ctx.describe(node));
+            }
         }
 
         @Override
