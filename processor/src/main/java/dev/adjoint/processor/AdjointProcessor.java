@@ -59,6 +59,8 @@ public final class AdjointProcessor extends AbstractProcessor {
     private boolean reportedNoTrees;
     /** Methods whose parameter types were not resolved yet (a type generated this round). */
     private final Set<String> deferred = new LinkedHashSet<>();
+    /** Generated class name → the method it was generated for, to report clashes clearly. */
+    private final Map<String, String> generated = new HashMap<>();
 
     @Override
     public Set<String> getSupportedAnnotationTypes() {
@@ -176,8 +178,8 @@ public final class AdjointProcessor extends AbstractProcessor {
         ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations);
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
             Tree tree = parsed.trees().get(problem.node().id());
-            report(Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message()
-                    + describeOperands(problem.node(), forwardShapes, parsed.graph()), tree, method);
+            report(Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
+                    tree, method);
         }
         if (!forwardShapes.problems().isEmpty()) {
             return;
@@ -203,6 +205,20 @@ public final class AdjointProcessor extends AbstractProcessor {
                 owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName());
         JavaFile file = ClassEmitter.emit(program, shapes, source);
         String qualified = packageName.isEmpty() ? generatedName : packageName + "." + generatedName;
+        String clash = generated.get(qualified);
+        if (clash != null) {
+            errorOnAnnotation(method, "name", "this method would generate " + qualified + ", which " + clash
+                    + " already generates; give one of them its own class name with @Differentiable(name = \"...\")");
+            return;
+        }
+        TypeElement existing = processingEnv.getElementUtils().getTypeElement(qualified);
+        if (existing != null && trees.getPath(existing) != null && !generatedByAdjoint(existing)) {
+            errorOnAnnotation(method, "name", "this method would generate " + qualified
+                    + ", but that class already exists; choose another name with @Differentiable(name = \"...\")");
+            return;
+        }
+        generated.put(qualified, owner.getSimpleName() + "." + method.getSimpleName() + method.getParameters().stream()
+                .map(p -> p.asType().toString().replaceAll(".*\\.", "")).toList().toString().replace('[', '(').replace(']', ')'));
         try {
             JavaFileObject out = processingEnv.getFiler().createSourceFile(qualified, method);
             try (Writer writer = out.openWriter()) {
@@ -211,19 +227,6 @@ public final class AdjointProcessor extends AbstractProcessor {
         } catch (IOException e) {
             error(method, "could not write " + qualified + ": " + e.getMessage());
         }
-    }
-
-    /** {@code (W is m×n, x is m×1)}: the operands' inferred shapes, for a shape error. */
-    private static String describeOperands(Node node, ShapeInference shapes, dev.adjoint.processor.ir.Graph graph) {
-        List<String> parts = new ArrayList<>();
-        for (int in : node.inputs()) {
-            Node operand = graph.node(in);
-            if (operand.type() == ValueType.MATRIX) {
-                String name = graph.names().getOrDefault(in, operand.origin().text());
-                parts.add(name + " is " + shapes.describeShape(in));
-            }
-        }
-        return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
     }
 
     private boolean validateSignature(ExecutableElement method) {
@@ -254,7 +257,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
         String name = method.getAnnotation(Differentiable.class).name();
         if (!name.isEmpty() && !SourceVersion.isName(name)) {
-            error(method, "@Differentiable(name = \"" + name + "\") is not a valid Java class name");
+            errorOnAnnotation(method, "name", "@Differentiable(name = \"" + name + "\") is not a valid Java class name");
             ok = false;
         }
         return ok;
@@ -282,14 +285,14 @@ public final class AdjointProcessor extends AbstractProcessor {
         for (String name : annotation.wrt()) {
             VariableElement p = byName.get(name);
             if (p == null) {
-                error(method, "wrt names \"" + name + "\", which is not a parameter of " + method.getSimpleName()
+                errorOnAnnotation(method, "wrt", "wrt names \"" + name + "\", which is not a parameter of " + method.getSimpleName()
                         + "; parameters are " + byName.keySet().stream().sorted().toList());
                 ok = false;
             } else if (valueType(p.asType()) == ValueType.INT) {
-                error(method, "wrt names int parameter \"" + name + "\": only SimpleMatrix and double parameters can be differentiated");
+                errorOnAnnotation(method, "wrt", "wrt names int parameter \"" + name + "\": only SimpleMatrix and double parameters can be differentiated");
                 ok = false;
             } else if (wrt.contains(name)) {
-                error(method, "wrt names \"" + name + "\" twice");
+                errorOnAnnotation(method, "wrt", "wrt names \"" + name + "\" twice");
                 ok = false;
             } else {
                 wrt.add(name);
@@ -395,6 +398,33 @@ public final class AdjointProcessor extends AbstractProcessor {
         } else {
             processingEnv.getMessager().printMessage(kind, message, method);
         }
+    }
+
+    /** A source type carrying our {@code @Generated} (a stale output compiled as a source) is not a clash. */
+    private static boolean generatedByAdjoint(TypeElement type) {
+        for (javax.lang.model.element.AnnotationMirror mirror : type.getAnnotationMirrors()) {
+            if (mirror.getAnnotationType().toString().equals("javax.annotation.processing.Generated")
+                    && mirror.getElementValues().values().toString().contains(AdjointProcessor.class.getName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An error on one element of the method's {@code @Differentiable} annotation, e.g. its {@code wrt}. */
+    private void errorOnAnnotation(ExecutableElement method, String elementName, String message) {
+        for (javax.lang.model.element.AnnotationMirror mirror : method.getAnnotationMirrors()) {
+            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().contentEquals(Differentiable.class.getCanonicalName())) {
+                for (var entry : mirror.getElementValues().entrySet()) {
+                    if (entry.getKey().getSimpleName().contentEquals(elementName)) {
+                        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, method, mirror, entry.getValue());
+                        return;
+                    }
+                }
+                break; // the element is not written out: point at the method
+            }
+        }
+        error(method, message);
     }
 
     private void error(Element element, String message) {

@@ -117,6 +117,9 @@ public final class ClassEmitter {
         }
         addGradientFields(type);
 
+        // A parameter or local named like a class we call (Kernels, CommonOps_DDRM, ...) would
+        // hide it: such classes are written fully qualified.
+        type.alwaysQualify(names.values().stream().filter(SourceVersion::isIdentifier).distinct().toArray(String[]::new));
         type.addMethod(MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Creates an instance with its own workspace. Not thread-safe: use one instance per thread.\n")

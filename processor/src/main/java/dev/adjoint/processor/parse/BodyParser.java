@@ -212,6 +212,14 @@ public final class BodyParser {
         }
         Element element = trees.getElement(path);
         ValueType declared = element == null ? null : valueType(element.asType());
+        ExpressionTree init = variable.getInitializer();
+        while (init instanceof ParenthesizedTree p) {
+            init = p.getExpression();
+        }
+        if (init.getKind() == Tree.Kind.LAMBDA_EXPRESSION || init.getKind() == Tree.Kind.MEMBER_REFERENCE) {
+            scope.put(name, new Local(POISON, ValueType.SCALAR, false));
+            throw new DslError(init, unsupportedStatement(init.getKind()));
+        }
         if (declared == null) {
             scope.put(name, new Local(POISON, ValueType.SCALAR, false));
             throw new DslError(variable.getType() != null ? variable.getType() : variable,
@@ -428,6 +436,9 @@ public final class BodyParser {
                 .toList();
         DslSurface.Form form = DslSurface.find(owner.getQualifiedName().toString(), method.getSimpleName().toString(), parameterTypes);
         if (form == null) {
+            if (mentionsPoisonedLocal(call)) {
+                throw new Poisoned(); // its local was already reported where it was declared
+            }
             throw new DslError(call, unsupportedCall(owner, method, spelled));
         }
 
@@ -458,6 +469,22 @@ public final class BodyParser {
             }
         }, receiver, args);
         return record(node, call);
+    }
+
+    private boolean mentionsPoisonedLocal(Tree tree) {
+        Boolean found = new com.sun.source.util.TreeScanner<Boolean, Void>() {
+            @Override
+            public Boolean visitIdentifier(IdentifierTree id, Void unused) {
+                Local local = scope.get(id.getName().toString());
+                return local != null && local.node() == POISON;
+            }
+
+            @Override
+            public Boolean reduce(Boolean a, Boolean b) {
+                return Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b);
+            }
+        }.scan(tree, null);
+        return Boolean.TRUE.equals(found);
     }
 
     private static String unsupportedCall(TypeElement owner, ExecutableElement method, String spelled) {

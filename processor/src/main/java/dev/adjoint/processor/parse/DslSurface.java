@@ -101,6 +101,9 @@ public final class DslSurface {
         form(SIMPLE_BASE, "numRows", List.of(), "A.numRows()", (c, r, a) -> c.apply(new IntOps.ShapeQuery(0), r));
         form(SIMPLE_BASE, "numCols", List.of(), "A.numCols()", (c, r, a) -> c.apply(new IntOps.ShapeQuery(1), r));
 
+        // EJML 0.44 deprecates numRows()/numCols() in favour of these; both spellings work.
+        form(SIMPLE_BASE, "getNumRows", List.of(), "A.getNumRows()", (c, r, a) -> c.apply(new IntOps.ShapeQuery(0), r));
+        form(SIMPLE_BASE, "getNumCols", List.of(), "A.getNumCols()", (c, r, a) -> c.apply(new IntOps.ShapeQuery(1), r));
         form(SIMPLE_MATRIX, "identity", List.of("int"), "SimpleMatrix.identity(n)", (c, r, a) -> c.apply(new Broadcasting.Identity(), a.get(0)));
         form(SIMPLE_MATRIX, "ones", List.of("int", "int"), "SimpleMatrix.ones(r, c)", (c, r, a) ->
                 c.apply(new Broadcasting.Filled(), a.get(0), a.get(1), c.builder().constant(1)));

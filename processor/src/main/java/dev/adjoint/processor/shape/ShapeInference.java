@@ -178,7 +178,9 @@ public final class ShapeInference {
         Object fixedA = constantOf(la) != null ? constantOf(la) : symbolOf(la);
         Object fixedB = constantOf(lb) != null ? constantOf(lb) : symbolOf(lb);
         if (fixedA != null && fixedB != null && !fixedA.equals(fixedB)) {
-            problems.add(new Problem(node, what + " differ: " + render(fixedA) + " vs " + render(fixedB)));
+            // Reported with the shapes as inferred so far; the classes stay apart.
+            problems.add(new Problem(node, what + " differ: " + render(fixedA) + " vs " + render(fixedB) + describeOperands(node)));
+            return;
         } else if (!(fixedA instanceof Anchor.Constant && fixedB instanceof Anchor.Constant)) {
             Anchor left = checkable(la);
             Anchor right = checkable(lb);
@@ -189,6 +191,20 @@ public final class ShapeInference {
         parent.set(rb, ra);
         la.addAll(lb);
         lb.clear();
+    }
+
+    /** {@code  (W is m×n, x is m×1)}: the node's matrix operands and their shapes. */
+    private String describeOperands(Node node) {
+        List<String> parts = new ArrayList<>();
+        for (int in : node.inputs()) {
+            Node operand = graph.node(in);
+            if (operand.type() == ValueType.MATRIX && shapes.containsKey(in)) {
+                String name = operand.op() instanceof Leaves.Param p ? p.name()
+                        : graph.names().getOrDefault(in, operand.origin().text());
+                parts.add(name + " is " + describeShape(in));
+            }
+        }
+        return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
     }
 
     private static String render(Object fixed) {
