@@ -356,7 +356,7 @@ public final class ClassEmitter {
             factorTypes.put(key, kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
             if (factored.add(key)) {
                 comment();
-                code.addStatement("$L.factor($L, $S)", field, names.get(matrix), describe(owner));
+                code.addStatement("$L.factor($L, $S)", field, names.get(matrix), describe(factorOwner(matrix, kind, owner)));
             }
             return field;
         }
@@ -365,6 +365,22 @@ public final class ClassEmitter {
         public String describe(Node node) {
             return node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().describe();
         }
+    }
+
+    /**
+     * The node a factorization failure is blamed on: for Cholesky, the user's {@code logDet} of
+     * the matrix (its inverse and solves only share that factor), else the node that asked.
+     */
+    private Node factorOwner(int matrix, EmitContext.Factorization kind, Node asking) {
+        if (kind == EmitContext.Factorization.CHOLESKY) {
+            for (Node node : graph.nodes()) {
+                if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.LogDet && node.input(0) == matrix
+                        && !node.origin().text().isEmpty()) {
+                    return node;
+                }
+            }
+        }
+        return asking;
     }
 
     private static Object[] prepend(Object a, Object b, Object[] rest) {

@@ -37,8 +37,14 @@ public final class Builder {
     }
 
     public int apply(Primitive op, Origin origin, List<Integer> inputs) {
+        int before = nodes.size();
         int simplified = op.simplify(this, inputs);
         if (simplified >= 0) {
+            Node result = nodes.get(simplified);
+            if (simplified >= before && result.origin() == Origin.NONE && origin != Origin.NONE) {
+                // A rewrite of the user's expression (W.transpose().mult(x) → multTransA) still computes it.
+                nodes.set(simplified, new Node(result.id(), result.op(), result.inputs(), result.type(), origin));
+            }
             return simplified;
         }
         Key key = new Key(op, List.copyOf(inputs));

@@ -59,13 +59,6 @@ public final class MatrixAlgebra {
         public int simplify(Builder b, List<Integer> in) {
             Node a = b.node(in.get(0));
             Node c = b.node(in.get(1));
-            // (s·I)·B = s·B and A·(s·I) = s·A: no product with a scaled identity.
-            if (a.op() instanceof Broadcasting.ScaledIdentityLike && !transB) {
-                return b.scale(c.id(), a.input(1));
-            }
-            if (c.op() instanceof Broadcasting.ScaledIdentityLike && !transA) {
-                return b.scale(a.id(), c.input(1));
-            }
             // Scalars move out of products, (s·A)·B = s·(A·B), so equal products share one node.
             if (a.op() instanceof Scale) {
                 return b.scale(b.matmul(a.input(0), c.id(), transA, transB), a.input(1));

@@ -44,7 +44,7 @@ public final class Reductions {
         }
     }
 
-    /** {@code tr A}. */
+    /** {@code tr A}: the sum of the diagonal, which for a non-square A (as in EJML) has min(m, n) entries. */
     public record Trace() implements ScalarOp {
         @Override
         public int simplify(Builder b, java.util.List<Integer> in) {
@@ -54,12 +54,6 @@ public final class Reductions {
                 return b.apply(new Dot(true), a.origin(), a.input(0), a.input(1));
             }
             return -1;
-        }
-
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            int a = node.input(0);
-            ctx.unify(ctx.dim(a, 0), ctx.dim(a, 1), node, "rows and columns of a traced matrix");
         }
 
         @Override

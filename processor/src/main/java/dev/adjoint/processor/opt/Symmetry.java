@@ -94,8 +94,8 @@ public final class Symmetry {
             }
             Primitive op = node.op();
             List<Integer> in = node.inputs();
-            if (op instanceof Broadcasting.Identity || op instanceof Broadcasting.ScaledIdentityLike
-                    || op instanceof LinearAlgebra.SpdInverse) {
+            // Not ScaledIdentityLike: the adjoint of a trace is shaped like a possibly non-square matrix.
+            if (op instanceof Broadcasting.Identity || op instanceof LinearAlgebra.SpdInverse) {
                 return true;
             }
             if (op instanceof MatrixAlgebra.MatMul m) {

@@ -1,0 +1,111 @@
+package dev.adjoint.it;
+
+import static dev.adjoint.it.TestSupport.spd;
+import static dev.adjoint.it.TestSupport.uniform;
+import static dev.adjoint.it.TestSupport.wellConditioned;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * SPEC section 4: "no heap allocation per call once argument shapes repeat". Counts the bytes the
+ * test thread allocates over many value and gradient calls after a warm-up (HotSpot's per-thread
+ * allocation counter; no timing involved).
+ */
+class AllocationTest {
+
+    private static final int WARM_UP = 1000;
+    private static final int CALLS = 500;
+    private static final int ROUNDS = 3;
+
+    /** Half the smallest object (16 bytes) per call: one allocation per call cannot pass. */
+    private static final long ALLOWED_BYTES = 8L * CALLS;
+
+    static Stream<Arguments> functions() {
+        Random r = new Random(42);
+        DMatrixRMaj A3 = wellConditioned(r, 3), A8 = wellConditioned(r, 8), B32 = uniform(r, 3, 2),
+                C32 = uniform(r, 3, 2), C33 = uniform(r, 3, 3), A34 = uniform(r, 3, 4), B45 = uniform(r, 4, 5),
+                v3 = uniform(r, 3, 1), x4 = uniform(r, 4, 1), S3 = spd(r, 3), Z = uniform(r, 4, 3),
+                Y = uniform(r, 4, 3, 0, 1), W = uniform(r, 4, 3), X = uniform(r, 3, 5), Xg = uniform(r, 5, 2),
+                Yg = uniform(r, 5, 3), W1 = uniform(r, 4, 3), b1 = uniform(r, 4, 1), W2 = uniform(r, 3, 4),
+                b2 = uniform(r, 3, 1), A33 = uniform(r, 3, 3), C34 = uniform(r, 3, 4),
+                Ymlp = uniform(r, 3, 5, 0, 1);
+        var mult = new DslForms_Mult();
+        var solve = new DslForms_Solve();
+        var invert = new DslForms_Invert();
+        var det = new DslForms_Determinant();
+        var logDet = new DslForms_OpsLogDet();
+        var logDetDirect = new DslForms_OpsLogDetDirect();
+        var sce = new DslForms_OpsSoftmaxCrossEntropy();
+        var addColumn = new DslForms_OpsAddColumn();
+        var dot = new DslForms_DotColumns();
+        var filled = new DslForms_Filled();
+        var identity = new DslForms_Identity();
+        var ones = new DslForms_Ones();
+        var power = new DslForms_ElementPowerComputed();
+        var swish = new DslForms_OpsSwish();
+        var logSumExp = new DslForms_OpsLogSumExp();
+        var intLocals = new DslForms_IntLocals();
+        var auto = new FanOut_TiedAutoencoder();
+        var mlp = new FanOut_Mlp();
+        var gplvm = new FanOut_Gplvm();
+        var shared = new Combos_SharedFactorization();
+        var transposed = new Combos_TransposedFactorizations();
+        return Stream.of(
+                Arguments.of("mult", (Runnable) () -> { mult.value(A34, B45); mult.gradient(A34, B45); }),
+                Arguments.of("solve", (Runnable) () -> { solve.value(A3, B32, C32); solve.gradient(A3, B32, C32); }),
+                Arguments.of("invert", (Runnable) () -> { invert.value(A3, C33); invert.gradient(A3, C33); }),
+                Arguments.of("determinant 3x3", (Runnable) () -> { det.value(A3); det.gradient(A3); }),
+                Arguments.of("determinant 8x8", (Runnable) () -> { det.value(A8); det.gradient(A8); }),
+                Arguments.of("logDet(B·Bᵀ + c·I)", (Runnable) () -> { logDet.value(B32, 0.7); logDet.gradient(B32, 0.7); }),
+                Arguments.of("logDet(S)", (Runnable) () -> { logDetDirect.value(S3); logDetDirect.gradient(S3); }),
+                Arguments.of("softmaxCrossEntropy", (Runnable) () -> { sce.value(Z, Y); sce.gradient(Z, Y); }),
+                Arguments.of("addColumn", (Runnable) () -> { addColumn.value(A34, v3, C34); addColumn.gradient(A34, v3, C34); }),
+                Arguments.of("dot", (Runnable) () -> { dot.value(A34, x4, v3); dot.gradient(A34, x4, v3); }),
+                Arguments.of("filled", (Runnable) () -> { filled.value(A34, 0.3, C34); filled.gradient(A34, 0.3, C34); }),
+                Arguments.of("identity", (Runnable) () -> { identity.value(A33, B32); identity.gradient(A33, B32); }),
+                Arguments.of("ones", (Runnable) () -> { ones.value(B32, C32); ones.gradient(B32, C32); }),
+                Arguments.of("elementPower", (Runnable) () -> { power.value(A34, 1.3, C34); power.gradient(A34, 1.3, C34); }),
+                Arguments.of("swish", (Runnable) () -> { swish.value(A34, C34); swish.gradient(A34, C34); }),
+                Arguments.of("logSumExp", (Runnable) () -> { logSumExp.value(A34, C34); logSumExp.gradient(A34, C34); }),
+                Arguments.of("int locals", (Runnable) () -> { intLocals.value(A34, 0.2); intLocals.gradient(A34, 0.2); }),
+                Arguments.of("tied autoencoder", (Runnable) () -> { auto.value(W, X); auto.gradient(W, X); }),
+                Arguments.of("mlp", (Runnable) () -> { mlp.value(W1, b1, W2, b2, X, Ymlp); mlp.gradient(W1, b1, W2, b2, X, Ymlp); }),
+                Arguments.of("gplvm", (Runnable) () -> { gplvm.value(Xg, 0.8, 1.2, Yg); gplvm.gradient(Xg, 0.8, 1.2, Yg); }),
+                Arguments.of("shared factorization", (Runnable) () -> { shared.value(B32, C32); shared.gradient(B32, C32); }),
+                Arguments.of("transposed factorizations", (Runnable) () -> { transposed.value(A3, B32); transposed.gradient(A3, B32); }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("functions")
+    void noAllocationOnceShapesRepeat(String name, Runnable call) {
+        var bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "per-thread allocation counter unavailable");
+        var threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counter unavailable");
+        long id = Thread.currentThread().getId();
+        for (int i = 0; i < WARM_UP; i++) {
+            call.run(); // workspaces reach their sizes, classes load, the JIT settles
+        }
+        // Minimum over rounds, so a one-off allocation (class loading, deoptimization) is ignored
+        // while any allocation made on every call shows in every round.
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < ROUNDS; round++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < CALLS; i++) {
+                call.run();
+            }
+            least = Math.min(least, threads.getThreadAllocatedBytes(id) - before);
+        }
+        assertTrue(least < ALLOWED_BYTES, name + ": at least " + least + " bytes allocated in each round of "
+                + CALLS + " value+gradient calls with repeating shapes (" + (double) least / CALLS + " per call)");
+    }
+}

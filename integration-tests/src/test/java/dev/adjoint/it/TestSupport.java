@@ -1,0 +1,227 @@
+package dev.adjoint.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.adjoint.runtime.DifferentiableFunction;
+import dev.adjoint.runtime.GradientChecker;
+import dev.adjoint.runtime.Parameter;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.DoubleSupplier;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.simple.SimpleMatrix;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Random inputs and the common checks every generated function must pass. */
+final class TestSupport {
+    private TestSupport() {
+    }
+
+    /** Gradient-check tolerance on GradientChecker's relative error. */
+    static final double GRADIENT_TOLERANCE = 1e-6;
+
+    /** Relative agreement required between generated value() and the eagerly run method. */
+    static final double EAGER_TOLERANCE = 1e-12;
+
+    /** A parameterized test over several seeds. */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    @interface Seeds {
+    }
+
+    // ------------------------------------------------------------------ random inputs
+
+    /** A random dimension in 1..5. */
+    static int dim(Random r) {
+        return 1 + r.nextInt(5);
+    }
+
+    static DMatrixRMaj uniform(Random r, int rows, int cols) {
+        return uniform(r, rows, cols, -1, 1);
+    }
+
+    static DMatrixRMaj uniform(Random r, int rows, int cols, double lo, double hi) {
+        DMatrixRMaj m = new DMatrixRMaj(rows, cols);
+        for (int i = 0; i < m.getNumElements(); i++) {
+            m.data[i] = lo + (hi - lo) * r.nextDouble();
+        }
+        return m;
+    }
+
+    /** Entries with random sign and magnitude in [min, max]. */
+    static DMatrixRMaj awayFromZero(Random r, int rows, int cols, double min, double max) {
+        DMatrixRMaj m = new DMatrixRMaj(rows, cols);
+        for (int i = 0; i < m.getNumElements(); i++) {
+            m.data[i] = awayFromZero(r, min, max);
+        }
+        return m;
+    }
+
+    static double scalar(Random r, double lo, double hi) {
+        return lo + (hi - lo) * r.nextDouble();
+    }
+
+    static double awayFromZero(Random r, double min, double max) {
+        double v = scalar(r, min, max);
+        return r.nextBoolean() ? v : -v;
+    }
+
+    /** Strictly diagonally dominant (so invertible and well conditioned), random diagonal signs. */
+    static DMatrixRMaj wellConditioned(Random r, int n) {
+        DMatrixRMaj m = uniform(r, n, n);
+        for (int i = 0; i < n; i++) {
+            m.set(i, i, (r.nextBoolean() ? 1 : -1) * (n + r.nextDouble()));
+        }
+        return m;
+    }
+
+    /** Exactly symmetric positive definite: B·Bᵀ + I. */
+    static DMatrixRMaj spd(Random r, int n) {
+        DMatrixRMaj b = uniform(r, n, n);
+        DMatrixRMaj s = new DMatrixRMaj(n, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = i == j ? 1.0 : 0.0;
+                for (int k = 0; k < n; k++) {
+                    sum += b.get(i, k) * b.get(j, k);
+                }
+                s.set(i, j, sum);
+                s.set(j, i, sum);
+            }
+        }
+        return s;
+    }
+
+    /** A fresh SimpleMatrix over a private copy, for running the user's method eagerly. */
+    static SimpleMatrix sm(DMatrixRMaj m) {
+        return SimpleMatrix.wrap(m.copy());
+    }
+
+    /** A SimpleMatrix sharing the argument's storage, for the SimpleMatrix overloads. */
+    static SimpleMatrix sw(DMatrixRMaj m) {
+        return SimpleMatrix.wrap(m);
+    }
+
+    // ------------------------------------------------------------------ the common checks
+
+    /**
+     * For one generated function at one point: value() equals the eager method to 1e-12 relative;
+     * the typed value, typed gradient and both Object... overloads return the same value; no
+     * argument is modified by any call; the gradients are deterministic; and they pass
+     * GradientChecker at {@link #GRADIENT_TOLERANCE}.
+     */
+    static void verify(DifferentiableFunction f, DoubleSupplier eager, DoubleSupplier typedValue,
+                       DoubleSupplier typedGradient, Object... args) {
+        Object[] snapshot = deepCopy(args);
+
+        double expected = eager.getAsDouble();
+        assertUnchanged(snapshot, args, "eager run");
+
+        double value = typedValue.getAsDouble();
+        assertUnchanged(snapshot, args, "value(...)");
+        assertRelativelyClose(expected, value, EAGER_TOLERANCE,
+                f.name() + ": generated value() vs. the method run eagerly");
+
+        double valueObjects = f.value(args);
+        assertUnchanged(snapshot, args, "value(Object...)");
+        assertEquals(value, valueObjects, 0.0, f.name() + ": value(Object...) vs. typed value(...)");
+
+        double gradientValue = typedGradient.getAsDouble();
+        assertUnchanged(snapshot, args, "gradient(...)");
+        assertEquals(value, gradientValue, 0.0, f.name() + ": gradient(...) must return the value");
+
+        List<Parameter> parameters = f.parameters();
+        assertEquals(args.length, parameters.size(), f.name() + ": number of parameters");
+        DMatrixRMaj[] gradients = new DMatrixRMaj[args.length];
+        for (int i = 0; i < args.length; i++) {
+            if (parameters.get(i).wrt()) {
+                DMatrixRMaj g = f.gradientOf(i);
+                int rows = args[i] instanceof DMatrixRMaj m ? m.numRows : 1;
+                int cols = args[i] instanceof DMatrixRMaj m ? m.numCols : 1;
+                assertEquals(rows + "x" + cols, g.numRows + "x" + g.numCols,
+                        f.name() + ": shape of the gradient of " + parameters.get(i).name());
+                for (int e = 0; e < g.getNumElements(); e++) {
+                    assertTrue(Double.isFinite(g.data[e]), f.name() + ": non-finite gradient of "
+                            + parameters.get(i).name() + ": " + g);
+                }
+                gradients[i] = g.copy();
+            }
+        }
+
+        double gradientObjects = f.gradient(args);
+        assertUnchanged(snapshot, args, "gradient(Object...)");
+        assertEquals(value, gradientObjects, 0.0, f.name() + ": gradient(Object...) must return the value");
+        for (int i = 0; i < args.length; i++) {
+            if (gradients[i] != null) {
+                DMatrixRMaj g = f.gradientOf(parameters.get(i).name());
+                assertArrayEquals(Arrays.copyOf(gradients[i].data, gradients[i].getNumElements()),
+                        Arrays.copyOf(g.data, g.getNumElements()), 0.0,
+                        f.name() + ": gradient of " + parameters.get(i).name() + " differs between calls");
+            }
+        }
+
+        GradientChecker.check(f, args).assertBelow(GRADIENT_TOLERANCE);
+        assertUnchanged(snapshot, args, "GradientChecker");
+    }
+
+    static void assertRelativelyClose(double expected, double actual, double relative, String message) {
+        assertTrue(Double.isFinite(actual), message + ": not finite: " + actual);
+        double tolerance = relative * Math.max(Math.abs(expected), Double.MIN_NORMAL);
+        if (!(Math.abs(expected - actual) <= tolerance)) {
+            fail(message + ": expected " + expected + " but was " + actual + " (difference "
+                    + Math.abs(expected - actual) + ", allowed " + tolerance + ")");
+        }
+    }
+
+    /** Asserts every entry of actual is within relative·max|expected| of expected. */
+    static void assertMatrixClose(DMatrixRMaj expected, DMatrixRMaj actual, double relative, String message) {
+        assertEquals(expected.numRows + "x" + expected.numCols, actual.numRows + "x" + actual.numCols,
+                message + ": shape");
+        double scale = Double.MIN_NORMAL;
+        for (int i = 0; i < expected.getNumElements(); i++) {
+            scale = Math.max(scale, Math.abs(expected.data[i]));
+        }
+        for (int i = 0; i < expected.getNumElements(); i++) {
+            double err = Math.abs(expected.data[i] - actual.data[i]);
+            if (!(err <= relative * scale)) {
+                fail(message + ": entry (" + i / expected.numCols + "," + i % expected.numCols + ") expected "
+                        + expected.data[i] + " but was " + actual.data[i] + "\nexpected " + expected
+                        + "\nactual " + actual);
+            }
+        }
+    }
+
+    static Object[] deepCopy(Object[] args) {
+        Object[] copy = args.clone();
+        for (int i = 0; i < copy.length; i++) {
+            if (copy[i] instanceof DMatrixRMaj m) {
+                copy[i] = m.copy();
+            }
+        }
+        return copy;
+    }
+
+    static void assertUnchanged(Object[] snapshot, Object[] args, String after) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof DMatrixRMaj m) {
+                DMatrixRMaj s = (DMatrixRMaj) snapshot[i];
+                assertEquals(s.numRows, m.numRows, "argument " + i + " rows changed by " + after);
+                assertEquals(s.numCols, m.numCols, "argument " + i + " columns changed by " + after);
+                assertTrue(Arrays.equals(s.data, m.data), "argument " + i + " data changed by " + after);
+            } else {
+                assertEquals(snapshot[i], args[i], "argument " + i + " changed by " + after);
+            }
+        }
+    }
+}
