@@ -3,13 +3,10 @@ package dev.adjoint.processor.ops;
 import static dev.adjoint.processor.ops.Ejml.KERNELS;
 
 import dev.adjoint.processor.ir.Node;
-import dev.adjoint.processor.ops.MatrixAlgebra.MatrixOp;
 
 /** Row/column sums and broadcasts, constant matrices, and the fills that adjoints of reductions need. */
 public final class Broadcasting {
     private Broadcasting() {}
-
-    private static final String SECOND_ORDER = "second derivatives are not supported";
 
     /** {@code A·𝟙}: the r×1 vector of row sums. */
     public record RowSums() implements MatrixOp {
@@ -118,7 +115,7 @@ public final class Broadcasting {
     }
 
     /** {@code v·𝟙ᵀ} shaped like a matrix (inputs: v, like): the adjoint of {@link RowSums}. */
-    public record BroadcastColumn() implements MatrixOp {
+    public record BroadcastColumn() implements MatrixOp, BackwardOnly {
         @Override
         public void shape(ShapeContext ctx, Node node) {
             ctx.shapeLike(node, node.input(1));
@@ -130,18 +127,13 @@ public final class Broadcasting {
         }
 
         @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
-        }
-
-        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·𝟙ᵀ", Formula.PRODUCT);
         }
     }
 
     /** {@code 𝟙·u} shaped like a matrix (inputs: u, like): the adjoint of {@link ColumnSums}. */
-    public record BroadcastRow() implements MatrixOp {
+    public record BroadcastRow() implements MatrixOp, BackwardOnly {
         @Override
         public void shape(ShapeContext ctx, Node node) {
             ctx.shapeLike(node, node.input(1));
@@ -153,31 +145,16 @@ public final class Broadcasting {
         }
 
         @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
-        }
-
-        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return new Formula("𝟙·" + ctx.print(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT);
         }
     }
 
     /** {@code s·𝟙} shaped like a matrix (inputs: like, s): the adjoint of a sum. */
-    public record FillLike() implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record FillLike() implements ShapedLikeFirstInput, BackwardOnly {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.fill($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
-        }
-
-        @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
         }
 
         @Override
@@ -187,20 +164,10 @@ public final class Broadcasting {
     }
 
     /** {@code s·I} shaped like a square matrix (inputs: like, s): the adjoint of a trace. */
-    public record ScaledIdentityLike() implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record ScaledIdentityLike() implements ShapedLikeFirstInput, BackwardOnly {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.scaledIdentity($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
-        }
-
-        @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
         }
 
         @Override
@@ -210,7 +177,7 @@ public final class Broadcasting {
     }
 
     /** {@code s·src} reshaped like {@code like} (inputs: s, src, like): the adjoint of a dot product. */
-    public record ScaleLike() implements MatrixOp {
+    public record ScaleLike() implements MatrixOp, BackwardOnly {
         @Override
         public void shape(ShapeContext ctx, Node node) {
             ctx.shapeLike(node, node.input(2));
@@ -223,13 +190,8 @@ public final class Broadcasting {
         }
 
         @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
-        }
-
-        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula src = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
+            Formula src = ctx.print(node.input(1), transposed);
             return new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·" + src.at(Formula.PRODUCT), Formula.PRODUCT);
         }
     }

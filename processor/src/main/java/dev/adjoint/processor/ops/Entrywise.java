@@ -5,13 +5,10 @@ import static dev.adjoint.processor.ops.Ejml.KERNELS;
 
 import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Node;
-import dev.adjoint.processor.ops.MatrixAlgebra.MatrixOp;
 
 /** Entrywise (Hadamard) operations and entrywise functions. */
 public final class Entrywise {
     private Entrywise() {}
-
-    private static final String SECOND_ORDER = "second derivatives are not supported";
 
     /** {@code A ∘ B}. */
     public record ElementMult() implements MatrixOp {
@@ -69,12 +66,7 @@ public final class Entrywise {
     }
 
     /** {@code A^p} entrywise, {@code p} a scalar that does not depend on a {@code wrt} parameter. */
-    public record ElementPower() implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record ElementPower() implements ShapedLikeFirstInput {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.elementPower($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
@@ -88,27 +80,17 @@ public final class Entrywise {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            Formula a = ctx.print(node.input(0), transposed);
             return Formula.atom(a.at(Formula.ATOM) + "^∘" + ctx.print(node.input(1)).at(Formula.ATOM));
         }
     }
 
     /** {@code G ∘ p·A^(p−1)} (inputs: A, p, G): the adjoint of {@link ElementPower}. */
-    public record ElementPowerBackward() implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record ElementPowerBackward() implements ShapedLikeFirstInput, BackwardOnly {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.elementPowerBackward($L, $L, $L, $L)", KERNELS,
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
-        }
-
-        @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
         }
 
         @Override
@@ -140,12 +122,7 @@ public final class Entrywise {
     }
 
     /** {@code f(A)} entrywise. */
-    public record Apply(Function fn) implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record Apply(Function fn) implements ShapedLikeFirstInput {
         @Override
         public void emit(EmitContext ctx, Node node) {
             String in = ctx.ref(node.input(0));
@@ -170,27 +147,17 @@ public final class Entrywise {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            Formula a = ctx.print(node.input(0), transposed);
             return Formula.atom(fn.math + "(" + a.text() + ")");
         }
     }
 
     /** {@code G ∘ f′(A)} (inputs: A, G), fused in one kernel. */
-    public record ApplyBackward(Function fn) implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record ApplyBackward(Function fn) implements ShapedLikeFirstInput, BackwardOnly {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.$LBackward($L, $L, $L)", KERNELS, fn.kernel,
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
-        }
-
-        @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
         }
 
         @Override
@@ -201,8 +168,8 @@ public final class Entrywise {
     }
 
     private static Formula binary(FormulaContext ctx, Node node, boolean transposed, String op) {
-        Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
-        Formula b = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
+        Formula a = ctx.print(node.input(0), transposed);
+        Formula b = ctx.print(node.input(1), transposed);
         return new Formula(a.at(Formula.HADAMARD) + op + b.at(Formula.PRODUCT), Formula.HADAMARD);
     }
 }

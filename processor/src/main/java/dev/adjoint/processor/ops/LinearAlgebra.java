@@ -3,7 +3,6 @@ package dev.adjoint.processor.ops;
 import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ops.EmitContext.Factorization;
-import dev.adjoint.processor.ops.MatrixAlgebra.MatrixOp;
 import dev.adjoint.processor.ops.Reductions.ScalarOp;
 
 /**
@@ -13,8 +12,6 @@ import dev.adjoint.processor.ops.Reductions.ScalarOp;
  */
 public final class LinearAlgebra {
     private LinearAlgebra() {}
-
-    private static final String SECOND_ORDER = "second derivatives are not supported";
 
     private static void square(ShapeContext ctx, Node node, int a, String what) {
         ctx.unify(ctx.dim(a, 0), ctx.dim(a, 1), node, "rows and columns of " + what);
@@ -51,12 +48,7 @@ public final class LinearAlgebra {
      * {@link LogDet}: the adjoint of log det, and {@code A.invert()} where the structure pass
      * proved A symmetric and positive definite.
      */
-    public record SpdInverse() implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record SpdInverse() implements ShapedLikeFirstInput {
         @Override
         public void emit(EmitContext ctx, Node node) {
             String chol = ctx.factor(node.input(0), Factorization.CHOLESKY, node);
@@ -195,7 +187,7 @@ public final class LinearAlgebra {
     }
 
     /** {@code A⁻ᵀB} (inputs: A, B), from the LU of A shared with {@link Solve}. */
-    public record SolveTranspose() implements MatrixOp {
+    public record SolveTranspose() implements MatrixOp, BackwardOnly {
         @Override
         public void shape(ShapeContext ctx, Node node) {
             ctx.setShape(node, ctx.dim(node.input(0), 0), ctx.dim(node.input(1), 1));
@@ -205,11 +197,6 @@ public final class LinearAlgebra {
         public void emit(EmitContext ctx, Node node) {
             String lu = ctx.factor(node.input(0), Factorization.LU, node);
             ctx.statement("$L.solveTranspose($L, $L)", lu, ctx.ref(node.input(1)), ctx.ref(node.id()));
-        }
-
-        @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
         }
 
         @Override

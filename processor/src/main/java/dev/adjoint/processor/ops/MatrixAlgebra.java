@@ -11,14 +11,6 @@ import java.util.List;
 public final class MatrixAlgebra {
     private MatrixAlgebra() {}
 
-    /** Base for ops producing a matrix. */
-    interface MatrixOp extends Primitive {
-        @Override
-        default ValueType type() {
-            return ValueType.MATRIX;
-        }
-    }
-
     /** {@code Aᵀ}. Folded into products where it feeds one, so it is rarely materialized. */
     public record Transpose() implements MatrixOp {
         @Override
@@ -125,7 +117,7 @@ public final class MatrixAlgebra {
         }
 
         private static Formula operand(FormulaContext ctx, int id, boolean transposed) {
-            return transposed ? ctx.printTransposed(id) : ctx.print(id);
+            return ctx.print(id, transposed);
         }
     }
 
@@ -156,8 +148,8 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
-            Formula b = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
+            Formula a = ctx.print(node.input(0), transposed);
+            Formula b = ctx.print(node.input(1), transposed);
             String right = b.at(Formula.SUM);
             // a + −x reads as a − x
             return new Formula(a.at(Formula.SUM) + (right.startsWith("−") ? " − " + right.substring(1) : " + " + right), Formula.SUM);
@@ -185,14 +177,14 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
-            Formula b = transposed ? ctx.printTransposed(node.input(1)) : ctx.print(node.input(1));
+            Formula a = ctx.print(node.input(0), transposed);
+            Formula b = ctx.print(node.input(1), transposed);
             return new Formula(a.at(Formula.SUM) + " − " + b.at(Formula.PRODUCT), Formula.SUM);
         }
     }
 
     /** {@code s·A} for a scalar {@code s} (inputs: A, s). */
-    public record Scale() implements MatrixOp {
+    public record Scale() implements ShapedLikeFirstInput {
         @Override
         public int simplify(Builder b, List<Integer> in) {
             if (b.isConstant(in.get(1), 1)) {
@@ -203,11 +195,6 @@ public final class MatrixAlgebra {
                 return b.scale(a.input(0), b.mul(in.get(1), a.input(1))); // s·(t·A) = (s·t)·A
             }
             return b.isConstant(in.get(1), -1) ? b.negate(in.get(0)) : -1;
-        }
-
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
         }
 
         @Override
@@ -224,21 +211,16 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            Formula a = ctx.print(node.input(0), transposed);
             return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·" + a.at(Formula.PRODUCT), Formula.PRODUCT);
         }
     }
 
     /** {@code A / s} (inputs: A, s). */
-    public record Divide() implements MatrixOp {
+    public record Divide() implements ShapedLikeFirstInput {
         @Override
         public int simplify(Builder b, List<Integer> in) {
             return b.isConstant(in.get(1), 1) ? in.get(0) : -1;
-        }
-
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
         }
 
         @Override
@@ -260,21 +242,16 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            Formula a = ctx.print(node.input(0), transposed);
             return new Formula(a.at(Formula.PRODUCT) + "/" + ctx.print(node.input(1)).at(Formula.ATOM), Formula.PRODUCT);
         }
     }
 
     /** {@code A + s}: a scalar added to every entry (inputs: A, s). */
-    public record AddScalar() implements MatrixOp {
+    public record AddScalar() implements ShapedLikeFirstInput {
         @Override
         public int simplify(Builder b, List<Integer> in) {
             return b.isConstant(in.get(1), 0) ? in.get(0) : -1;
-        }
-
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
         }
 
         @Override
@@ -290,13 +267,13 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            Formula a = ctx.print(node.input(0), transposed);
             return new Formula(a.at(Formula.SUM) + " + " + ctx.print(node.input(1)).at(Formula.SUM) + "·𝟙", Formula.SUM);
         }
     }
 
     /** {@code −A}. */
-    public record Negate() implements MatrixOp {
+    public record Negate() implements ShapedLikeFirstInput {
         @Override
         public int simplify(Builder b, List<Integer> in) {
             Node a = b.node(in.get(0));
@@ -304,11 +281,6 @@ public final class MatrixAlgebra {
                 return b.scale(a.input(0), b.negate(a.input(1))); // −(s·A) = (−s)·A
             }
             return a.op() instanceof Negate ? a.input(0) : -1;
-        }
-
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
         }
 
         @Override
@@ -323,7 +295,7 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = transposed ? ctx.printTransposed(node.input(0)) : ctx.print(node.input(0));
+            Formula a = ctx.print(node.input(0), transposed);
             return new Formula("−" + a.at(Formula.UNARY), Formula.UNARY);
         }
     }

@@ -7,13 +7,10 @@ import static dev.adjoint.processor.ops.Ejml.NORM_OPS;
 import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.ValueType;
-import dev.adjoint.processor.ops.MatrixAlgebra.MatrixOp;
 
 /** Matrix → scalar reductions and the fused kernels of their adjoints. */
 public final class Reductions {
     private Reductions() {}
-
-    private static final String SECOND_ORDER = "second derivatives are not supported";
 
     /** Base for ops producing a scalar. */
     interface ScalarOp extends Primitive {
@@ -204,20 +201,10 @@ public final class Reductions {
     }
 
     /** {@code g·softmax(A)} over all entries (inputs: A, g). */
-    public record LogSumExpBackward() implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record LogSumExpBackward() implements ShapedLikeFirstInput, BackwardOnly {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.logSumExpBackward($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
-        }
-
-        @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
         }
 
         @Override
@@ -257,22 +244,12 @@ public final class Reductions {
      * The adjoint of {@link SoftmaxCrossEntropy} with respect to Z ({@code g/N·(P·diag(1ᵀY) − Y)})
      * or Y ({@code −g/N·log softmax(Z)}); inputs: Z, Y, g.
      */
-    public record SoftmaxCrossEntropyBackward(boolean wrtScores) implements MatrixOp {
-        @Override
-        public void shape(ShapeContext ctx, Node node) {
-            ctx.shapeLike(node, node.input(0));
-        }
-
+    public record SoftmaxCrossEntropyBackward(boolean wrtScores) implements ShapedLikeFirstInput, BackwardOnly {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.$L($L, $L, $L, $L)", KERNELS,
                     wrtScores ? "softmaxCrossEntropyBackwardZ" : "softmaxCrossEntropyBackwardY",
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
-        }
-
-        @Override
-        public void adjoint(AdjointContext ctx, Node node, int ct) {
-            throw new IllegalStateException(SECOND_ORDER);
         }
 
         @Override
