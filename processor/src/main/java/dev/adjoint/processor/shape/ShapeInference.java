@@ -148,13 +148,18 @@ public final class ShapeInference {
         return null;
     }
 
-    /** The anchor a run-time check reads: a parameter dimension, else a constant, else an int value. */
-    private static Anchor checkable(List<Anchor> list) {
+    /**
+     * The anchor a run-time check reads: a parameter dimension, else a constant, else an int value.
+     * A shape query's value is defined by the dimension it reads, so it never needs checking.
+     */
+    private Anchor checkable(List<Anchor> list) {
         Anchor best = null;
         for (Anchor a : list) {
             if (a instanceof Anchor.ParameterDim) return a;
             if (a instanceof Anchor.Constant && !(best instanceof Anchor.Constant)) best = a;
-            if (a instanceof Anchor.IntValue && best == null) best = a;
+            if (a instanceof Anchor.IntValue v && best == null && !(graph.node(v.node()).op() instanceof IntOps.ShapeQuery)) {
+                best = a;
+            }
         }
         return best;
     }

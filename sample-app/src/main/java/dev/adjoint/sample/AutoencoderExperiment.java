@@ -1,0 +1,148 @@
+package dev.adjoint.sample;
+
+import demo.Losses_TiedAutoencoder;
+import dev.adjoint.runtime.GradientChecker;
+import dev.adjoint.runtime.optim.Lbfgs;
+import dev.adjoint.runtime.optim.Objective;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * Tied linear autoencoder L(W) = ½‖WᵀWX − X‖² on the digits, trained with L-BFGS through the
+ * generated {@code demo.Losses_TiedAutoencoder}, and compared with its closed-form minimum.
+ *
+ * <p>The minimum over m×n matrices W is reached when the rows of W span the top-m principal
+ * subspace of X (an orthonormal basis of it), and equals ½·Σ_{j&gt;m} λⱼ(XXᵀ) (Baldi and
+ * Hornik, 1989): the variance the m-dimensional projection cannot keep.
+ */
+public final class AutoencoderExperiment {
+    private AutoencoderExperiment() {}
+
+    /** Pass criterion: final loss at most this factor times the analytic minimum. */
+    public static final double LOSS_FACTOR = 1.01;
+
+    /**
+     * @param components    m, the number of rows of W (hidden units)
+     * @param samples       number of images used (0: all)
+     * @param maxIterations L-BFGS iterations at most
+     * @param seed          seed of the random start
+     * @param checkSamples  images used for the finite-difference check
+     */
+    public record Config(int components, int samples, int maxIterations, long seed, int checkSamples) {
+        public Config {
+            if (components < 1 || components > Digits.PIXELS) {
+                throw new IllegalArgumentException("components must be in 1.." + Digits.PIXELS + " but is " + components);
+            }
+            if (samples < 0 || maxIterations < 1 || checkSamples < 1) {
+                throw new IllegalArgumentException("samples, iterations and check samples must be positive");
+            }
+        }
+
+        /** This configuration with another seed. */
+        public Config withSeed(long seed) {
+            return new Config(components, samples, maxIterations, seed, checkSamples);
+        }
+
+        /** The configuration the README runs. */
+        public static Config defaults() {
+            return new Config(16, 0, 2000, 42, 100);
+        }
+    }
+
+    /** What a run produced. */
+    public record Result(Config config, int samples, double finalLoss, double minimumLoss,
+                         double maxPrincipalAngleDegrees, double gradientCheckError, int iterations,
+                         boolean converged, long gradientCalls, double secondsPerGradient, double trainingSeconds,
+                         double[] lossHistory, DMatrixRMaj weights, DMatrixRMaj centred, double[] mean,
+                         int[] labels, double[] eigenvalues) {
+
+        /** finalLoss / minimumLoss. */
+        public double ratio() {
+            return finalLoss / minimumLoss;
+        }
+
+        /** Whether the gradient check and the loss criterion both pass. */
+        public boolean passed() {
+            return gradientCheckError <= Experiments.GRADIENT_TOLERANCE && ratio() <= LOSS_FACTOR;
+        }
+
+        Experiments.Summary summary() {
+            return new Experiments.Summary("autoencoder",
+                    String.format(Locale.ROOT, "loss ≤ %.2f × analytic minimum", LOSS_FACTOR),
+                    String.format(Locale.ROOT, "%.6f × (%.4f vs %.4f), angle %.1e°", ratio(), finalLoss, minimumLoss,
+                            maxPrincipalAngleDegrees),
+                    gradientCheckError, secondsPerGradient, gradientCalls, trainingSeconds, passed());
+        }
+    }
+
+    /** Trains and checks one autoencoder. */
+    public static Result run(Digits digits, Config config, Progress progress, Log log) {
+        Digits data = config.samples() == 0 ? digits : digits.first(Math.min(config.samples(), digits.size()));
+        int n = Digits.PIXELS;
+        int count = data.size();
+        int m = config.components();
+        double[] mean = data.scaledMean();
+        // X: n × N, one centred image per column.
+        DMatrixRMaj x = new DMatrixRMaj(n, count);
+        CommonOps_DDRM.transpose(data.centredRows(mean), x);
+
+        // Closed form: eigenvalues of XXᵀ.
+        DMatrixRMaj xxt = new DMatrixRMaj(n, n);
+        CommonOps_DDRM.multTransB(x, x, xxt);
+        Spectra.Eigen eig = Spectra.symmetricEigen(xxt);
+        double minimum = 0.5 * eig.tailSum(m);
+
+        // Small random start.
+        Random random = new Random(config.seed());
+        DMatrixRMaj w = new DMatrixRMaj(m, n);
+        for (int i = 0; i < w.getNumElements(); i++) {
+            w.data[i] = 0.1 * random.nextGaussian();
+        }
+
+        log.info(String.format(Locale.ROOT, "autoencoder: W is %d×%d, X is %d×%d (%d images, scaled to [0,1] and centred)",
+                m, n, n, count, count));
+        log.info(String.format(Locale.ROOT, "  analytic minimum ½·Σ_{j>%d} λⱼ(XXᵀ) = %.6f", m, minimum));
+
+        // Finite-difference check of the generated gradient on real images.
+        int checkCount = Math.min(config.checkSamples(), count);
+        DMatrixRMaj xCheck = new DMatrixRMaj(n, checkCount);
+        CommonOps_DDRM.extract(x, 0, n, 0, checkCount, xCheck, 0, 0);
+        GradientChecker.Report check = GradientChecker.check(new Losses_TiedAutoencoder(), new Object[] {w, xCheck});
+        log.info(String.format(Locale.ROOT, "  gradient check on the first %d images: max relative error %.2e",
+                checkCount, check.maxRelativeError()));
+
+        TimedFunction f = new TimedFunction(new Losses_TiedAutoencoder());
+        Object[] args = {w, x};
+        Lbfgs lbfgs = new Lbfgs(Objective.minimize(f, args, "W"));
+        double[] history = new double[config.maxIterations() + 1];
+        int iterations = 0;
+        long start = System.nanoTime();
+        try (Progress.Task task = progress.start("autoencoder", config.maxIterations())) {
+            while (iterations < config.maxIterations() && !lbfgs.converged()) {
+                history[iterations] = lbfgs.step();
+                iterations++;
+                task.update(iterations, String.format(Locale.ROOT, "loss/min %.6f", history[iterations - 1] / minimum));
+            }
+            task.finish(iterations, lbfgs.converged() ? "converged" : "iteration limit");
+        }
+        double seconds = (System.nanoTime() - start) * 1e-9;
+        double finalLoss = f.value(args);
+        history[iterations] = finalLoss;
+
+        DMatrixRMaj rowSpace = Spectra.orthonormalColumns(CommonOps_DDRM.transpose(w, null));
+        double angle = Spectra.largestPrincipalAngleDegrees(rowSpace, eig.top(m));
+
+        Result result = new Result(config, count, finalLoss, minimum, angle, check.maxRelativeError(), iterations,
+                lbfgs.converged(), f.gradientCalls(), f.secondsPerGradient(), seconds,
+                Arrays.copyOf(history, iterations + 1), w, x, mean, data.labels(), eig.values());
+        log.info(String.format(Locale.ROOT, "  L-BFGS: %d iterations%s, %d gradient calls, %.2f s (%.3f ms per gradient)",
+                iterations, lbfgs.converged() ? " (converged)" : "", f.gradientCalls(), seconds, 1e3 * f.secondsPerGradient()));
+        log.info(String.format(Locale.ROOT, "  final loss %.6f = %.6f × minimum; largest principal angle to the top-%d"
+                + " principal subspace %.2g° (λ%d = %.3f, λ%d = %.3f)", finalLoss, result.ratio(), m, angle,
+                m, eig.values()[m - 1], m + 1, eig.values()[m]));
+        return result;
+    }
+}
