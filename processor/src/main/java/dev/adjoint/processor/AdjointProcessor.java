@@ -133,18 +133,11 @@ public final class AdjointProcessor extends AbstractProcessor {
                 return;
             }
         }
-        if (!validateSignature(method)) {
-            return;
-        }
+        // Signature, annotation and body problems are all reported in one compilation.
+        boolean signatureOk = validateSignature(method);
         Differentiable annotation = method.getAnnotation(Differentiable.class);
         List<String> wrt = wrtParameters(method, annotation);
-        if (wrt == null) {
-            return;
-        }
         Map<String, List<String>> declaredShapes = declaredShapes(method);
-        if (declaredShapes == null) {
-            return;
-        }
 
         TreePath path = trees.getPath(method);
         if (path == null) {
@@ -156,7 +149,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         for (DslError e : parsed.errors()) {
             report(Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
         }
-        if (!parsed.errors().isEmpty()) {
+        if (!signatureOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
         }
 
@@ -176,7 +169,11 @@ public final class AdjointProcessor extends AbstractProcessor {
 
         ShapeInference.Declarations declarations = new ShapeInference.Declarations(declaredShapes);
         ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations);
+        Set<Integer> reported = new java.util.HashSet<>();
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
+            if (!reported.add(problem.node().id())) {
+                continue; // one error per expression, e.g. when both rows and columns disagree
+            }
             Tree tree = parsed.trees().get(problem.node().id());
             report(Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
                     tree, method);
@@ -327,8 +324,8 @@ public final class AdjointProcessor extends AbstractProcessor {
                 ok = false;
             } else {
                 for (String entry : shape.value()) {
-                    if (!entry.matches("\\d+") && !SourceVersion.isIdentifier(entry)) {
-                        error(p, "@Shape entry \"" + entry + "\" must be a symbol such as \"n\" or a non-negative integer such as \"1\"");
+                    if (!isSizeLiteral(entry) && !SourceVersion.isIdentifier(entry)) {
+                        error(p, "@Shape entry \"" + entry + "\" must be a symbol such as \"n\" or a non-negative int literal such as \"1\"");
                         ok = false;
                     }
                 }
@@ -336,6 +333,18 @@ public final class AdjointProcessor extends AbstractProcessor {
             }
         }
         return ok ? shapes : null;
+    }
+
+    private static boolean isSizeLiteral(String entry) {
+        if (!entry.matches("\\d+")) {
+            return false;
+        }
+        try {
+            Integer.parseInt(entry);
+            return true;
+        } catch (NumberFormatException e) {
+            return false; // larger than any matrix dimension can be
+        }
     }
 
     private ValueType valueType(TypeMirror type) {

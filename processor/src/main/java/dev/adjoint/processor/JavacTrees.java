@@ -36,7 +36,9 @@ final class JavacTrees {
         }
         for (Class<?> c = target.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
-                if (ProcessingEnvironment.class.isAssignableFrom(f.getType()) || f.getName().equals("delegate")) {
+                // Gradle: a ProcessingEnvironment field "delegate"; IntelliJ: an Object field
+                // "val$delegateTo" in the proxy's handler. Any field holding one will do.
+                if (!f.getType().isPrimitive() && !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
                     try {
                         f.setAccessible(true);
                         Object value = f.get(target);

@@ -4,6 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.annotation.processing.Processor;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -79,6 +83,20 @@ final class Compilation {
             return generated.get(path);
         }
 
+        /**
+         * Loads a class compiled by this (full, not {@code -proc:only}) compilation from its output
+         * directory, in a fresh class loader whose parent is the test's (which has EJML and the runtime).
+         */
+        Class<?> loadClass(String binaryName) throws ClassNotFoundException {
+            try {
+                URLClassLoader loader = new URLClassLoader(new URL[] {root.resolve("classes").toUri().toURL()},
+                        Compilation.class.getClassLoader());
+                return Class.forName(binaryName, true, loader);
+            } catch (MalformedURLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         /** Every diagnostic, one per line, for assertion messages. */
         String describe() {
             StringBuilder sb = new StringBuilder();
@@ -114,6 +132,15 @@ final class Compilation {
     }
 
     static Result run(boolean procOnly, List<String> extraOptions, String... sources) {
+        return run(extraOptions.contains("-proc:none") ? null : new AdjointProcessor(), procOnly, extraOptions, sources);
+    }
+
+    /**
+     * Like {@link #run(boolean, List, String...)} with the given processor instead of a fresh
+     * {@link AdjointProcessor} (e.g. one that hands Adjoint a wrapped processing environment);
+     * {@code processor} must be null exactly when {@code extraOptions} contains {@code -proc:none}.
+     */
+    static Result run(Processor processor, boolean procOnly, List<String> extraOptions, String... sources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("no system Java compiler: run the tests on a JDK");
@@ -154,8 +181,8 @@ final class Compilation {
             try (StandardJavaFileManager fm = javac.getStandardFileManager(collector, Locale.ROOT, StandardCharsets.UTF_8)) {
                 JavaCompiler.CompilationTask task = javac.getTask(out, fm, collector, options, null,
                         fm.getJavaFileObjectsFromPaths(files));
-                if (!options.contains("-proc:none")) {
-                    task.setProcessors(List.of(new AdjointProcessor()));
+                if (processor != null) {
+                    task.setProcessors(List.of(processor));
                 }
                 task.setLocale(Locale.ROOT);
                 success = task.call();

@@ -113,8 +113,9 @@ public final class BodyParser {
             String name = p.getSimpleName().toString();
             ValueType type = valueType(p.asType());
             if (type == null) {
-                throw new DslError(tree.getParameters().get(i), "parameter " + name + " has type " + p.asType()
-                        + "; a @Differentiable method takes only SimpleMatrix, double and int parameters");
+                // Reported by the processor's signature check; uses of it are not reported again.
+                scope.put(name, new Local(POISON, ValueType.SCALAR, true));
+                continue;
             }
             int node = b.apply(new Leaves.Param(i, name, type), new Origin(name, fileName, line(tree.getParameters().get(i))));
             nodeTrees.putIfAbsent(node, tree.getParameters().get(i));
@@ -123,6 +124,7 @@ public final class BodyParser {
         }
 
         int result = POISON;
+        boolean returns = false;
         List<? extends StatementTree> statements = tree.getBody().getStatements();
         TreePath bodyPath = new TreePath(methodPath, tree.getBody());
         for (int i = 0; i < statements.size(); i++) {
@@ -130,10 +132,11 @@ public final class BodyParser {
             TreePath path = new TreePath(bodyPath, statement);
             try {
                 if (statement instanceof ReturnTree ret) {
+                    returns = true;
                     if (i != statements.size() - 1) {
                         throw new DslError(statement, "return must be the last statement of a @Differentiable method");
                     }
-                    result = returned(ret, path);
+                    result = returned(ret, path, method.getReturnType().getKind() == TypeKind.DOUBLE);
                 } else {
                     statement(statement, path);
                 }
@@ -143,18 +146,21 @@ public final class BodyParser {
                 // Already reported where the poisoned local was defined.
             }
         }
-        if (result == POISON && errors.isEmpty()) {
+        if (!returns && errors.isEmpty()) {
             errors.add(new DslError(tree, "a @Differentiable method must end with return <double expression>;"));
         }
         return new ParsedFunction(b.build(), parameters, result, nodeTrees, errors);
     }
 
-    private int returned(ReturnTree ret, TreePath path) {
+    private int returned(ReturnTree ret, TreePath path, boolean returnsDouble) {
         if (ret.getExpression() == null) {
             throw new DslError(ret, "return a double value");
         }
         int value = expression(ret.getExpression(), path);
         if (b.type(value) == ValueType.MATRIX) {
+            if (!returnsDouble) {
+                throw new Poisoned(); // the signature check already says the method must return double
+            }
             throw new DslError(ret.getExpression(), "a @Differentiable method returns a double; reduce the matrix, "
                     + "e.g. Ops.sumSquares(A), A.elementSum() or A.trace()");
         }
@@ -207,11 +213,13 @@ public final class BodyParser {
 
     private void declaration(VariableTree variable, TreePath path) {
         String name = variable.getName().toString();
-        if (variable.getInitializer() == null) {
-            throw new DslError(variable, "declare " + name + " with its value: SimpleMatrix " + name + " = ...;");
-        }
         Element element = trees.getElement(path);
         ValueType declared = element == null ? null : valueType(element.asType());
+        if (variable.getInitializer() == null) {
+            // Later assignments give it a value; until then uses are not reported again.
+            scope.put(name, new Local(POISON, declared == null ? ValueType.SCALAR : declared, false));
+            throw new DslError(variable, "declare " + name + " with its value: " + variable.getType() + " " + name + " = ...;");
+        }
         ExpressionTree init = variable.getInitializer();
         while (init instanceof ParenthesizedTree p) {
             init = p.getExpression();
@@ -222,7 +230,9 @@ public final class BodyParser {
         }
         if (declared == null) {
             scope.put(name, new Local(POISON, ValueType.SCALAR, false));
-            throw new DslError(variable.getType() != null ? variable.getType() : variable,
+            Tree typeTree = variable.getType();
+            boolean typeWritten = typeTree != null && trees.getSourcePositions().getStartPosition(unit, typeTree) >= 0;
+            throw new DslError(typeWritten ? typeTree : variable.getInitializer(),
                     "local " + name + " has type " + (element == null ? variable.getType() : element.asType())
                             + "; locals of a @Differentiable method are SimpleMatrix, double or int (or var)");
         }
