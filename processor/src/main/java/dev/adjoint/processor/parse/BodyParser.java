@@ -449,7 +449,7 @@ public final class BodyParser {
             if (mentionsPoisonedLocal(call)) {
                 throw new Poisoned(); // its local was already reported where it was declared
             }
-            throw new DslError(call, unsupportedCall(owner, method, spelled));
+            throw new DslError(select, unsupportedCall(owner, method, spelled, parameterTypes));
         }
 
         int receiver = -1;
@@ -497,7 +497,7 @@ public final class BodyParser {
         return Boolean.TRUE.equals(found);
     }
 
-    private static String unsupportedCall(TypeElement owner, ExecutableElement method, String spelled) {
+    private static String unsupportedCall(TypeElement owner, ExecutableElement method, String spelled, List<String> parameterTypes) {
         String qualified = owner.getQualifiedName().toString();
         boolean known = qualified.equals(DslSurface.SIMPLE_BASE) || qualified.equals(DslSurface.SIMPLE_MATRIX)
                 || qualified.equals(DslSurface.OPS) || qualified.equals(DslSurface.MATH);
@@ -505,7 +505,8 @@ public final class BodyParser {
                 ? owner.getSimpleName() + "." + spelled + " is not differentiable by Adjoint"
                 : "calls to other methods are not supported in a @Differentiable method (" + owner.getSimpleName() + "." + spelled
                         + "): inline the computation using the DSL forms";
-        return what + "; did you mean " + String.join(", ", DslSurface.nearest(spelled, 3)) + "?";
+        boolean instance = !method.getModifiers().contains(Modifier.STATIC);
+        return what + "; did you mean " + String.join(", ", DslSurface.nearest(spelled, instance, parameterTypes, 3)) + "?";
     }
 
     private ValueType valueType(TypeMirror type) {

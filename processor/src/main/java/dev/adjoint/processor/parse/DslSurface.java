@@ -138,11 +138,21 @@ public final class DslSurface {
         return FORMS.get(Form.key(owner, name, parameterTypes));
     }
 
-    /** The supported forms whose names are closest to {@code name}, best first. */
-    static List<String> nearest(String name, int limit) {
+    /**
+     * The supported forms closest to a call of {@code name} with these erased parameter types,
+     * best first: by spelling, and by whether they are called the same way (instance or static,
+     * the same argument types), so {@code W.kron(x)} suggests {@code A.mult(B)} rather than
+     * {@code Math.pow(x, y)}.
+     */
+    static List<String> nearest(String name, boolean instance, List<String> parameterTypes, int limit) {
+        List<String> kinds = parameterTypes.stream().map(t -> typeOf(t).name()).toList();
         List<Form> forms = new ArrayList<>(FORMS.values());
-        forms.sort(Comparator.comparingInt((Form f) -> distance(name.toLowerCase(java.util.Locale.ROOT), f.name().toLowerCase(java.util.Locale.ROOT)))
-                .thenComparing(Form::usage));
+        forms.sort(Comparator.comparingInt((Form f) -> {
+            int score = distance(name.toLowerCase(java.util.Locale.ROOT), f.name().toLowerCase(java.util.Locale.ROOT));
+            if (instance != f.owner().equals(SIMPLE_BASE)) score += 8;
+            if (!kinds.equals(f.parameterTypes().stream().map(t -> typeOf(t).name()).toList())) score += 4;
+            return score;
+        }).thenComparing(Form::usage));
         return forms.stream().map(Form::usage).distinct().limit(limit).toList();
     }
 
@@ -171,10 +181,11 @@ public final class DslSurface {
         return prev[b.length()] * 2 - Math.min(prefix, 7);
     }
 
+    /** The DSL kind of an erased Java parameter type (anything not a number counts as a matrix). */
     static ValueType typeOf(String erasedType) {
         return switch (erasedType) {
-            case "double" -> ValueType.SCALAR;
-            case "int" -> ValueType.INT;
+            case "double", "float", "long" -> ValueType.SCALAR;
+            case "int", "short", "byte" -> ValueType.INT;
             default -> ValueType.MATRIX;
         };
     }
