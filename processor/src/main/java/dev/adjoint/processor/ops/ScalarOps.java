@@ -53,7 +53,7 @@ public final class ScalarOps {
                 return b.constant(op.apply(cx.getAsDouble(), cy.getAsDouble()));
             }
             return switch (op) {
-                case ADD -> b.isConstant(x, 0) ? y : b.isConstant(y, 0) ? x : -1;
+                case ADD -> b.isConstant(x, 0) ? y : b.isConstant(y, 0) ? x : x == y ? b.mul(b.constant(2), x) : -1;
                 case SUB -> b.isConstant(y, 0) ? x : b.isConstant(x, 0) ? b.negate(y) : -1;
                 case MUL -> b.isConstant(x, 1) ? y : b.isConstant(y, 1) ? x
                         : b.isConstant(x, -1) ? b.negate(y) : b.isConstant(y, -1) ? b.negate(x) : -1;
