@@ -14,7 +14,6 @@ import dev.adjoint.processor.emit.ClassEmitter;
 import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
-import dev.adjoint.processor.ops.Entrywise;
 import dev.adjoint.processor.ops.Leaves;
 import dev.adjoint.processor.opt.Symmetry;
 import dev.adjoint.processor.parse.BodyParser;
@@ -24,7 +23,6 @@ import dev.adjoint.processor.shape.ShapeInference;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -126,6 +124,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         return false;
     }
 
+    /** The pipeline for one method: check the signature, parse, check, differentiate, optimize, emit. */
     private void processMethod(ExecutableElement method, boolean lastRound) {
         for (VariableElement p : method.getParameters()) {
             if (p.asType().getKind() == TypeKind.ERROR && !lastRound) {
@@ -152,55 +151,57 @@ public final class AdjointProcessor extends AbstractProcessor {
         if (!signatureOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
         }
-
-        BitSet active = ReverseMode.activeNodes(parsed.graph(), parsed.parameters(), wrt);
-        boolean ok = true;
-        for (Node node : parsed.graph().nodes()) {
-            if (node.op() instanceof Entrywise.ElementPower && active.get(node.input(1))) {
-                report(Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
-                        + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
-                        parsed.trees().get(node.id()), method);
-                ok = false;
-            }
-        }
-        if (!ok) {
-            return;
-        }
-
         ShapeInference.Declarations declarations = new ShapeInference.Declarations(declaredShapes);
-        ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations);
-        Set<Integer> reported = new java.util.HashSet<>();
-        for (ShapeInference.Problem problem : forwardShapes.problems()) {
-            if (!reported.add(problem.node().id())) {
-                continue; // one error per expression, e.g. when both rows and columns disagree
-            }
-            Tree tree = parsed.trees().get(problem.node().id());
-            report(Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
-                    tree, method);
-        }
-        if (!forwardShapes.problems().isEmpty()) {
+        if (!checkParsed(method, parsed, wrt, declarations)) {
             return;
         }
 
         // Simplification and common-subexpression elimination happen as nodes are built (Builder);
-        // passes over the whole program follow.
+        // passes over the whole program follow, then shapes of the final program for emission.
         Program program = ReverseMode.differentiate(parsed.graph(), parsed.parameters(), wrt, parsed.result());
         program = Symmetry.apply(program);
         ShapeInference shapes = ShapeInference.run(program.graph(), declarations);
+        warnAboutUnusedWrt(method, parsed, wrt, program);
+        write(method, annotation, path, program, shapes);
+    }
+
+    /** Compile-time checks on the parsed forward graph; false if any error was reported. */
+    private boolean checkParsed(ExecutableElement method, ParsedFunction parsed, List<String> wrt,
+            ShapeInference.Declarations declarations) {
+        boolean ok = true;
+        for (Node node : ReverseMode.nonDifferentiableUses(parsed.graph(), parsed.parameters(), wrt)) {
+            report(Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
+                    + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
+                    parsed.trees().get(node.id()), method);
+            ok = false;
+        }
+        ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations);
+        Set<Integer> reported = new java.util.HashSet<>();
+        for (ShapeInference.Problem problem : forwardShapes.problems()) {
+            if (reported.add(problem.node().id())) { // one error per expression, even if rows and columns both disagree
+                report(Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
+                        parsed.trees().get(problem.node().id()), method);
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    private void warnAboutUnusedWrt(ExecutableElement method, ParsedFunction parsed, List<String> wrt, Program program) {
         for (int i = 0; i < parsed.parameters().size(); i++) {
             Leaves.Param p = (Leaves.Param) parsed.graph().node(parsed.parameters().get(i)).op();
             if (wrt.contains(p.name()) && !program.gradients().containsKey(p.name())) {
                 processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "wrt parameter " + p.name()
-                        + " does not affect the result, so its gradient is always zero; remove it from wrt", method.getParameters().get(i));
+                        + " does not affect the result, so its gradient is always zero; remove it from wrt",
+                        method.getParameters().get(i));
             }
         }
+    }
 
+    private void write(ExecutableElement method, Differentiable annotation, TreePath path, Program program, ShapeInference shapes) {
         TypeElement owner = (TypeElement) method.getEnclosingElement();
         String packageName = processingEnv.getElementUtils().getPackageOf(owner).getQualifiedName().toString();
         String generatedName = annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name();
-        ClassEmitter.Source source = new ClassEmitter.Source(packageName, generatedName,
-                owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName());
-        JavaFile file = ClassEmitter.emit(program, shapes, source);
         String qualified = packageName.isEmpty() ? generatedName : packageName + "." + generatedName;
         String clash = generated.get(qualified);
         if (clash != null) {
@@ -216,6 +217,10 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
         generated.put(qualified, owner.getSimpleName() + "." + method.getSimpleName() + method.getParameters().stream()
                 .map(p -> p.asType().toString().replaceAll(".*\\.", "")).toList().toString().replace('[', '(').replace(']', ')'));
+
+        ClassEmitter.Source source = new ClassEmitter.Source(packageName, generatedName,
+                owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName());
+        JavaFile file = ClassEmitter.emit(program, shapes, source);
         try {
             JavaFileObject out = processingEnv.getFiler().createSourceFile(qualified, method);
             try (Writer writer = out.openWriter()) {

@@ -67,6 +67,21 @@ public final class ReverseMode {
         return new Program(b.build(), parameters, wrt, result, gradients, cotangentOf);
     }
 
+    /**
+     * Uses the reverse pass cannot differentiate: an {@code elementPower} whose exponent depends
+     * on a wrt parameter (its adjoint rule differentiates the base only).
+     */
+    public static List<Node> nonDifferentiableUses(Graph graph, List<Integer> parameters, List<String> wrt) {
+        BitSet active = activeNodes(graph, parameters, wrt);
+        List<Node> uses = new ArrayList<>();
+        for (Node node : graph.nodes()) {
+            if (node.op() instanceof dev.adjoint.processor.ops.Entrywise.ElementPower && active.get(node.input(1))) {
+                uses.add(node);
+            }
+        }
+        return uses;
+    }
+
     /** Nodes whose value depends on a wrt parameter: the only ones that need a cotangent. */
     public static BitSet activeNodes(Graph graph, List<Integer> parameters, List<String> wrt) {
         BitSet active = new BitSet(graph.size());

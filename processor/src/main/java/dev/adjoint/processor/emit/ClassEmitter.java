@@ -18,7 +18,6 @@ import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.EmitContext;
 import dev.adjoint.processor.ops.Ejml;
-import dev.adjoint.processor.ops.IntOps;
 import dev.adjoint.processor.ops.Leaves;
 import dev.adjoint.processor.shape.ShapeInference;
 import dev.adjoint.processor.shape.ShapeInference.Anchor;

@@ -4,7 +4,6 @@ import static dev.adjoint.processor.ops.Ejml.COMMON_OPS;
 
 import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Node;
-import dev.adjoint.processor.ir.ValueType;
 import java.util.List;
 
 /** Linear matrix operations: transpose, products, sums and scalings. */

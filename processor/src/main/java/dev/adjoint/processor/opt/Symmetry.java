@@ -1,6 +1,5 @@
 package dev.adjoint.processor.opt;
 
-import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Graph;
 import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
