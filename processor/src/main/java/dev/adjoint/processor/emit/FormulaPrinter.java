@@ -5,45 +5,134 @@ import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ops.Formula;
 import dev.adjoint.processor.ops.FormulaContext;
 import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.ops.MatrixAlgebra;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Prints IR nodes as matrix formulas for the generated Javadoc and statement comments. Nodes the
- * user named (locals) print as their names, and their definitions are listed once in a
- * {@code where} clause, so a gradient reads like {@code W·x·rᵀ + W·r·xᵀ, r = Wᵀ·W·x − x}.
+ * Prints IR nodes as matrix formulas for the generated Javadoc and statement comments. Nodes with
+ * a name print as that name and are defined once in a {@code where} clause: the user's locals,
+ * and subexpressions that several gradients share (the cotangent of a local {@code h} is
+ * {@code ∂h}, others {@code G1}, {@code G2}, ...). So a gradient reads like
+ * {@code W·x·rᵀ + W·r·xᵀ, where r = Wᵀ·W·x − x}.
  */
 public final class FormulaPrinter {
+    /** Shared subexpressions this short (in characters) are repeated rather than named. */
+    private static final int SHORT = 12;
+
     private final Graph graph;
+    private final Map<Integer, String> names;
 
     public FormulaPrinter(Graph graph) {
-        this.graph = graph;
+        this(graph, Map.of());
     }
 
-    /** One node's formula, with user-named operands printed by name. */
+    /** @param sharedNames names for subexpressions besides the user's locals (see {@link #sharedNames}) */
+    public FormulaPrinter(Graph graph, Map<Integer, String> sharedNames) {
+        this.graph = graph;
+        this.names = new HashMap<>(graph.names());
+        this.names.putAll(sharedNames);
+    }
+
+    /**
+     * Names for the nodes that the formulas of {@code roots} would otherwise print more than once.
+     *
+     * @param cotangentOf backward node → the forward node whose cotangent it is
+     */
+    public static Map<Integer, String> sharedNames(Graph graph, Collection<Integer> roots, Map<Integer, Integer> cotangentOf) {
+        Map<Integer, Integer> uses = new HashMap<>();
+        Set<Integer> expanded = new LinkedHashSet<>();
+        List<Integer> stack = new ArrayList<>(roots);
+        while (!stack.isEmpty()) {
+            int id = stack.remove(stack.size() - 1);
+            Node node = graph.node(id);
+            if (!expanded.add(id) || graph.names().containsKey(id) || node.op().isLeaf()) {
+                continue;
+            }
+            for (int in : node.inputs()) {
+                uses.merge(in, 1, Integer::sum);
+                stack.add(in);
+            }
+        }
+        for (int root : roots) {
+            uses.merge(root, 1, Integer::sum);
+        }
+        Map<Integer, String> shared = new HashMap<>();
+        Set<String> taken = new LinkedHashSet<>(graph.names().values());
+        FormulaPrinter plain = new FormulaPrinter(graph);
+        int counter = 0;
+        for (int id = 0; id < graph.size(); id++) {
+            Node node = graph.node(id);
+            if (uses.getOrDefault(id, 0) < 2 || graph.names().containsKey(id) || node.op().isLeaf()
+                    || node.op() instanceof MatrixAlgebra.Transpose || node.inputs().isEmpty()
+                    || plain.print(id).length() <= SHORT) {
+                continue; // short enough to read inline: W·r·xᵀ beats W·G1
+            }
+            Integer primal = cotangentOf.get(id);
+            String name = null;
+            if (primal != null) {
+                Node p = graph.node(primal);
+                String base = p.op() instanceof Leaves.Param param ? param.name() : graph.names().get(primal);
+                if (base != null && taken.add("∂" + base)) {
+                    name = "∂" + base;
+                }
+            }
+            while (name == null) {
+                String candidate = "G" + ++counter;
+                if (taken.add(candidate)) {
+                    name = candidate;
+                }
+            }
+            shared.put(id, name);
+        }
+        return shared;
+    }
+
+    /** One node's formula, with named operands printed by name. */
     public String print(int id) {
         return new Context(id, new LinkedHashSet<>()).print(id).text();
     }
 
-    /** {@code formula} followed by the definitions of every named local it mentions. */
+    /** {@code formula} followed by the definitions of every name it mentions. */
     public String printWithDefinitions(int id) {
         Set<Integer> mentioned = new LinkedHashSet<>();
         String text = new Context(id, mentioned).print(id).text();
+        List<String> where = definitions(mentioned);
+        return where.isEmpty() ? text : text + ", where " + String.join(", ", where);
+    }
+
+    /** Several formulas that share one list of definitions: the formulas, then the definitions. */
+    public List<String> printAll(List<Integer> ids, List<String> definitions) {
+        Set<Integer> mentioned = new LinkedHashSet<>();
+        List<String> formulas = new ArrayList<>();
+        for (int id : ids) {
+            formulas.add(new Context(id, mentioned).print(id).text());
+        }
+        definitions.addAll(definitions(mentioned));
+        return formulas;
+    }
+
+    /** {@code name = formula} for each mentioned name and, transitively, the names those mention. */
+    private List<String> definitions(Set<Integer> mentioned) {
         List<String> where = new ArrayList<>();
         Set<Integer> done = new LinkedHashSet<>();
-        while (!mentioned.isEmpty()) {
-            int next = mentioned.iterator().next();
-            mentioned.remove(next);
+        Set<Integer> pending = new LinkedHashSet<>(mentioned);
+        while (!pending.isEmpty()) {
+            int next = pending.iterator().next();
+            pending.remove(next);
             if (done.add(next)) {
                 Set<Integer> more = new LinkedHashSet<>();
-                where.add(graph.names().get(next) + " = " + new Context(next, more).print(next).text());
+                where.add(names.get(next) + " = " + new Context(next, more).print(next).text());
                 more.removeAll(done);
-                mentioned.addAll(more);
+                pending.addAll(more);
             }
         }
-        return where.isEmpty() ? text : text + ", where " + String.join(", ", where);
+        return where;
     }
 
     private final class Context implements FormulaContext {
@@ -67,7 +156,7 @@ public final class FormulaPrinter {
 
         private Formula render(int id, boolean transposed) {
             Node node = graph.node(id);
-            String name = graph.names().get(id);
+            String name = names.get(id);
             if (name != null && id != root && !(node.op() instanceof Leaves.Param)) {
                 mentioned.add(id);
                 return Formula.atom(transposed ? name + "ᵀ" : name);
