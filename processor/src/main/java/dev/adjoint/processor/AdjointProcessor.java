@@ -15,6 +15,7 @@ import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.opt.ProductReuse;
 import dev.adjoint.processor.opt.Symmetry;
 import dev.adjoint.processor.parse.BodyParser;
 import dev.adjoint.processor.parse.DslError;
@@ -160,6 +161,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         // passes over the whole program follow, then shapes of the final program for emission.
         Program program = ReverseMode.differentiate(parsed.graph(), parsed.parameters(), wrt, parsed.result());
         program = Symmetry.apply(program);
+        program = ProductReuse.apply(program);
         ShapeInference shapes = ShapeInference.run(program.graph(), declarations);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         write(method, annotation, path, program, shapes);

@@ -67,6 +67,12 @@ public final class Builder {
         return apply(op, Origin.NONE, inputs);
     }
 
+    /** The node computing {@code op} on exactly these inputs, if one was built; else -1. */
+    public int find(Primitive op, int... inputs) {
+        Integer id = interned.get(new Key(op, Arrays.stream(inputs).boxed().toList()));
+        return id == null ? -1 : id;
+    }
+
     public Node node(int id) {
         return nodes.get(id);
     }

@@ -19,10 +19,13 @@ import java.util.Map;
 public final class Rewriter {
     private Rewriter() {}
 
-    /** Replaces one node: return its new id, or -1 to keep the node (with remapped inputs). */
+    /**
+     * Replaces one node: return its new id, or -1 to keep the node (with remapped inputs).
+     * {@code map} gives the new id of every earlier node (old id → new id).
+     */
     @FunctionalInterface
     public interface Rule {
-        int rewrite(Builder b, Node node, List<Integer> newInputs);
+        int rewrite(Builder b, Node node, List<Integer> newInputs, int[] map);
     }
 
     public static Program rewrite(Program program, Rule rule) {
@@ -34,7 +37,7 @@ public final class Rewriter {
             for (int in : node.inputs()) {
                 inputs.add(map[in]);
             }
-            int replaced = rule.rewrite(b, node, inputs);
+            int replaced = rule.rewrite(b, node, inputs, map);
             map[node.id()] = replaced >= 0 ? replaced : b.apply(node.op(), node.origin(), inputs);
             String name = graph.names().get(node.id());
             if (name != null) {

@@ -43,7 +43,7 @@ public final class Symmetry {
             }
         }
         Analysis[] after = new Analysis[1];
-        return Rewriter.rewrite(program, (b, node, in) -> {
+        return Rewriter.rewrite(program, (b, node, in, map) -> {
             if (after[0] == null) {
                 after[0] = new Analysis(b::node);
             }

@@ -1,0 +1,74 @@
+package dev.adjoint.processor.opt;
+
+import dev.adjoint.processor.ir.Builder;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.Program;
+import dev.adjoint.processor.ops.MatrixAlgebra.MatMul;
+import java.util.BitSet;
+
+/**
+ * Reassociates a product of three factors when one association reuses a product the program
+ * computes anyway: {@code op(A)·(op(B)·op(C))} becomes {@code (op(A)·op(B))·op(C)} if
+ * {@code op(A)·op(B)} (or its transpose) is already a live node, and symmetrically. This never
+ * adds work, and it is what turns the GP-LVM's {@code K⁻¹·(Y·Yᵀ)·K⁻¹} into {@code P·Pᵀ} with
+ * {@code P = K⁻¹·Y} from the forward pass. Run after {@link Symmetry}, whose analysis also lets a
+ * symmetric factor be read either way.
+ */
+public final class ProductReuse {
+    private ProductReuse() {}
+
+    /** A product found among the live nodes, possibly as its transpose. */
+    private record Found(int id, boolean transposed) {}
+
+    public static Program apply(Program program) {
+        BitSet liveOld = program.gradientNodes();
+        BitSet liveNew = new BitSet();
+        int[] mapped = {0};
+        Symmetry.Analysis[] sym = new Symmetry.Analysis[1];
+        return Rewriter.rewrite(program, (b, node, in, map) -> {
+            for (; mapped[0] < node.id(); mapped[0]++) {
+                if (liveOld.get(mapped[0])) {
+                    liveNew.set(map[mapped[0]]);
+                }
+            }
+            if (!(node.op() instanceof MatMul m) || !liveOld.get(node.id())) {
+                return -1;
+            }
+            if (sym[0] == null) {
+                sym[0] = new Symmetry.Analysis(b::node);
+            }
+            int left = in.get(0);
+            int right = in.get(1);
+            Node r = b.node(right);
+            if (!m.transB() && r.op() instanceof MatMul inner) {
+                Found p = find(b, sym[0], liveNew, left, m.transA(), r.input(0), inner.transA());
+                if (p != null) {
+                    return b.apply(new MatMul(p.transposed(), inner.transB()), node.origin(), p.id(), r.input(1));
+                }
+            }
+            Node l = b.node(left);
+            if (!m.transA() && l.op() instanceof MatMul inner) {
+                Found q = find(b, sym[0], liveNew, l.input(1), inner.transB(), right, m.transB());
+                if (q != null) {
+                    return b.apply(new MatMul(inner.transA(), q.transposed()), node.origin(), l.input(0), q.id());
+                }
+            }
+            return -1;
+        });
+    }
+
+    /** A live node computing op(x)·op(y), directly or as the transpose of op(y)ᵀ·op(x)ᵀ. */
+    private static Found find(Builder b, Symmetry.Analysis sym, BitSet live, int x, boolean tx, int y, boolean ty) {
+        boolean sx = sym.symmetric(x);
+        boolean sy = sym.symmetric(y);
+        int direct = b.find(new MatMul(tx && !sx, ty && !sy), x, y);
+        if (direct >= 0 && live.get(direct)) {
+            return new Found(direct, false);
+        }
+        int transposed = b.find(new MatMul(!ty && !sy, !tx && !sx), y, x);
+        if (transposed >= 0 && live.get(transposed)) {
+            return new Found(transposed, true);
+        }
+        return null;
+    }
+}
