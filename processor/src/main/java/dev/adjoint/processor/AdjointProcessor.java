@@ -15,6 +15,7 @@ import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.opt.ChainFusion;
 import dev.adjoint.processor.opt.ProductReuse;
 import dev.adjoint.processor.opt.Symmetry;
 import dev.adjoint.processor.parse.BodyParser;
@@ -162,6 +163,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         Program program = ReverseMode.differentiate(parsed.graph(), parsed.parameters(), wrt, parsed.result());
         program = Symmetry.apply(program);
         program = ProductReuse.apply(program);
+        program = ChainFusion.apply(program);
         ShapeInference shapes = ShapeInference.run(program.graph(), declarations);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         write(method, annotation, path, program, shapes);

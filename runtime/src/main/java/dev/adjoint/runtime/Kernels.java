@@ -228,6 +228,32 @@ public final class Kernels {
         return total;
     }
 
+    /** out = g + gᵀ for a square g, read in place (the adjoint of a Gram matrix AᵀA or A·Aᵀ). */
+    public static void addTransposed(DMatrixRMaj g, DMatrixRMaj out) {
+        if (g.numRows != g.numCols) {
+            throw new IllegalArgumentException("addTransposed needs a square matrix, got " + shape(g));
+        }
+        int n = g.numRows;
+        out.reshape(n, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double s = g.data[i * n + j] + g.data[j * n + i];
+                out.data[i * n + j] = s;
+                out.data[j * n + i] = s;
+            }
+        }
+    }
+
+    /**
+     * Whether {@code (P·Q)·R} costs fewer multiply-adds than {@code P·(Q·R)} for P p×q, Q q×r,
+     * R r×s: generated code picks the association of a three-factor product from the actual sizes.
+     */
+    public static boolean leftFirst(int p, int q, int r, int s) {
+        long left = (long) p * q * r + (long) p * r * s;
+        long right = (long) q * r * s + (long) p * q * s;
+        return left <= right;
+    }
+
     /**
      * The DSL's {@code a.dot(b)}: like {@code SimpleMatrix.dot}, both must be vectors (either
      * orientation) of equal length; a violation names the DSL {@code expression}.

@@ -66,6 +66,8 @@ public final class ClassEmitter {
     private final Set<String> taken = new HashSet<>();
     private final Map<String, String> factorFields = new LinkedHashMap<>();
     private final Map<String, ClassName> factorTypes = new LinkedHashMap<>();
+    /** Node → extra workspace for an intermediate inside its computation (a product chain's partial product). */
+    private final Map<Integer, String> scratchFields = new LinkedHashMap<>();
     /** wrt parameter → the field its accessor returns (matrices) or the double field (scalars). */
     private final Map<String, String> gradientFields = new LinkedHashMap<>();
     private final List<Node> parameters = new ArrayList<>();
@@ -113,6 +115,12 @@ public final class ClassEmitter {
                         .initializer("new $T(1, 1)", MATRIX)
                         .build());
             }
+        }
+        for (Map.Entry<Integer, String> f : scratchFields.entrySet()) {
+            type.addField(FieldSpec.builder(MATRIX, f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L", escape("partial product of " + fieldDoc(graph.node(f.getKey()))))
+                    .initializer("new $T(1, 1)", MATRIX)
+                    .build());
         }
         for (Map.Entry<String, String> f : factorFields.entrySet()) {
             type.addField(FieldSpec.builder(factorTypes.get(f.getKey()), f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
@@ -339,6 +347,17 @@ public final class ClassEmitter {
         public void statement(String format, Object... args) {
             comment();
             code.addStatement(format, args);
+        }
+
+        @Override
+        public void block(CodeBlock block) {
+            comment();
+            code.add(block);
+        }
+
+        @Override
+        public String scratch(Node node) {
+            return scratchFields.computeIfAbsent(node.id(), id -> unique(names.get(id) + "Partial"));
         }
 
         @Override

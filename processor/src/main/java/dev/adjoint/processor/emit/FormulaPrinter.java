@@ -150,6 +150,16 @@ public final class FormulaPrinter {
         }
 
         @Override
+        public Node node(int id) {
+            return graph.node(id);
+        }
+
+        @Override
+        public boolean isNamed(int id) {
+            return names.containsKey(id) && id != root;
+        }
+
+        @Override
         public Formula printTransposed(int id) {
             return render(id, true);
         }

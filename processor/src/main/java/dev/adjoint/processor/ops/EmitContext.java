@@ -13,6 +13,12 @@ public interface EmitContext {
     /** Emits one statement (no trailing semicolon in {@code format}). */
     void statement(String format, Object... args);
 
+    /** Emits a block of code (control flow), after the comment naming the DSL expression. */
+    void block(com.palantir.javapoet.CodeBlock code);
+
+    /** A workspace field of the class for an intermediate result inside one node's computation. */
+    String scratch(Node node);
+
     /** Emits {@code double name = <expr>;} (or {@code int}) for a scalar or int node. */
     void define(Node node, String format, Object... args);
 

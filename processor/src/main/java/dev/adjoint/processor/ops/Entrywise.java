@@ -101,6 +101,20 @@ public final class Entrywise {
         }
     }
 
+    /** {@code G + Gᵀ} of a square G, without materializing the transpose (the adjoint of a Gram matrix). */
+    public record SymmetricSum() implements ShapedLikeFirstInput, BackwardOnly {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.addTransposed($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula g = ctx.print(node.input(0));
+            return new Formula(g.at(Formula.SUM) + " + " + ctx.printTransposed(node.input(0)).at(Formula.SUM), Formula.SUM);
+        }
+    }
+
     /** Entrywise functions with their kernels and derivatives. */
     public enum Function {
         EXP("exp", null),

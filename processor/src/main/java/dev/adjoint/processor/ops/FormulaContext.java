@@ -7,6 +7,12 @@ public interface FormulaContext {
     /** The operand transposed, pushing the transpose inward where it reads better. */
     Formula printTransposed(int id);
 
+    /** The node with this id (to look at an operand's op). */
+    dev.adjoint.processor.ir.Node node(int id);
+
+    /** Whether the node prints as a name (a local or a shared subexpression) rather than expanded. */
+    boolean isNamed(int id);
+
     default Formula print(int id, boolean transposed) {
         return transposed ? printTransposed(id) : print(id);
     }

@@ -83,8 +83,7 @@ public final class MatrixAlgebra {
 
         @Override
         public void emit(EmitContext ctx, Node node) {
-            String method = transA && transB ? "multTransAB" : transA ? "multTransA" : transB ? "multTransB" : "mult";
-            ctx.statement("$T.$L($L, $L, $L)", COMMON_OPS, method,
+            ctx.statement("$T.$L($L, $L, $L)", COMMON_OPS, mult(transA, transB),
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
         }
 
@@ -93,6 +92,13 @@ public final class MatrixAlgebra {
             Builder b = ctx.builder();
             int a = node.input(0);
             int c = node.input(1);
+            if (a == c && transA != transB) {
+                // A Gram matrix C = AᵀA (or A·Aᵀ): the two paths through A sum to A·(G + Gᵀ)
+                // (or (G + Gᵀ)·A), one product instead of two.
+                int symmetric = b.apply(new Entrywise.SymmetricSum(), ct);
+                ctx.accumulate(0, transA ? b.matmul(a, symmetric, false, false) : b.matmul(symmetric, a, false, false));
+                return;
+            }
             // C = op(A)·op(B). With G = ∂L/∂C: ∂L/∂op(A) = G·op(B)ᵀ and ∂L/∂op(B) = op(A)ᵀ·G,
             // transposed back when the operand was read transposed. Each case is one product.
             if (ctx.needs(0)) {
@@ -109,6 +115,10 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula expanded = expandSymmetricSum(ctx, node, transposed);
+            if (expanded != null) {
+                return expanded;
+            }
             // (op(A)·op(B))ᵀ = op(B)ᵀ·op(A)ᵀ: push the transpose into the factors.
             Formula left = transposed ? operand(ctx, node.input(1), !transB) : operand(ctx, node.input(0), transA);
             Formula right = transposed ? operand(ctx, node.input(0), !transA) : operand(ctx, node.input(1), transB);
@@ -118,6 +128,90 @@ public final class MatrixAlgebra {
         private static Formula operand(FormulaContext ctx, int id, boolean transposed) {
             return ctx.print(id, transposed);
         }
+
+        /**
+         * A·(G + Gᵀ) reads as A·G + A·Gᵀ, the form a derivation by hand arrives at (the code keeps
+         * the single product).
+         */
+        private Formula expandSymmetricSum(FormulaContext ctx, Node node, boolean transposed) {
+            if (transposed || transA || transB) {
+                return null;
+            }
+            Node right = ctx.node(node.input(1));
+            Node left = ctx.node(node.input(0));
+            if (right.op() instanceof Entrywise.SymmetricSum && !ctx.isNamed(right.id())) {
+                String a = ctx.print(node.input(0)).at(Formula.PRODUCT);
+                return new Formula(a + "·" + ctx.print(right.input(0)).at(Formula.PRODUCT) + " + "
+                        + a + "·" + ctx.printTransposed(right.input(0)).at(Formula.PRODUCT), Formula.SUM);
+            }
+            if (left.op() instanceof Entrywise.SymmetricSum && !ctx.isNamed(left.id())) {
+                String c = ctx.print(node.input(1)).at(Formula.PRODUCT);
+                return new Formula(ctx.print(left.input(0)).at(Formula.PRODUCT) + "·" + c + " + "
+                        + ctx.printTransposed(left.input(0)).at(Formula.PRODUCT) + "·" + c, Formula.SUM);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * {@code op(A)·op(B)·op(C)} (inputs: A, B, C), associated at run time whichever way costs
+     * fewer multiply-adds for the actual sizes. Formed by the chain-fusion pass after
+     * differentiation, from a product whose inner product has no other use.
+     */
+    public record MatMulChain(boolean transA, boolean transB, boolean transC) implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            int b = node.input(1);
+            int c = node.input(2);
+            ctx.unify(ctx.dim(a, transA ? 0 : 1), ctx.dim(b, transB ? 1 : 0), node, "inner dimensions of the product");
+            ctx.unify(ctx.dim(b, transB ? 0 : 1), ctx.dim(c, transC ? 1 : 0), node, "inner dimensions of the product");
+            ctx.setShape(node, ctx.dim(a, transA ? 1 : 0), ctx.dim(c, transC ? 0 : 1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String a = ctx.ref(node.input(0));
+            String b = ctx.ref(node.input(1));
+            String c = ctx.ref(node.input(2));
+            String partial = ctx.scratch(node);
+            String out = ctx.ref(node.id());
+            ctx.block(com.palantir.javapoet.CodeBlock.builder()
+                    .beginControlFlow("if ($T.leftFirst($L, $L, $L, $L))", Ejml.KERNELS,
+                            dim(a, transA, 0), dim(a, transA, 1), dim(b, transB, 1), dim(c, transC, 1))
+                    .addStatement("$T.$L($L, $L, $L)", COMMON_OPS, mult(transA, transB), a, b, partial)
+                    .addStatement("$T.$L($L, $L, $L)", COMMON_OPS, mult(false, transC), partial, c, out)
+                    .nextControlFlow("else")
+                    .addStatement("$T.$L($L, $L, $L)", COMMON_OPS, mult(transB, transC), b, c, partial)
+                    .addStatement("$T.$L($L, $L, $L)", COMMON_OPS, mult(transA, false), a, partial, out)
+                    .endControlFlow()
+                    .build());
+        }
+
+        private static String dim(String matrix, boolean transposed, int axis) {
+            return matrix + ((axis == 0) != transposed ? ".numRows" : ".numCols");
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException("product chains are formed after differentiation");
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula a = ctx.print(node.input(0), transA != transposed);
+            Formula b = ctx.print(node.input(1), transB != transposed);
+            Formula c = ctx.print(node.input(2), transC != transposed);
+            String text = transposed
+                    ? c.at(Formula.PRODUCT) + "·" + b.at(Formula.PRODUCT) + "·" + a.at(Formula.PRODUCT)
+                    : a.at(Formula.PRODUCT) + "·" + b.at(Formula.PRODUCT) + "·" + c.at(Formula.PRODUCT);
+            return new Formula(text, Formula.PRODUCT);
+        }
+    }
+
+    /** EJML's product method for the given transpose flags. */
+    static String mult(boolean transA, boolean transB) {
+        return transA && transB ? "multTransAB" : transA ? "multTransA" : transB ? "multTransB" : "mult";
     }
 
     /** {@code A + B}. */

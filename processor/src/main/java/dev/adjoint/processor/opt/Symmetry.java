@@ -58,6 +58,9 @@ public final class Symmetry {
             if (op instanceof MatrixAlgebra.Transpose && sym.symmetric(in.get(0))) {
                 return in.get(0);
             }
+            if (op instanceof Entrywise.SymmetricSum && sym.symmetric(in.get(0))) {
+                return b.scale(in.get(0), b.constant(2)); // G + Gᵀ = 2G
+            }
             if (op instanceof MatrixAlgebra.MatMul m) {
                 boolean transA = m.transA() && !sym.symmetric(in.get(0));
                 boolean transB = m.transB() && !sym.symmetric(in.get(1));
@@ -94,7 +97,8 @@ public final class Symmetry {
             Primitive op = node.op();
             List<Integer> in = node.inputs();
             // Not ScaledIdentityLike: the adjoint of a trace is shaped like a possibly non-square matrix.
-            if (op instanceof Broadcasting.Identity || op instanceof LinearAlgebra.SpdInverse) {
+            if (op instanceof Broadcasting.Identity || op instanceof LinearAlgebra.SpdInverse
+                    || op instanceof Entrywise.SymmetricSum) {
                 return true;
             }
             if (op instanceof MatrixAlgebra.MatMul m) {
