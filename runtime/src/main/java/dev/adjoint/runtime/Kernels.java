@@ -245,6 +245,53 @@ public final class Kernels {
     }
 
     /**
+     * out = x ∘ s where s = σ(x) was computed already: swish without a second exponential, so
+     * the backward pass can reuse s (bit for bit the same as {@link #swish}).
+     */
+    public static void swishFromSigmoid(DMatrixRMaj x, DMatrixRMaj s, DMatrixRMaj out) {
+        requireSameShape(x, s, "swishFromSigmoid");
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = x.data[i] * s.data[i];
+        }
+    }
+
+    /** dx = dy ∘ (s + x ∘ s ∘ (1 − s)), swish′ from the forward pass's s = σ(x): no exponential. */
+    public static void swishBackwardFromSigmoid(DMatrixRMaj x, DMatrixRMaj s, DMatrixRMaj dy, DMatrixRMaj dx) {
+        requireSameShape(x, s, "swishBackwardFromSigmoid");
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            double sv = s.data[i];
+            dx.data[i] = dy.data[i] * (sv + x.data[i] * sv * (1.0 - sv));
+        }
+    }
+
+    /** dx = dy ∘ y ∘ (1 − y) from the forward output y = σ(x): no exponential. */
+    public static void sigmoidBackwardFromOutput(DMatrixRMaj y, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(y, dy, dx);
+        for (int i = 0; i < n; i++) {
+            double v = y.data[i];
+            dx.data[i] = dy.data[i] * v * (1.0 - v);
+        }
+    }
+
+    /** dx = dy ∘ (1 − y²) from the forward output y = tanh(x). */
+    public static void tanhBackwardFromOutput(DMatrixRMaj y, DMatrixRMaj dy, DMatrixRMaj dx) {
+        int n = prepareBackward(y, dy, dx);
+        for (int i = 0; i < n; i++) {
+            double v = y.data[i];
+            dx.data[i] = dy.data[i] * (1.0 - v * v);
+        }
+    }
+
+    private static void requireSameShape(DMatrixRMaj a, DMatrixRMaj b, String kernel) {
+        if (a.numRows != b.numRows || a.numCols != b.numCols) {
+            throw new IllegalArgumentException(kernel + ": shapes differ, " + shape(a) + " vs " + shape(b));
+        }
+    }
+
+    /**
      * Whether {@code (P·Q)·R} costs fewer multiply-adds than {@code P·(Q·R)} for P p×q, Q q×r,
      * R r×s: generated code picks the association of a three-factor product from the actual sizes.
      */

@@ -117,21 +117,23 @@ public final class Entrywise {
 
     /** Entrywise functions with their kernels and derivatives. */
     public enum Function {
-        EXP("exp", null),
-        LOG("log", null),
-        SIGMOID("σ", "sigmoid"),
-        TANH("tanh", "tanh"),
-        RELU("relu", "relu"),
-        SWISH("swish", "swish"),
-        SOFTPLUS("softplus", "softplus");
+        EXP("exp", null, false),
+        LOG("log", null, false),
+        SIGMOID("σ", "sigmoid", true),
+        TANH("tanh", "tanh", true),
+        RELU("relu", "relu", false),
+        SOFTPLUS("softplus", "softplus", false);
 
         final String math;
         /** The {@code Kernels} method, or null where EJML's {@code CommonOps_DDRM} has one. */
         final String kernel;
+        /** The derivative is cheapest from the output (σ′ = y(1 − y), tanh′ = 1 − y²): no exponential. */
+        final boolean backwardFromOutput;
 
-        Function(String math, String kernel) {
+        Function(String math, String kernel, boolean backwardFromOutput) {
             this.math = math;
             this.kernel = kernel;
+            this.backwardFromOutput = backwardFromOutput;
         }
     }
 
@@ -154,7 +156,7 @@ public final class Entrywise {
             int contribution = switch (fn) {
                 case EXP -> b.apply(new ElementMult(), ct, node.id());          // exp′ = exp: reuse Y
                 case LOG -> b.apply(new ElementDiv(), ct, node.input(0));       // log′(a) = 1/a
-                default -> b.apply(new ApplyBackward(fn), node.input(0), ct);   // fused kernel
+                default -> b.apply(new ApplyBackward(fn), fn.backwardFromOutput ? node.id() : node.input(0), ct);
             };
             ctx.accumulate(0, contribution);
         }
@@ -166,18 +168,65 @@ public final class Entrywise {
         }
     }
 
-    /** {@code G ∘ f′(A)} (inputs: A, G), fused in one kernel. */
+    /**
+     * {@code G ∘ f′(A)}, fused in one kernel. Inputs: (A, G), or (f(A), G) for functions whose
+     * derivative comes from the output.
+     */
     public record ApplyBackward(Function fn) implements ShapedLikeFirstInput, BackwardOnly {
         @Override
         public void emit(EmitContext ctx, Node node) {
-            ctx.statement("$T.$LBackward($L, $L, $L)", KERNELS, fn.kernel,
+            ctx.statement("$T.$L($L, $L, $L)", KERNELS, fn.kernel + (fn.backwardFromOutput ? "BackwardFromOutput" : "Backward"),
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
         }
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(1)).at(Formula.HADAMARD) + " ∘ " + fn.math + "′("
-                    + ctx.print(node.input(0)).text() + ")", Formula.HADAMARD);
+            Node argument = ctx.node(node.input(0));
+            String a = fn.backwardFromOutput ? ctx.print(argument.input(0)).text() : ctx.print(node.input(0)).text();
+            return new Formula(ctx.print(node.input(1)).at(Formula.HADAMARD) + " ∘ " + fn.math + "′(" + a + ")", Formula.HADAMARD);
+        }
+    }
+
+    /**
+     * {@code swish(A) = A ∘ σ(A)} (inputs: A, σ(A)). σ(A) is its own node so the backward pass
+     * reuses it: one exponential per entry for forward and backward together.
+     */
+    public record Swish() implements ShapedLikeFirstInput {
+        /** Builds swish(a): the sigmoid node, then the product. */
+        public static int of(Builder b, dev.adjoint.processor.ir.Origin origin, int a) {
+            return b.apply(new Swish(), origin, a, b.apply(new Apply(Function.SIGMOID), a));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.swishFromSigmoid($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            // The whole derivative swish′ = σ + A∘σ∘(1 − σ) goes to A; σ(A) is only a cache of the
+            // forward pass, so nothing flows through it.
+            ctx.accumulate(0, ctx.builder().apply(new SwishBackward(), node.input(0), node.input(1), ct));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("swish(" + ctx.print(node.input(0), transposed).text() + ")");
+        }
+    }
+
+    /** {@code G ∘ swish′(A)} from the forward pass's σ(A) (inputs: A, σ(A), G). */
+    public record SwishBackward() implements ShapedLikeFirstInput, BackwardOnly {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.swishBackwardFromSigmoid($L, $L, $L, $L)", KERNELS,
+                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new Formula(ctx.print(node.input(2)).at(Formula.HADAMARD) + " ∘ swish′(" + ctx.print(node.input(0)).text() + ")",
+                    Formula.HADAMARD);
         }
     }
 

@@ -113,7 +113,7 @@ public final class DslSurface {
         entrywise("sigmoid", Entrywise.Function.SIGMOID);
         entrywise("tanh", Entrywise.Function.TANH);
         entrywise("relu", Entrywise.Function.RELU);
-        entrywise("swish", Entrywise.Function.SWISH);
+        form(OPS, "swish", List.of(SIMPLE_MATRIX), "Ops.swish(A)", (c, r, a) -> Entrywise.Swish.of(c.builder(), c.origin(), a.get(0)));
         entrywise("softplus", Entrywise.Function.SOFTPLUS);
         form(OPS, "sumSquares", List.of(SIMPLE_MATRIX), "Ops.sumSquares(A)", (c, r, a) -> c.apply(new Reductions.SumSquares(), a.get(0)));
         form(OPS, "mean", List.of(SIMPLE_MATRIX), "Ops.mean(A)", (c, r, a) -> c.apply(new Reductions.Mean(), a.get(0)));
