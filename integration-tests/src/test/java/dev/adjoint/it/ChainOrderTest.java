@@ -54,6 +54,23 @@ class ChainOrderTest {
         verify(outer, () -> ChainOrder.gramOuter(sm(a), sm(y)), () -> outer.value(a, y), () -> outer.gradient(a, y), a, y);
     }
 
+    /** The autoencoder's Gram adjoint with a narrow batch (distributed products) and a wide one (outer product first). */
+    @ParameterizedTest(name = "A {0}x{1}, x {1}x{2}")
+    @CsvSource({"2, 8, 1", "6, 3, 20", "4, 4, 4"})
+    void gramOfOuterProductIsRightWhicheverOrderRuns(int m, int n, int k) {
+        Random random = new Random(13L * m + 5L * n + k);
+        DMatrixRMaj a = uniform(random, m, n);
+        DMatrixRMaj x = uniform(random, n, k);
+        var gram = new ChainOrder_Gram();
+        verify(gram, () -> ChainOrder.gram(sm(a), sm(x)), () -> gram.value(a, x), () -> gram.gradient(a, x), a, x);
+    }
+
+    @Test
+    void theTwoGramRegimesReallyTakeDifferentBranches() {
+        assertFalse(Kernels.outerProductFirst(2, 8, 1));
+        assertTrue(Kernels.outerProductFirst(6, 3, 20));
+    }
+
     /** The generated code really contains the run-time choice and the single Gram product. */
     @Test
     void generatedCodeFusesTheChainAndSumsTheGramPaths() throws IOException {
@@ -61,6 +78,8 @@ class ChainOrderTest {
         String chain = Files.readString(dir.resolve("ChainOrder_Chain.java"));
         assertTrue(chain.contains("Kernels.leftFirst("), chain);
         String gram = Files.readString(dir.resolve("ChainOrder_Gram.java"));
-        assertTrue(gram.contains("Kernels.addTransposed("), gram);
+        assertTrue(gram.contains("Kernels.outerProductFirst("), gram);
+        String gramOuter = Files.readString(dir.resolve("ChainOrder_GramOuter.java"));
+        assertTrue(gramOuter.contains("Kernels.addTransposed("), gramOuter);
     }
 }

@@ -292,6 +292,16 @@ public final class Kernels {
     }
 
     /**
+     * For A m×n and u, v n×k: whether A·(u·vᵀ + v·uᵀ) (n·n·k + n·n + m·n·n multiply-adds) is
+     * cheaper than (A·u)·vᵀ + (A·v)·uᵀ (4·m·n·k), the adjoint of a Gram matrix AᵀA.
+     */
+    public static boolean outerProductFirst(int m, int n, int k) {
+        long outer = (long) n * n * k + (long) n * n + (long) m * n * n;
+        long distributed = 4L * m * n * k;
+        return outer <= distributed;
+    }
+
+    /**
      * Whether {@code (P·Q)·R} costs fewer multiply-adds than {@code P·(Q·R)} for P p×q, Q q×r,
      * R r×s: generated code picks the association of a three-factor product from the actual sizes.
      */

@@ -66,8 +66,8 @@ public final class ClassEmitter {
     private final Set<String> taken = new HashSet<>();
     private final Map<String, String> factorFields = new LinkedHashMap<>();
     private final Map<String, ClassName> factorTypes = new LinkedHashMap<>();
-    /** Node → extra workspace for an intermediate inside its computation (a product chain's partial product). */
-    private final Map<Integer, String> scratchFields = new LinkedHashMap<>();
+    /** "node:role" → extra workspace for an intermediate inside one node's computation. */
+    private final Map<String, String> scratchFields = new LinkedHashMap<>();
     /** wrt parameter → the field its accessor returns (matrices) or the double field (scalars). */
     private final Map<String, String> gradientFields = new LinkedHashMap<>();
     private final List<Node> parameters = new ArrayList<>();
@@ -116,9 +116,10 @@ public final class ClassEmitter {
                         .build());
             }
         }
-        for (Map.Entry<Integer, String> f : scratchFields.entrySet()) {
+        for (Map.Entry<String, String> f : scratchFields.entrySet()) {
+            Node owner = graph.node(Integer.parseInt(f.getKey().substring(0, f.getKey().indexOf(':'))));
             type.addField(FieldSpec.builder(MATRIX, f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L", escape("partial product of " + fieldDoc(graph.node(f.getKey()))))
+                    .addJavadoc("$L", escape("intermediate of " + fieldDoc(owner)))
                     .initializer("new $T(1, 1)", MATRIX)
                     .build());
         }
@@ -356,8 +357,8 @@ public final class ClassEmitter {
         }
 
         @Override
-        public String scratch(Node node) {
-            return scratchFields.computeIfAbsent(node.id(), id -> unique(names.get(id) + "Partial"));
+        public String scratch(Node node, String role) {
+            return scratchFields.computeIfAbsent(node.id() + ":" + role, key -> unique(names.get(node.id()) + role));
         }
 
         @Override

@@ -16,8 +16,11 @@ public interface EmitContext {
     /** Emits a block of code (control flow), after the comment naming the DSL expression. */
     void block(com.palantir.javapoet.CodeBlock code);
 
-    /** A workspace field of the class for an intermediate result inside one node's computation. */
-    String scratch(Node node);
+    /**
+     * A workspace field of the class for an intermediate result inside one node's computation;
+     * {@code role} tells several apart ("Partial", "Outer").
+     */
+    String scratch(Node node, String role);
 
     /** Emits {@code double name = <expr>;} (or {@code int}) for a scalar or int node. */
     void define(Node node, String format, Object... args);

@@ -93,6 +93,19 @@ public final class MatrixAlgebra {
             int a = node.input(0);
             int c = node.input(1);
             if (a == c && transA != transB) {
+                Node g = b.node(ct);
+                int scale = -1;
+                if (g.op() instanceof Scale) {
+                    scale = g.input(1);
+                    g = b.node(g.input(0));
+                }
+                if (transA && g.op() instanceof MatMul outer && !outer.transA() && outer.transB()) {
+                    // C = AᵀA with G = s·u·vᵀ (the autoencoder): A·(uvᵀ + vuᵀ) or (A·u)·vᵀ + (A·v)·uᵀ,
+                    // whichever the sizes make cheaper, decided at run time.
+                    int adjoint = b.apply(new GramOuterAdjoint(), a, g.input(0), g.input(1));
+                    ctx.accumulate(0, scale < 0 ? adjoint : b.scale(adjoint, scale));
+                    return;
+                }
                 // A Gram matrix C = AᵀA (or A·Aᵀ): the two paths through A sum to A·(G + Gᵀ)
                 // (or (G + Gᵀ)·A), one product instead of two.
                 int symmetric = b.apply(new Entrywise.SymmetricSum(), ct);
@@ -174,7 +187,7 @@ public final class MatrixAlgebra {
             String a = ctx.ref(node.input(0));
             String b = ctx.ref(node.input(1));
             String c = ctx.ref(node.input(2));
-            String partial = ctx.scratch(node);
+            String partial = ctx.scratch(node, "Partial");
             String out = ctx.ref(node.id());
             ctx.block(com.palantir.javapoet.CodeBlock.builder()
                     .beginControlFlow("if ($T.leftFirst($L, $L, $L, $L))", Ejml.KERNELS,
@@ -206,6 +219,47 @@ public final class MatrixAlgebra {
                     ? c.at(Formula.PRODUCT) + "·" + b.at(Formula.PRODUCT) + "·" + a.at(Formula.PRODUCT)
                     : a.at(Formula.PRODUCT) + "·" + b.at(Formula.PRODUCT) + "·" + c.at(Formula.PRODUCT);
             return new Formula(text, Formula.PRODUCT);
+        }
+    }
+
+    /**
+     * {@code A·(u·vᵀ + v·uᵀ)} (inputs: A, u, v): the adjoint of a Gram matrix AᵀA whose cotangent
+     * is an outer product u·vᵀ. Generated code either forms the n×n matrix u·vᵀ + v·uᵀ and
+     * multiplies once, or computes (A·u)·vᵀ + (A·v)·uᵀ, whichever costs fewer multiply-adds for
+     * the actual sizes (a single sample: the second, by far).
+     */
+    public record GramOuterAdjoint() implements ShapedLikeFirstInput, BackwardOnly {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String a = ctx.ref(node.input(0));
+            String u = ctx.ref(node.input(1));
+            String v = ctx.ref(node.input(2));
+            String out = ctx.ref(node.id());
+            String outer = ctx.scratch(node, "Outer");
+            String partial = ctx.scratch(node, "Partial");
+            ctx.block(com.palantir.javapoet.CodeBlock.builder()
+                    .beginControlFlow("if ($T.outerProductFirst($L.numRows, $L.numCols, $L.numCols))", Ejml.KERNELS, a, a, u)
+                    .addStatement("$T.multTransB($L, $L, $L)", COMMON_OPS, u, v, partial)
+                    .addStatement("$T.addTransposed($L, $L)", Ejml.KERNELS, partial, outer)
+                    .addStatement("$T.mult($L, $L, $L)", COMMON_OPS, a, outer, out)
+                    .nextControlFlow("else")
+                    .addStatement("$T.mult($L, $L, $L)", COMMON_OPS, a, u, partial)
+                    .addStatement("$T.multTransB($L, $L, $L)", COMMON_OPS, partial, v, out)
+                    .addStatement("$T.mult($L, $L, $L)", COMMON_OPS, a, v, partial)
+                    .addStatement("$T.multAddTransB($L, $L, $L)", COMMON_OPS, partial, u, out)
+                    .endControlFlow()
+                    .build());
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            String a = ctx.print(node.input(0)).at(Formula.PRODUCT);
+            String u = ctx.print(node.input(1)).at(Formula.PRODUCT);
+            String v = ctx.print(node.input(2)).at(Formula.PRODUCT);
+            String ut = ctx.printTransposed(node.input(1)).at(Formula.PRODUCT);
+            String vt = ctx.printTransposed(node.input(2)).at(Formula.PRODUCT);
+            Formula f = new Formula(a + "·" + u + "·" + vt + " + " + a + "·" + v + "·" + ut, Formula.SUM);
+            return transposed ? ctx.transposeOf(f) : f;
         }
     }
 
