@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,7 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Tied autoencoder L = ½‖WᵀWX − X‖²_F with W 16×64 and a batch X of 256 samples (64×256).
+ * Tied autoencoder L = ½‖WᵀWX − X‖²_F with W 16×64 and a batch X of {@code samples} columns
+ * (64×256, and a single sample 64×1, the SPEC's x).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -26,6 +28,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class AutoencoderBenchmark {
+    @Param({"256", "1"})
+    public int samples;
+
     private DMatrixRMaj W;
     private DMatrixRMaj X;
     private SimpleMatrix simpleW;
@@ -37,7 +42,7 @@ public class AutoencoderBenchmark {
     public void setUp() {
         Random random = new Random(42);
         W = Agreement.gaussian(random, 16, 64, 0.125);
-        X = Agreement.gaussian(random, 64, 256, 1.0);
+        X = Agreement.gaussian(random, 64, samples, 1.0);
         simpleW = SimpleMatrix.wrap(W);
         simpleX = SimpleMatrix.wrap(X);
         generated = new BenchLosses_TiedAutoencoder();
