@@ -71,6 +71,22 @@ class ChainOrderTest {
         assertTrue(Kernels.outerProductFirst(6, 3, 20));
     }
 
+    /**
+     * ∂L/∂y of Σ (A·Aᵀ) ∘ y is A·Aᵀ, a forward value: gradY() must still hold the last gradient()
+     * result after a value() call on other arguments.
+     */
+    @Test
+    void aGradientThatIsAForwardValueSurvivesALaterValueCall() {
+        Random random = new Random(99);
+        DMatrixRMaj a = uniform(random, 3, 4);
+        DMatrixRMaj y = uniform(random, 3, 3);
+        var f = new ChainOrder_GramOuter();
+        f.gradient(a, y);
+        DMatrixRMaj expected = f.gradY().copy();
+        f.value(uniform(random, 3, 4), uniform(random, 3, 3));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.data, f.gradY().data, 0.0);
+    }
+
     /** The generated code really contains the run-time choice and the single Gram product. */
     @Test
     void generatedCodeFusesTheChainAndSumsTheGramPaths() throws IOException {

@@ -153,6 +153,7 @@ public final class ClassEmitter {
     // ---- naming ------------------------------------------------------------------------------
 
     private void assignNames() {
+        BitSet forward = program.forwardNodes();
         for (Node p : parameters) {
             names.put(p.id(), ((Leaves.Param) p.op()).name());
             taken.add(((Leaves.Param) p.op()).name());
@@ -165,10 +166,14 @@ public final class ClassEmitter {
             String field = unique("grad" + capitalize(wrt));
             gradientFields.put(wrt, field);
             Node param = parameterNamed(wrt);
+            // The gradient can live in its node's own workspace only if nothing else writes it:
+            // not a parameter or literal, not another gradient, and not a forward value, which
+            // value() recomputes (gradX() must keep the last gradient() result).
             boolean exclusive = node != null && param.type() == ValueType.MATRIX
                     && graph.node(node).op().inline(graph.node(node)) == null
                     && !gradientOwner.containsKey(node)
-                    && !graph.names().containsKey(node);
+                    && !graph.names().containsKey(node)
+                    && !forward.get(node);
             if (exclusive) {
                 names.put(node, field);
                 gradientOwner.put(node, wrt);
@@ -315,6 +320,8 @@ public final class ClassEmitter {
             code.addStatement("$L.reshape($L.numRows, $L.numCols)", field, wrt, wrt);
             code.addStatement("$L.zero()", field);
         } else if (!field.equals(names.get(node))) {
+            // A value other code also writes (an argument, a forward result): keep a copy.
+            code.add("// ∂L/∂$L = $L\n", wrt, formulas.print(node).replace("\n", " "));
             code.addStatement("$T.copy($L, $L)", Ejml.KERNELS, names.get(node), field);
         }
     }

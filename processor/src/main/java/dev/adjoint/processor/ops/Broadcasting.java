@@ -159,7 +159,8 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT);
+            Formula s = ctx.print(node.input(1));
+            return s.text().equals("1") ? Formula.atom("𝟙") : new Formula(s.at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT);
         }
     }
 

@@ -13,6 +13,20 @@ public final class Entrywise {
     /** {@code A ∘ B}. */
     public record ElementMult() implements MatrixOp {
         @Override
+        public int simplify(Builder b, java.util.List<Integer> in) {
+            // (s·𝟙) ∘ B = s·B: the adjoint of a sum times a factor needs no matrix of ones.
+            Node left = b.node(in.get(0));
+            Node right = b.node(in.get(1));
+            if (left.op() instanceof Broadcasting.FillLike) {
+                return b.scale(in.get(1), left.input(1));
+            }
+            if (right.op() instanceof Broadcasting.FillLike) {
+                return b.scale(in.get(0), right.input(1));
+            }
+            return -1;
+        }
+
+        @Override
         public void shape(ShapeContext ctx, Node node) {
             ctx.sameShape(node, node.input(0), node.input(1), "operands of elementMult");
             ctx.shapeLike(node, node.input(0));
