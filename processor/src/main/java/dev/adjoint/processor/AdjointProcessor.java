@@ -18,6 +18,7 @@ import dev.adjoint.processor.ops.Leaves;
 import dev.adjoint.processor.opt.ChainFusion;
 import dev.adjoint.processor.opt.ProductReuse;
 import dev.adjoint.processor.opt.Symmetry;
+import dev.adjoint.processor.opt.TraceOfProduct;
 import dev.adjoint.processor.parse.BodyParser;
 import dev.adjoint.processor.parse.DslError;
 import dev.adjoint.processor.parse.ParsedFunction;
@@ -154,13 +155,17 @@ public final class AdjointProcessor extends AbstractProcessor {
             return;
         }
         ShapeInference.Declarations declarations = new ShapeInference.Declarations(declaredShapes);
-        if (!checkParsed(method, parsed, wrt, declarations)) {
+        ShapeInference forwardShapes = checkParsed(method, parsed, wrt, declarations);
+        if (forwardShapes == null) {
             return;
         }
 
         // Simplification and common-subexpression elimination happen as nodes are built (Builder);
-        // passes over the whole program follow, then shapes of the final program for emission.
-        Program program = ReverseMode.differentiate(parsed.graph(), parsed.parameters(), wrt, parsed.result());
+        // shape-aware rewrites of the forward program, then differentiation, then passes over the
+        // whole program, then shapes of the final program for emission.
+        Program forward = TraceOfProduct.apply(new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(),
+                Map.of(), Map.of()), forwardShapes);
+        Program program = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
         program = Symmetry.apply(program);
         program = ProductReuse.apply(program);
         program = ChainFusion.apply(program);
@@ -169,8 +174,8 @@ public final class AdjointProcessor extends AbstractProcessor {
         write(method, annotation, path, program, shapes);
     }
 
-    /** Compile-time checks on the parsed forward graph; false if any error was reported. */
-    private boolean checkParsed(ExecutableElement method, ParsedFunction parsed, List<String> wrt,
+    /** Compile-time checks on the parsed forward graph: its shapes, or null if any error was reported. */
+    private ShapeInference checkParsed(ExecutableElement method, ParsedFunction parsed, List<String> wrt,
             ShapeInference.Declarations declarations) {
         boolean ok = true;
         for (Node node : ReverseMode.nonDifferentiableUses(parsed.graph(), parsed.parameters(), wrt)) {
@@ -188,7 +193,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 ok = false;
             }
         }
-        return ok;
+        return ok ? forwardShapes : null;
     }
 
     private void warnAboutUnusedWrt(ExecutableElement method, ParsedFunction parsed, List<String> wrt, Program program) {

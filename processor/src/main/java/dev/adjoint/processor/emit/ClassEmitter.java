@@ -70,6 +70,11 @@ public final class ClassEmitter {
     private final Map<String, String> scratchFields = new LinkedHashMap<>();
     /** wrt parameter → the field its accessor returns (matrices) or the double field (scalars). */
     private final Map<String, String> gradientFields = new LinkedHashMap<>();
+    /**
+     * wrt parameter → its accessor, {@code grad} + the capitalized name as SPEC section 4 fixes
+     * (methods do not clash with parameters or fields, so only a and A need telling apart).
+     */
+    private final Map<String, String> accessors = new LinkedHashMap<>();
     private final List<Node> parameters = new ArrayList<>();
 
     private ClassEmitter(Program program, ShapeInference shapes, Source source) {
@@ -165,6 +170,11 @@ public final class ClassEmitter {
             Integer node = program.gradients().get(wrt);
             String field = unique("grad" + capitalize(wrt));
             gradientFields.put(wrt, field);
+            String accessor = "grad" + capitalize(wrt);
+            for (int k = 2; accessors.containsValue(accessor); k++) {
+                accessor = "grad" + capitalize(wrt) + k;
+            }
+            accessors.put(wrt, accessor);
             Node param = parameterNamed(wrt);
             // The gradient can live in its node's own workspace only if nothing else writes it:
             // not a parameter or literal, not another gradient, and not a forward value, which
@@ -553,7 +563,7 @@ public final class ClassEmitter {
             String field = gradientFields.get(wrt);
             Integer node = program.gradients().get(wrt);
             String doc = node == null ? "zero: " + wrt + " does not affect the loss" : escape(gradientFormulas.printWithDefinitions(node));
-            MethodSpec.Builder m = MethodSpec.methodBuilder(field).addModifiers(Modifier.PUBLIC)
+            MethodSpec.Builder m = MethodSpec.methodBuilder(accessors.get(wrt)).addModifiers(Modifier.PUBLIC)
                     .addJavadoc("∂L/∂$L from the last {@link #gradient} call: $L\n", wrt, doc);
             if (param.type() == ValueType.SCALAR) {
                 m.returns(TypeName.DOUBLE).addStatement("return $L", field);

@@ -44,16 +44,6 @@ public final class Reductions {
     /** {@code tr A}: the sum of the diagonal, which for a non-square A (as in EJML) has min(m, n) entries. */
     public record Trace() implements ScalarOp {
         @Override
-        public int simplify(Builder b, java.util.List<Integer> in) {
-            // tr(A·Bᵀ) = tr(Aᵀ·B) = ⟨A, B⟩: an entrywise sum instead of a matrix product.
-            Node a = b.node(in.get(0));
-            if (a.op() instanceof MatrixAlgebra.MatMul m && m.transA() != m.transB()) {
-                return b.apply(new Dot(true), a.origin(), a.input(0), a.input(1));
-            }
-            return -1;
-        }
-
-        @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.define(node, "$T.trace($L)", COMMON_OPS, ctx.ref(node.input(0)));
         }

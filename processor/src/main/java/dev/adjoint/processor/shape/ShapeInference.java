@@ -99,6 +99,12 @@ public final class ShapeInference {
         return fallback;
     }
 
+    /** Whether the shapes prove a matrix node square (its rows and columns are one dimension). */
+    public boolean provablySquare(int matrixNode) {
+        int[] s = shapes.get(matrixNode);
+        return s != null && find(s[0]) == find(s[1]);
+    }
+
     /** A readable symbolic rendering of a matrix node's shape, e.g. {@code m×n}. */
     public String describeShape(int matrixNode) {
         int[] s = shapes.get(matrixNode);
