@@ -25,6 +25,14 @@ public final class FormulaPrinter {
     /** Shared subexpressions this short (in characters) are repeated rather than named. */
     private static final int SHORT = 12;
 
+    /**
+     * An operand whose expansion would be longer than this prints as {@code (…)}: expansions
+     * grow exponentially in repeated squarings (A·A, then (A·A)·(A·A), ...), and comments must not.
+     */
+    private static final long LONGEST_OPERAND = 160;
+
+    private final Map<Integer, Long> lengths = new HashMap<>();
+
     private final Graph graph;
     private final Map<Integer, String> names;
 
@@ -70,7 +78,7 @@ public final class FormulaPrinter {
             Node node = graph.node(id);
             if (uses.getOrDefault(id, 0) < 2 || graph.names().containsKey(id) || node.op().isLeaf()
                     || node.op() instanceof MatrixAlgebra.Transpose || node.inputs().isEmpty()
-                    || plain.print(id).length() <= SHORT) {
+                    || plain.expandedLength(id) <= SHORT) {
                 continue; // short enough to read inline: W·r·xᵀ beats W·G1
             }
             Integer primal = cotangentOf.get(id);
@@ -91,6 +99,26 @@ public final class FormulaPrinter {
             shared.put(id, name);
         }
         return shared;
+    }
+
+    /**
+     * An upper estimate of the length of a node's expansion, with named nodes counted by their
+     * names: computed over the DAG in linear time, never by printing.
+     */
+    long expandedLength(int id) {
+        Long known = lengths.get(id);
+        if (known != null) {
+            return known;
+        }
+        Node node = graph.node(id);
+        long length = 8;
+        for (int in : node.inputs()) {
+            String name = names.get(in);
+            length += name != null ? name.length() + 2 : expandedLength(in);
+            length = Math.min(length, Long.MAX_VALUE / 4);
+        }
+        lengths.put(id, length);
+        return length;
     }
 
     /** One node's formula, with named operands printed by name. */
@@ -170,6 +198,9 @@ public final class FormulaPrinter {
             if (name != null && id != root && !(node.op() instanceof Leaves.Param)) {
                 mentioned.add(id);
                 return Formula.atom(transposed ? name + "ᵀ" : name);
+            }
+            if (id != root && expandedLength(id) > LONGEST_OPERAND) {
+                return Formula.atom(transposed ? "(…)ᵀ" : "(…)");
             }
             return node.op().formula(this, node, transposed);
         }
