@@ -562,9 +562,20 @@ public final class ClassEmitter {
             Node param = parameterNamed(wrt);
             String field = gradientFields.get(wrt);
             Integer node = program.gradients().get(wrt);
-            String doc = node == null ? "zero: " + wrt + " does not affect the loss" : escape(gradientFormulas.printWithDefinitions(node));
-            MethodSpec.Builder m = MethodSpec.methodBuilder(accessors.get(wrt)).addModifiers(Modifier.PUBLIC)
-                    .addJavadoc("∂L/∂$L from the last {@link #gradient} call: $L\n", wrt, doc);
+            MethodSpec.Builder m = MethodSpec.methodBuilder(accessors.get(wrt)).addModifiers(Modifier.PUBLIC);
+            if (node == null) {
+                m.addJavadoc("∂L/∂$L from the last {@link #gradient} call: zero, $L does not affect the loss.\n", wrt, wrt);
+            } else {
+                List<String> lines = gradientFormulas.printWithDefinitionList(node);
+                m.addJavadoc("∂L/∂$L from the last {@link #gradient} call: $L\n", wrt, escape(lines.get(0)));
+                if (lines.size() > 1) {
+                    m.addJavadoc("where\n<ul>\n");
+                    for (String definition : lines.subList(1, lines.size())) {
+                        m.addJavadoc("<li>$L\n", escape(definition));
+                    }
+                    m.addJavadoc("</ul>\n");
+                }
+            }
             if (param.type() == ValueType.SCALAR) {
                 m.returns(TypeName.DOUBLE).addStatement("return $L", field);
             } else {

@@ -19,7 +19,7 @@ import java.util.Set;
  * a name print as that name and are defined once in a {@code where} clause: the user's locals,
  * and subexpressions that several gradients share (the cotangent of a local {@code h} is
  * {@code ∂h}, others {@code G1}, {@code G2}, ...). So a gradient reads like
- * {@code W·x·rᵀ + W·r·xᵀ, where r = Wᵀ·W·x − x}.
+ * {@code W·x·rᵀ + W·r·xᵀ} where {@code r = Wᵀ·W·x − x}.
  */
 public final class FormulaPrinter {
     /** Shared subexpressions this short (in characters) are repeated rather than named. */
@@ -126,12 +126,13 @@ public final class FormulaPrinter {
         return new Context(id, new LinkedHashSet<>()).print(id).text();
     }
 
-    /** {@code formula} followed by the definitions of every name it mentions. */
-    public String printWithDefinitions(int id) {
+    /** The formula, then the definition of each name it mentions . */
+    public List<String> printWithDefinitionList(int id) {
         Set<Integer> mentioned = new LinkedHashSet<>();
-        String text = new Context(id, mentioned).print(id).text();
-        List<String> where = definitions(mentioned);
-        return where.isEmpty() ? text : text + ", where " + String.join(", ", where);
+        List<String> lines = new ArrayList<>();
+        lines.add(new Context(id, mentioned).print(id).text());
+        lines.addAll(definitions(mentioned));
+        return lines;
     }
 
     /** Several formulas that share one list of definitions: the formulas, then the definitions. */
