@@ -362,13 +362,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
 
     private ValueType valueType(TypeMirror type) {
-        if (type.getKind() == TypeKind.DOUBLE) return ValueType.SCALAR;
-        if (type.getKind() == TypeKind.INT) return ValueType.INT;
-        if (type.getKind() == TypeKind.DECLARED
-                && processingEnv.getTypeUtils().erasure(type).toString().equals("org.ejml.simple.SimpleMatrix")) {
-            return ValueType.MATRIX;
-        }
-        return null;
+        return BodyParser.valueType(processingEnv.getTypeUtils(), type);
     }
 
     /** {@code p.C_M}: enclosing classes joined by {@code _}, then the capitalized method name. */

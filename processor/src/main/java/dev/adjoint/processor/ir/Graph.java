@@ -1,6 +1,5 @@
 package dev.adjoint.processor.ir;
 
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -41,19 +40,5 @@ public record Graph(List<Node> nodes, Map<Integer, String> names) {
             }
         }
         return live;
-    }
-
-    /** For each node, the ids of the nodes that read it. */
-    public List<List<Integer>> consumers() {
-        List<List<Integer>> consumers = new ArrayList<>(size());
-        for (int i = 0; i < size(); i++) {
-            consumers.add(new ArrayList<>(2));
-        }
-        for (Node node : nodes) {
-            for (int in : node.inputs()) {
-                consumers.get(in).add(node.id());
-            }
-        }
-        return consumers;
     }
 }

@@ -510,6 +510,11 @@ public final class BodyParser {
     }
 
     private ValueType valueType(TypeMirror type) {
+        return valueType(types, type);
+    }
+
+    /** The DSL kind of a Java type ({@code SimpleMatrix}, {@code double}, {@code int}), or null for any other. */
+    public static ValueType valueType(Types types, TypeMirror type) {
         if (type == null) {
             return null;
         }

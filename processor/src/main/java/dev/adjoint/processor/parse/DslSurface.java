@@ -156,11 +156,6 @@ public final class DslSurface {
         return forms.stream().map(Form::usage).distinct().limit(limit).toList();
     }
 
-    /** Every supported form, for documentation and messages. */
-    static List<String> usages() {
-        return FORMS.values().stream().map(Form::usage).toList();
-    }
-
     private static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
