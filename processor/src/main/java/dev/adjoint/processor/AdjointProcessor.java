@@ -15,10 +15,8 @@ import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Leaves;
-import dev.adjoint.processor.opt.ChainFusion;
-import dev.adjoint.processor.opt.ProductReuse;
-import dev.adjoint.processor.opt.Symmetry;
-import dev.adjoint.processor.opt.TraceOfProduct;
+import dev.adjoint.processor.opt.PassContext;
+import dev.adjoint.processor.opt.PassManager;
 import dev.adjoint.processor.parse.BodyParser;
 import dev.adjoint.processor.parse.DslError;
 import dev.adjoint.processor.parse.ParsedFunction;
@@ -58,6 +56,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     private Trees trees;
     private String treesProblem;
     private boolean reportedNoTrees;
+    private boolean reportedUnknownPasses;
     /** Methods whose parameter types were not resolved yet (a type generated this round). */
     private final Set<String> deferred = new LinkedHashSet<>();
     /** Generated class name → the method it was generated for, to report clashes clearly. */
@@ -66,6 +65,11 @@ public final class AdjointProcessor extends AbstractProcessor {
     @Override
     public Set<String> getSupportedAnnotationTypes() {
         return Set.of(Differentiable.class.getCanonicalName());
+    }
+
+    @Override
+    public Set<String> getSupportedOptions() {
+        return Set.of(PassManager.DUMP_OPTION, PassManager.DISABLE_OPTION);
     }
 
     @Override
@@ -163,15 +167,59 @@ public final class AdjointProcessor extends AbstractProcessor {
         // Simplification and common-subexpression elimination happen as nodes are built (Builder);
         // shape-aware rewrites of the forward program, then differentiation, then passes over the
         // whole program, then shapes of the final program for emission.
-        Program forward = TraceOfProduct.apply(new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(),
-                Map.of(), Map.of()), forwardShapes);
+        PassContext context = new PassContext(declarations);
+        PassManager passes = passManager(method);
+        Program forward = passes.run("forward", PassManager.FORWARD,
+                new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(), Map.of(), Map.of()), context);
         Program program = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
-        program = Symmetry.apply(program);
-        program = ProductReuse.apply(program);
-        program = ChainFusion.apply(program);
-        ShapeInference shapes = ShapeInference.run(program.graph(), declarations);
+        program = passes.run("gradient", PassManager.GRADIENT, program, context);
+        Program value = passes.run("value", PassManager.VALUE, forward, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
-        write(method, annotation, path, program, shapes);
+        write(method, annotation, path, program, context.shapes(program), value, context.shapes(value));
+    }
+
+    /**
+     * The pass manager for one method, from the processor options: {@code -Aadjoint.disablePasses}
+     * (unknown names are reported once, as a warning listing the passes) and
+     * {@code -Aadjoint.dumpIr} (the IR after each pass, as notes on the method, or, with a
+     * directory as value, one file per generated class there, {@code <GeneratedClass>.ir.txt}).
+     */
+    private PassManager passManager(ExecutableElement method) {
+        Map<String, String> options = processingEnv.getOptions();
+        List<String> unknown = new ArrayList<>();
+        Set<String> disabled = PassManager.parseDisabled(options.get(PassManager.DISABLE_OPTION), unknown);
+        if (!unknown.isEmpty() && !reportedUnknownPasses) {
+            reportedUnknownPasses = true;
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "-A" + PassManager.DISABLE_OPTION
+                    + " names unknown passes " + unknown + "; the passes are " + PassManager.passNames());
+        }
+        if (!options.containsKey(PassManager.DUMP_OPTION)) {
+            return new PassManager(disabled, null);
+        }
+        String target = options.get(PassManager.DUMP_OPTION);
+        String title = ((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName();
+        if (target == null || target.isBlank() || target.equals("true")) {
+            return new PassManager(disabled, text -> processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE,
+                    "Adjoint IR of " + title + "\n" + text, method));
+        }
+        Differentiable annotation = method.getAnnotation(Differentiable.class);
+        String generatedName = annotation.name().isEmpty()
+                ? defaultName((TypeElement) method.getEnclosingElement(), method) : annotation.name();
+        java.nio.file.Path file = java.nio.file.Path.of(target, generatedName + ".ir.txt");
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.writeString(file, "");
+        } catch (IOException e) {
+            error(method, "-A" + PassManager.DUMP_OPTION + ": cannot write " + file + ": " + e.getMessage());
+            return new PassManager(disabled, null);
+        }
+        return new PassManager(disabled, text -> {
+            try {
+                java.nio.file.Files.writeString(file, text + "\n", java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** Compile-time checks on the parsed forward graph: its shapes, or null if any error was reported. */
@@ -207,7 +255,8 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
     }
 
-    private void write(ExecutableElement method, Differentiable annotation, TreePath path, Program program, ShapeInference shapes) {
+    private void write(ExecutableElement method, Differentiable annotation, TreePath path, Program program, ShapeInference shapes,
+            Program value, ShapeInference valueShapes) {
         TypeElement owner = (TypeElement) method.getEnclosingElement();
         String packageName = processingEnv.getElementUtils().getPackageOf(owner).getQualifiedName().toString();
         String generatedName = annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name();
@@ -229,7 +278,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
         ClassEmitter.Source source = new ClassEmitter.Source(packageName, generatedName,
                 owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName());
-        JavaFile file = ClassEmitter.emit(program, shapes, source);
+        JavaFile file = ClassEmitter.emit(program, shapes, value, valueShapes, source);
         try {
             JavaFileObject out = processingEnv.getFiler().createSourceFile(qualified, method);
             try (Writer writer = out.openWriter()) {

@@ -22,6 +22,8 @@ public final class SpdFactorization {
     /** Lower-triangular, in-place decomposition: L ends up in {@link #work}. */
     private final CholeskyDecompositionInner_DDRM decomposition = new CholeskyDecompositionInner_DDRM(true);
     private final LinearSolverChol_DDRM solver = new LinearSolverChol_DDRM(decomposition);
+    /** L⁻¹·B for {@link #quadraticForm}. */
+    private final DMatrixRMaj forward = new DMatrixRMaj(1, 1);
     private boolean factored;
 
     /**
@@ -86,6 +88,44 @@ public final class SpdFactorization {
         }
         out.reshape(work.numRows, b.numCols);
         solver.solve(b, out);
+    }
+
+    /**
+     * tr(bᵀ·A⁻¹·b) = ‖L⁻¹b‖²_F, by one forward substitution with the Cholesky factor (half the
+     * work of a solve, and no inverse); b must have n rows.
+     */
+    public double quadraticForm(DMatrixRMaj b) {
+        checkFactored();
+        int n = work.numRows;
+        if (b.numRows != n) {
+            throw new IllegalArgumentException("quadratic form: the matrix must have " + n + " rows but is " + Kernels.shape(b));
+        }
+        int k = b.numCols;
+        forward.reshape(n, k);
+        double[] l = work.data;
+        double[] z = forward.data;
+        System.arraycopy(b.data, 0, z, 0, n * k);
+        double total = 0;
+        // Row i of Z = L⁻¹B: (B_i − Σ_{j<i} L_ij·Z_j) / L_ii, row by row so every inner loop is contiguous.
+        for (int i = 0; i < n; i++) {
+            int rowI = i * k;
+            for (int j = 0; j < i; j++) {
+                double lij = l[i * n + j];
+                if (lij != 0) {
+                    int rowJ = j * k;
+                    for (int c = 0; c < k; c++) {
+                        z[rowI + c] -= lij * z[rowJ + c];
+                    }
+                }
+            }
+            double inverseDiagonal = 1.0 / l[i * n + i];
+            for (int c = 0; c < k; c++) {
+                double v = z[rowI + c] * inverseDiagonal;
+                z[rowI + c] = v;
+                total += v * v;
+            }
+        }
+        return total;
     }
 
     private void checkFactored() {

@@ -47,6 +47,28 @@ class FactorizationTest {
         assertThrows(IllegalArgumentException.class, () -> chol.solve(new DMatrixRMaj(n + 1, 1), solution));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5, 8, 13})
+    void spdQuadraticFormIsTraceOfBtAinvB(int n) {
+        Random rnd = new Random(300 + n);
+        DMatrixRMaj a = spd(rnd, n);
+        SpdFactorization chol = new SpdFactorization();
+        chol.factor(a, "logDet(K)");
+        for (int k : new int[] {1, 4}) {
+            DMatrixRMaj b = uniform(rnd, n, k, -1, 1);
+            DMatrixRMaj bBefore = b.copy();
+            DMatrixRMaj solution = new DMatrixRMaj(n, k);
+            CommonOps_DDRM.solve(a, b, solution);
+            double expected = 0;
+            for (int i = 0; i < n * k; i++) {
+                expected += solution.data[i] * b.data[i];
+            }
+            assertEquals(expected, chol.quadraticForm(b), 1e-10 * Math.max(1, Math.abs(expected)));
+            assertSame(bBefore, b);
+        }
+        assertThrows(IllegalArgumentException.class, () -> chol.quadraticForm(new DMatrixRMaj(n + 1, 2)));
+    }
+
     @Test
     void spdLogDetGradientIsInverseEntryByEntry() {
         // Symmetrizing inside factor() makes every entry count, so d logDet / dA_ij = (A⁻¹)_ij

@@ -54,15 +54,22 @@ public final class ClassEmitter {
             String methodSource,
             String processorName) {}
 
+    /** The differentiated program, which {@code gradient(...)} computes. */
     private final Program program;
     private final Graph graph;
     private final ShapeInference shapes;
     private final Source source;
     /** For statement comments: only the user's locals are named, so each comment stands alone. */
     private final FormulaPrinter formulas;
+    /** {@code gradient(...)}'s body: the differentiated program. */
+    private final Unit gradientUnit;
+    /** {@code value(...)}'s body: the forward-only program, optimized on its own. */
+    private final Unit valueUnit;
+    /** Field name → its Javadoc, for workspaces of either program. */
+    private final Map<String, String> fieldDocs = new LinkedHashMap<>();
     /** For the Javadoc: subexpressions shared between gradients are named and defined once. */
     private final FormulaPrinter gradientFormulas;
-    private final Map<Integer, String> names = new HashMap<>();
+    private final Map<Integer, String> names;
     private final Set<String> taken = new HashSet<>();
     private final Map<String, String> factorFields = new LinkedHashMap<>();
     private final Map<String, ClassName> factorTypes = new LinkedHashMap<>();
@@ -77,12 +84,31 @@ public final class ClassEmitter {
     private final Map<String, String> accessors = new LinkedHashMap<>();
     private final List<Node> parameters = new ArrayList<>();
 
-    private ClassEmitter(Program program, ShapeInference shapes, Source source) {
+    /** One program lowered into one method body: its graph, its shapes and each node's Java name. */
+    private static final class Unit {
+        final Program program;
+        final Graph graph;
+        final ShapeInference shapes;
+        final FormulaPrinter formulas;
+        final Map<Integer, String> names = new HashMap<>();
+
+        Unit(Program program, ShapeInference shapes) {
+            this.program = program;
+            this.graph = program.graph();
+            this.shapes = shapes;
+            this.formulas = new FormulaPrinter(graph);
+        }
+    }
+
+    private ClassEmitter(Program program, ShapeInference shapes, Program value, ShapeInference valueShapes, Source source) {
+        this.gradientUnit = new Unit(program, shapes);
+        this.valueUnit = new Unit(value, valueShapes);
         this.program = program;
         this.graph = program.graph();
         this.shapes = shapes;
         this.source = source;
-        this.formulas = new FormulaPrinter(graph);
+        this.formulas = gradientUnit.formulas;
+        this.names = gradientUnit.names;
         this.gradientFormulas = new FormulaPrinter(graph,
                 FormulaPrinter.sharedNames(graph, program.gradients().values(), program.cotangentOf()));
         for (int p : program.parameters()) {
@@ -90,17 +116,24 @@ public final class ClassEmitter {
         }
     }
 
-    public static JavaFile emit(Program program, ShapeInference shapes, Source source) {
-        return new ClassEmitter(program, shapes, source).emit();
+    /**
+     * @param program the differentiated program ({@code gradient})
+     * @param shapes its shapes
+     * @param value the forward-only program ({@code value}), over the same parameters
+     * @param valueShapes its shapes
+     */
+    public static JavaFile emit(Program program, ShapeInference shapes, Program value, ShapeInference valueShapes,
+            Source source) {
+        return new ClassEmitter(program, shapes, value, valueShapes, source).emit();
     }
 
     private JavaFile emit() {
         assignNames();
-        BitSet forward = program.forwardNodes();
+        assignValueNames();
         BitSet all = program.gradientNodes();
 
-        MethodSpec value = computeMethod("value", forward, false);
-        MethodSpec gradient = computeMethod("gradient", all, true);
+        MethodSpec value = computeMethod("value", valueUnit, false);
+        MethodSpec gradient = computeMethod("gradient", gradientUnit, true);
 
         TypeSpec.Builder type = TypeSpec.classBuilder(source.generatedName())
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
@@ -112,19 +145,24 @@ public final class ClassEmitter {
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer(parameterList())
                 .build());
-        for (int id = all.nextSetBit(0); id >= 0; id = all.nextSetBit(id + 1)) {
-            Node node = graph.node(id);
-            if (node.type() == ValueType.MATRIX && node.op().inline(node) == null) {
-                type.addField(FieldSpec.builder(MATRIX, names.get(id), Modifier.PRIVATE, Modifier.FINAL)
-                        .addJavadoc("$L", escape(fieldDoc(node)))
-                        .initializer("new $T(1, 1)", MATRIX)
-                        .build());
+        for (Unit unit : List.of(gradientUnit, valueUnit)) {
+            BitSet live = unit.program.gradientNodes();
+            for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+                Node node = unit.graph.node(id);
+                if (node.type() == ValueType.MATRIX && node.op().inline(node) == null) {
+                    fieldDocs.putIfAbsent(unit.names.get(id), fieldDoc(unit, node));
+                }
             }
         }
+        for (Map.Entry<String, String> f : fieldDocs.entrySet()) {
+            type.addField(FieldSpec.builder(MATRIX, f.getKey(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L", escape(f.getValue()))
+                    .initializer("new $T(1, 1)", MATRIX)
+                    .build());
+        }
         for (Map.Entry<String, String> f : scratchFields.entrySet()) {
-            Node owner = graph.node(Integer.parseInt(f.getKey().substring(0, f.getKey().indexOf(':'))));
             type.addField(FieldSpec.builder(MATRIX, f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L", escape("intermediate of " + fieldDoc(owner)))
+                    .addJavadoc("$L", escape("intermediate of " + fieldDocs.get(f.getKey().substring(0, f.getKey().indexOf(':')))))
                     .initializer("new $T(1, 1)", MATRIX)
                     .build());
         }
@@ -137,7 +175,8 @@ public final class ClassEmitter {
 
         // A parameter or local named like a class we call (Kernels, CommonOps_DDRM, ...) would
         // hide it: such classes are written fully qualified.
-        type.alwaysQualify(names.values().stream().filter(SourceVersion::isIdentifier).distinct().toArray(String[]::new));
+        type.alwaysQualify(java.util.stream.Stream.concat(names.values().stream(), valueUnit.names.values().stream())
+                .filter(SourceVersion::isIdentifier).distinct().toArray(String[]::new));
         type.addMethod(MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Creates an instance with its own workspace. Not thread-safe: use one instance per thread.\n")
@@ -214,6 +253,35 @@ public final class ClassEmitter {
         }
     }
 
+    /**
+     * Names the value program's nodes. A node that computes the same thing as a node of the
+     * gradient program (same op on the same inputs) shares its name, and so its workspace field;
+     * a gradient's own field is never reused, so {@code value()} leaves {@code gradX()} alone.
+     */
+    private void assignValueNames() {
+        Graph valueGraph = valueUnit.graph;
+        dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
+        Set<String> gradientOwned = new HashSet<>(gradientFields.values());
+        int[] same = new int[valueGraph.size()];
+        for (Node node : valueGraph.nodes()) {
+            int[] inputs = new int[node.inputs().size()];
+            boolean mapped = true;
+            for (int k = 0; k < inputs.length; k++) {
+                inputs[k] = same[node.input(k)];
+                mapped &= inputs[k] >= 0;
+            }
+            same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
+            String shared = same[node.id()] >= 0 ? names.get(same[node.id()]) : null;
+            if (shared != null && !gradientOwned.contains(shared)) {
+                valueUnit.names.put(node.id(), shared);
+                continue;
+            }
+            String inline = node.op().inline(node);
+            String userName = valueGraph.names().get(node.id());
+            valueUnit.names.put(node.id(), inline != null ? inline : unique(userName != null ? userName : "t"));
+        }
+    }
+
     private String unique(String base) {
         String candidate = base;
         if (base.equals("t") || SourceVersion.isKeyword(base)) {
@@ -245,23 +313,23 @@ public final class ClassEmitter {
         throw new IllegalArgumentException("no parameter " + name);
     }
 
-    private String fieldDoc(Node node) {
-        Integer primal = program.cotangentOf().get(node.id());
+    private static String fieldDoc(Unit unit, Node node) {
+        Integer primal = unit.program.cotangentOf().get(node.id());
         if (primal != null) {
-            return "∂L/∂(" + describeNode(graph.node(primal)) + ")";
+            return "∂L/∂(" + describeNode(unit, unit.graph.node(primal)) + ")";
         }
         if (!node.origin().text().isEmpty()) {
             return node.origin().text();
         }
-        return formulas.print(node.id());
+        return unit.formulas.print(node.id());
     }
 
-    private String describeNode(Node node) {
-        String name = graph.names().get(node.id());
+    private static String describeNode(Unit unit, Node node) {
+        String name = unit.graph.names().get(node.id());
         if (node.op() instanceof Leaves.Param param) {
             return param.name();
         }
-        return name != null ? name : node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().text();
+        return name != null ? name : node.origin().text().isEmpty() ? unit.formulas.print(node.id()) : node.origin().text();
     }
 
     // ---- value and gradient ------------------------------------------------------------------
@@ -287,26 +355,27 @@ public final class ClassEmitter {
         return String.join(", ", parameters.stream().map(p -> ((Leaves.Param) p.op()).name()).toList());
     }
 
-    private MethodSpec computeMethod(String name, BitSet live, boolean backward) {
+    private MethodSpec computeMethod(String name, Unit unit, boolean backward) {
+        BitSet live = unit.program.gradientNodes();
         MethodSpec.Builder m = signature(name, false);
         m.addJavadoc(backward
                 ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
                         + "Arguments are never modified.\n\n@return the loss, as {@link #value} would\n"
                 : "Computes the loss (forward pass only; wrt $L). Arguments are never modified.\n",
                 String.join(", ", program.wrt()));
-        Body body = new Body();
+        Body body = new Body(unit);
         if (!shapes.checks().isEmpty()) {
             body.code.addStatement("checkArguments($L)", argumentList());
         }
         // Sizes first: they depend only on argument shapes, and constant matrices need them.
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (graph.node(id).type() == ValueType.INT) {
-                body.emit(graph.node(id));
+            if (unit.graph.node(id).type() == ValueType.INT) {
+                body.emit(unit.graph.node(id));
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (graph.node(id).type() != ValueType.INT) {
-                body.emit(graph.node(id));
+            if (unit.graph.node(id).type() != ValueType.INT) {
+                body.emit(unit.graph.node(id));
             }
         }
         if (backward) {
@@ -315,7 +384,7 @@ public final class ClassEmitter {
                 finishGradient(body.code, wrt);
             }
         }
-        body.code.addStatement("return $L", names.get(program.result()));
+        body.code.addStatement("return $L", unit.names.get(unit.program.result()));
         return m.addCode(body.code.build()).build();
     }
 
@@ -338,10 +407,15 @@ public final class ClassEmitter {
 
     /** Emission of one method body; tracks which matrices it has factored. */
     private final class Body implements EmitContext {
+        final Unit unit;
         final CodeBlock.Builder code = CodeBlock.builder();
         final Set<String> factored = new HashSet<>();
         Node current;
         boolean commented;
+
+        Body(Unit unit) {
+            this.unit = unit;
+        }
 
         void emit(Node node) {
             current = node;
@@ -352,13 +426,13 @@ public final class ClassEmitter {
         private void comment() {
             if (!commented) {
                 commented = true;
-                code.add("// $L\n", commentFor(current).replace("\n", " "));
+                code.add("// $L\n", commentFor(unit, current).replace("\n", " "));
             }
         }
 
         @Override
         public String ref(int id) {
-            return names.get(id);
+            return unit.names.get(id);
         }
 
         @Override
@@ -375,36 +449,38 @@ public final class ClassEmitter {
 
         @Override
         public String scratch(Node node, String role) {
-            return scratchFields.computeIfAbsent(node.id() + ":" + role, key -> unique(names.get(node.id()) + role));
+            String owner = unit.names.get(node.id());
+            return scratchFields.computeIfAbsent(owner + ":" + role, key -> unique(owner + role));
         }
 
         @Override
         public void define(Node node, String format, Object... args) {
             comment();
-            code.addStatement("$L $L = " + format, prepend(node.type() == ValueType.INT ? "int" : "double", names.get(node.id()), args));
+            code.addStatement("$L $L = " + format, prepend(node.type() == ValueType.INT ? "int" : "double", unit.names.get(node.id()), args));
         }
 
         @Override
         public String dimension(Node intNode) {
-            return anchor(shapes.valueOf(intNode));
+            return anchor(unit, unit.shapes.valueOf(intNode));
         }
 
         @Override
         public String factor(int matrix, Factorization kind, Node owner) {
-            String key = kind + ":" + matrix;
+            String matrixName = unit.names.get(matrix);
+            String key = kind + ":" + matrixName;
             String field = factorFields.computeIfAbsent(key, k -> unique(
-                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + capitalize(names.get(matrix))));
+                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + capitalize(matrixName)));
             factorTypes.put(key, kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
             if (factored.add(key)) {
                 comment();
-                code.addStatement("$L.factor($L, $S)", field, names.get(matrix), describe(factorOwner(matrix, kind, owner)));
+                code.addStatement("$L.factor($L, $S)", field, matrixName, describe(factorOwner(unit, matrix, kind, owner)));
             }
             return field;
         }
 
         @Override
         public String describe(Node node) {
-            return node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().describe();
+            return node.origin().text().isEmpty() ? unit.formulas.print(node.id()) : node.origin().describe();
         }
     }
 
@@ -412,9 +488,9 @@ public final class ClassEmitter {
      * The node a factorization failure is blamed on: for Cholesky, the user's {@code logDet} of
      * the matrix (its inverse and solves only share that factor), else the node that asked.
      */
-    private Node factorOwner(int matrix, EmitContext.Factorization kind, Node asking) {
+    private static Node factorOwner(Unit unit, int matrix, EmitContext.Factorization kind, Node asking) {
         if (kind == EmitContext.Factorization.CHOLESKY) {
-            for (Node node : graph.nodes()) {
+            for (Node node : unit.graph.nodes()) {
                 if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.LogDet && node.input(0) == matrix
                         && !node.origin().text().isEmpty()) {
                     return node;
@@ -432,26 +508,26 @@ public final class ClassEmitter {
         return all;
     }
 
-    private String commentFor(Node node) {
-        Integer primal = program.cotangentOf().get(node.id());
+    private static String commentFor(Unit unit, Node node) {
+        Integer primal = unit.program.cotangentOf().get(node.id());
         if (primal != null) {
-            return "∂L/∂(" + describeNode(graph.node(primal)) + ") = " + formulas.print(node.id());
+            return "∂L/∂(" + describeNode(unit, unit.graph.node(primal)) + ") = " + unit.formulas.print(node.id());
         }
         if (!node.origin().text().isEmpty()) {
             return node.origin().text();
         }
-        return formulas.print(node.id());
+        return unit.formulas.print(node.id());
     }
 
     // ---- argument checks ---------------------------------------------------------------------
 
-    private String anchor(Anchor a) {
+    private static String anchor(Unit unit, Anchor a) {
         if (a instanceof Anchor.ParameterDim p) {
             return p.parameter() + (p.axis() == 0 ? ".numRows" : ".numCols");
         } else if (a instanceof Anchor.Constant c) {
             return Integer.toString(c.value());
         } else if (a instanceof Anchor.IntValue v) {
-            return names.get(v.node());
+            return unit.names.get(v.node());
         }
         throw new IllegalStateException("symbol " + ((Anchor.Symbol) a).name() + " has no value");
     }
@@ -483,14 +559,14 @@ public final class ClassEmitter {
                 if (a instanceof Anchor.IntValue v) ints.or(graph.ancestors(List.of(v.node())));
             }
         }
-        Body body = new Body();
+        Body body = new Body(gradientUnit);
         for (int id = ints.nextSetBit(0); id >= 0; id = ints.nextSetBit(id + 1)) {
             if (graph.node(id).type() == ValueType.INT) body.emit(graph.node(id));
         }
         CodeBlock.Builder code = body.code;
         for (ShapeInference.Check c : shapes.checks()) {
-            String left = anchor(c.left());
-            String right = anchor(c.right());
+            String left = anchor(gradientUnit, c.left());
+            String right = anchor(gradientUnit, c.right());
             if (left.equals(right)) continue;
             CodeBlock.Builder message = CodeBlock.builder();
             String symbol = c.symbol() == null ? "" : " (" + c.symbol().name() + ")";
@@ -501,7 +577,7 @@ public final class ClassEmitter {
                 Anchor variable = c.left() instanceof Anchor.Constant ? c.right() : c.left();
                 String expected = c.left() instanceof Anchor.Constant ? left : right;
                 message.add("$S + $L", where.replace(" differ: ", ": ") + anchorLabel(variable) + " must be " + expected
-                        + " but is ", anchor(variable));
+                        + " but is ", anchor(gradientUnit, variable));
             } else {
                 message.add("$S + $L + $S + $L", where + anchorLabel(c.left()) + symbol + " = ", left,
                         " but " + anchorLabel(c.right()) + symbol + " = ", right);

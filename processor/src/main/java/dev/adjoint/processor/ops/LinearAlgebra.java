@@ -186,6 +186,37 @@ public final class LinearAlgebra {
         }
     }
 
+    /**
+     * {@code ⟨A⁻¹B, B⟩ = tr(Bᵀ·A⁻¹·B) = ‖L⁻¹B‖²_F} for symmetric positive definite A = L·Lᵀ
+     * (inputs: A, B): one triangular solve with the shared Cholesky factor. Formed only for
+     * {@code value()}, which is never differentiated.
+     */
+    public record SpdQuadraticForm() implements ScalarOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            square(ctx, node, a, "the quadratic form's matrix");
+            ctx.unify(ctx.dim(a, 0), ctx.dim(node.input(1), 0), node, "rows of the matrix and of the vectors");
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String chol = ctx.factor(node.input(0), Factorization.CHOLESKY, node);
+            ctx.define(node, "$L.quadraticForm($L)", chol, ctx.ref(node.input(1)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException("the quadratic form is formed for value() only, after differentiation");
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            String b = ctx.print(node.input(1)).at(Formula.PRODUCT);
+            return Formula.atom("⟨" + ctx.print(node.input(0)).at(Formula.ATOM) + "⁻¹·" + b + ", " + b + "⟩");
+        }
+    }
+
     /** {@code A⁻ᵀB} (inputs: A, B), from the LU of A shared with {@link Solve}. */
     public record SolveTranspose() implements MatrixOp, BackwardOnly {
         @Override

@@ -18,10 +18,19 @@ import java.util.Set;
  * nodes read is kept (computing it once is what sharing buys), as are products the user named,
  * so their workspaces keep the user's names.
  */
-public final class ChainFusion {
-    private ChainFusion() {}
+public final class ChainFusion implements Pass {
+    @Override
+    public String name() {
+        return "chain-fusion";
+    }
 
-    public static Program apply(Program program) {
+    @Override
+    public String description() {
+        return "associates a three-factor product at run time, whichever order the actual sizes make cheaper";
+    }
+
+    @Override
+    public Program apply(Program program, PassContext context) {
         Graph graph = program.graph();
         BitSet live = program.gradientNodes();
         int[] uses = new int[graph.size()];

@@ -14,13 +14,22 @@ import java.util.BitSet;
  * {@code P = K⁻¹·Y} from the forward pass. Run after {@link Symmetry}, whose analysis also lets a
  * symmetric factor be read either way.
  */
-public final class ProductReuse {
-    private ProductReuse() {}
+public final class ProductReuse implements Pass {
+    @Override
+    public String name() {
+        return "product-reuse";
+    }
+
+    @Override
+    public String description() {
+        return "reassociates three-factor products so that one reuses a product already computed";
+    }
 
     /** A product found among the live nodes, possibly as its transpose. */
     private record Found(int id, boolean transposed) {}
 
-    public static Program apply(Program program) {
+    @Override
+    public Program apply(Program program, PassContext context) {
         BitSet liveOld = program.gradientNodes();
         BitSet liveNew = new BitSet();
         int[] mapped = {0};

@@ -28,10 +28,19 @@ import java.util.Map;
  * In the GP-LVM loss this factors K once, shares K⁻¹ between the forward pass and the adjoint
  * of log det K, and yields ∂L/∂X = 2α·G·X.
  */
-public final class Symmetry {
-    private Symmetry() {}
+public final class Symmetry implements Pass {
+    @Override
+    public String name() {
+        return "symmetry";
+    }
 
-    public static Program apply(Program program) {
+    @Override
+    public String description() {
+        return "drops transposes of matrices symmetric by construction; a matrix passed to logDet is inverted and solved with its Cholesky factor";
+    }
+
+    @Override
+    public Program apply(Program program, PassContext context) {
         Graph graph = program.graph();
         BitSet live = program.gradientNodes();
         Analysis before = new Analysis(graph::node);

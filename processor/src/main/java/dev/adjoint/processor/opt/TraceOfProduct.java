@@ -13,10 +13,20 @@ import dev.adjoint.processor.shape.ShapeInference;
  * EJML's trace sums the min(m, n) diagonal entries, and the rewrite would be wrong). In the GP-LVM
  * loss, tr(K⁻¹·Y·Yᵀ) becomes ⟨K⁻¹·Y, Y⟩.
  */
-public final class TraceOfProduct {
-    private TraceOfProduct() {}
+public final class TraceOfProduct implements Pass {
+    @Override
+    public String name() {
+        return "trace-of-product";
+    }
 
-    public static Program apply(Program forward, ShapeInference shapes) {
+    @Override
+    public String description() {
+        return "tr(A·Bᵀ) of a provably square product becomes the inner product ⟨A, B⟩";
+    }
+
+    @Override
+    public Program apply(Program forward, PassContext context) {
+        ShapeInference shapes = context.shapes(forward);
         return Rewriter.rewrite(forward, (b, node, in, map) -> {
             if (node.op() instanceof Reductions.Trace) {
                 Node product = forward.graph().node(node.input(0));

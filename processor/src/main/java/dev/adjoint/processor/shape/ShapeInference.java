@@ -105,6 +105,13 @@ public final class ShapeInference {
         return s != null && find(s[0]) == find(s[1]);
     }
 
+    /** Whether the shapes prove two matrix nodes the same shape. */
+    public boolean sameShape(int a, int b) {
+        int[] sa = shapes.get(a);
+        int[] sb = shapes.get(b);
+        return sa != null && sb != null && find(sa[0]) == find(sb[0]) && find(sa[1]) == find(sb[1]);
+    }
+
     /** A readable symbolic rendering of a matrix node's shape, e.g. {@code m×n}. */
     public String describeShape(int matrixNode) {
         int[] s = shapes.get(matrixNode);
