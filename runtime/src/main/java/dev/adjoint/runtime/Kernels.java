@@ -1,6 +1,7 @@
 package dev.adjoint.runtime;
 
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * EJML kernels called by generated code (and by {@link Ops}).
@@ -293,11 +294,12 @@ public final class Kernels {
 
     /**
      * For A m×n and u, v n×k: whether A·(u·vᵀ + v·uᵀ) (n·n·k + n·n + m·n·n multiply-adds) is
-     * cheaper than (A·u)·vᵀ + (A·v)·uᵀ (4·m·n·k), the adjoint of a Gram matrix AᵀA.
+     * cheaper than (A·u)·vᵀ + (A·v)·uᵀ (3·m·n·k: A·v comes from the forward pass), the adjoint of
+     * a Gram matrix AᵀA.
      */
     public static boolean outerProductFirst(int m, int n, int k) {
         long outer = (long) n * n * k + (long) n * n + (long) m * n * n;
-        long distributed = 4L * m * n * k;
+        long distributed = 3L * m * n * k;
         return outer <= distributed;
     }
 
@@ -309,6 +311,44 @@ public final class Kernels {
         long left = (long) p * q * r + (long) p * r * s;
         long right = (long) q * r * s + (long) p * q * s;
         return left <= right;
+    }
+
+    /**
+     * c = alpha·a·bᵀ (c is reshaped). EJML's {@code multTransB} forms each entry as a dot product
+     * of two rows, a reduction the JIT does not vectorize; transposing b into {@code bT} and
+     * multiplying row by row (an axpy, which it does vectorize) measured 1.1–1.7× faster for
+     * general shapes and 7–10× for an outer product (inner dimension 1), for the cost of one
+     * pass over b.
+     *
+     * @param bT workspace for bᵀ, reshaped; must not be a, b or c
+     */
+    public static void multTransB(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, DMatrixRMaj bT) {
+        CommonOps_DDRM.transpose(b, bT);
+        if (alpha == 1.0) {
+            CommonOps_DDRM.mult(a, bT, c);
+        } else {
+            CommonOps_DDRM.mult(alpha, a, bT, c);
+        }
+    }
+
+    /** c = a·bᵀ, as {@link #multTransB(double, DMatrixRMaj, DMatrixRMaj, DMatrixRMaj, DMatrixRMaj)}. */
+    public static void multTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, DMatrixRMaj bT) {
+        multTransB(1.0, a, b, c, bT);
+    }
+
+    /** c += a·bᵀ, as {@link #multTransB(double, DMatrixRMaj, DMatrixRMaj, DMatrixRMaj, DMatrixRMaj)}. */
+    public static void multAddTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, DMatrixRMaj bT) {
+        multAddTransB(1.0, a, b, c, bT);
+    }
+
+    /** c += alpha·a·bᵀ, as {@link #multTransB}; c must already be a.numRows × b.numRows. */
+    public static void multAddTransB(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, DMatrixRMaj bT) {
+        CommonOps_DDRM.transpose(b, bT);
+        if (alpha == 1.0) {
+            CommonOps_DDRM.multAdd(a, bT, c);
+        } else {
+            CommonOps_DDRM.multAdd(alpha, a, bT, c);
+        }
     }
 
     /**

@@ -75,6 +75,8 @@ public final class ClassEmitter {
     private final Map<String, ClassName> factorTypes = new LinkedHashMap<>();
     /** "node:role" → extra workspace for an intermediate inside one node's computation. */
     private final Map<String, String> scratchFields = new LinkedHashMap<>();
+    /** Scratch field → its Javadoc. */
+    private final Map<String, String> scratchDocs = new HashMap<>();
     /** wrt parameter → the field its accessor returns (matrices) or the double field (scalars). */
     private final Map<String, String> gradientFields = new LinkedHashMap<>();
     /**
@@ -162,7 +164,7 @@ public final class ClassEmitter {
         }
         for (Map.Entry<String, String> f : scratchFields.entrySet()) {
             type.addField(FieldSpec.builder(MATRIX, f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L", escape("intermediate of " + fieldDocs.get(f.getKey().substring(0, f.getKey().indexOf(':')))))
+                    .addJavadoc("$L", escape(scratchDocs.get(f.getValue())))
                     .initializer("new $T(1, 1)", MATRIX)
                     .build());
         }
@@ -360,7 +362,7 @@ public final class ClassEmitter {
         MethodSpec.Builder m = signature(name, false);
         m.addJavadoc(backward
                 ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
-                        + "Arguments are never modified.\n\n@return the loss, as {@link #value} would\n"
+                        + "Arguments are never modified.\n\n@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
                 : "Computes the loss (forward pass only; wrt $L). Arguments are never modified.\n",
                 String.join(", ", program.wrt()));
         Body body = new Body(unit);
@@ -450,7 +452,26 @@ public final class ClassEmitter {
         @Override
         public String scratch(Node node, String role) {
             String owner = unit.names.get(node.id());
-            return scratchFields.computeIfAbsent(owner + ":" + role, key -> unique(owner + role));
+            String field = scratchFields.computeIfAbsent(owner + ":" + role, key -> unique(owner + role));
+            scratchDocs.putIfAbsent(field, "intermediate of " + fieldDoc(unit, node));
+            return field;
+        }
+
+        @Override
+        public CodeBlock product(String alpha, String a, boolean transA, String b, boolean transB, String c,
+                boolean accumulate) {
+            if (transB && !transA) {
+                String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(b + "T"));
+                scratchDocs.putIfAbsent(bT, "the transpose of " + b + ", for products that read it transposed");
+                return alpha == null
+                        ? CodeBlock.of("$T.$L($L, $L, $L, $L);\n", Ejml.KERNELS, accumulate ? "multAddTransB" : "multTransB", a, b, c, bT)
+                        : CodeBlock.of("$T.$L($L, $L, $L, $L, $L);\n", Ejml.KERNELS, accumulate ? "multAddTransB" : "multTransB",
+                                alpha, a, b, c, bT);
+            }
+            String method = (accumulate ? "multAdd" : "mult") + (transA && transB ? "TransAB" : transA ? "TransA" : transB ? "TransB" : "");
+            return alpha == null
+                    ? CodeBlock.of("$T.$L($L, $L, $L);\n", Ejml.COMMON_OPS, method, a, b, c)
+                    : CodeBlock.of("$T.$L($L, $L, $L, $L);\n", Ejml.COMMON_OPS, method, alpha, a, b, c);
         }
 
         @Override

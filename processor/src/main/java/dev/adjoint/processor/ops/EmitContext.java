@@ -22,6 +22,16 @@ public interface EmitContext {
      */
     String scratch(Node node, String role);
 
+    /**
+     * {@code c = alpha·op(a)·op(b)}, or {@code c += alpha·op(a)·op(b)} when {@code accumulate}:
+     * the general product of the kernel vocabulary, as statements to emit. The backend picks the
+     * call: EJML's {@code mult}/{@code multTransA} family, or, for a transposed right operand, a
+     * transpose into a workspace and {@code mult} (EJML's {@code multTransB} takes dot products,
+     * which are several times slower). {@code alpha} is a Java expression, or null for 1.
+     */
+    com.palantir.javapoet.CodeBlock product(String alpha, String a, boolean transA, String b, boolean transB, String c,
+            boolean accumulate);
+
     /** Emits {@code double name = <expr>;} (or {@code int}) for a scalar or int node. */
     void define(Node node, String format, Object... args);
 

@@ -83,8 +83,7 @@ public final class MatrixAlgebra {
 
         @Override
         public void emit(EmitContext ctx, Node node) {
-            ctx.statement("$T.$L($L, $L, $L)", COMMON_OPS, mult(transA, transB),
-                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+            ctx.block(ctx.product(null, ctx.ref(node.input(0)), transA, ctx.ref(node.input(1)), transB, ctx.ref(node.id()), false));
         }
 
         @Override
@@ -102,7 +101,9 @@ public final class MatrixAlgebra {
                 if (transA && g.op() instanceof MatMul outer && !outer.transA() && outer.transB()) {
                     // C = AᵀA with G = s·u·vᵀ (the autoencoder): A·(uvᵀ + vuᵀ) or (A·u)·vᵀ + (A·v)·uᵀ,
                     // whichever the sizes make cheaper, decided at run time.
-                    int adjoint = b.apply(new GramOuterAdjoint(), a, g.input(0), g.input(1));
+                    // A·v is an input, so the forward pass computes it once for both (the autoencoder's W·x).
+                    int adjoint = b.apply(new GramOuterAdjoint(), a, g.input(0), g.input(1),
+                            b.matmul(a, g.input(1), false, false));
                     ctx.accumulate(0, scale < 0 ? adjoint : b.scale(adjoint, scale));
                     return;
                 }
@@ -192,11 +193,11 @@ public final class MatrixAlgebra {
             ctx.block(com.palantir.javapoet.CodeBlock.builder()
                     .beginControlFlow("if ($T.leftFirst($L, $L, $L, $L))", Ejml.KERNELS,
                             dim(a, transA, 0), dim(a, transA, 1), dim(b, transB, 1), dim(c, transC, 1))
-                    .addStatement("$T.$L($L, $L, $L)", COMMON_OPS, mult(transA, transB), a, b, partial)
-                    .addStatement("$T.$L($L, $L, $L)", COMMON_OPS, mult(false, transC), partial, c, out)
+                    .add(ctx.product(null, a, transA, b, transB, partial, false))
+                    .add(ctx.product(null, partial, false, c, transC, out, false))
                     .nextControlFlow("else")
-                    .addStatement("$T.$L($L, $L, $L)", COMMON_OPS, mult(transB, transC), b, c, partial)
-                    .addStatement("$T.$L($L, $L, $L)", COMMON_OPS, mult(transA, false), a, partial, out)
+                    .add(ctx.product(null, b, transB, c, transC, partial, false))
+                    .add(ctx.product(null, a, transA, partial, false, out, false))
                     .endControlFlow()
                     .build());
         }
@@ -223,10 +224,11 @@ public final class MatrixAlgebra {
     }
 
     /**
-     * {@code A·(u·vᵀ + v·uᵀ)} (inputs: A, u, v): the adjoint of a Gram matrix AᵀA whose cotangent
-     * is an outer product u·vᵀ. Generated code either forms the n×n matrix u·vᵀ + v·uᵀ and
-     * multiplies once, or computes (A·u)·vᵀ + (A·v)·uᵀ, whichever costs fewer multiply-adds for
-     * the actual sizes (a single sample: the second, by far).
+     * {@code A·(u·vᵀ + v·uᵀ)} (inputs: A, u, v and A·v): the adjoint of a Gram matrix AᵀA whose
+     * cotangent is an outer product u·vᵀ. Generated code either forms the n×n matrix u·vᵀ + v·uᵀ
+     * and multiplies once, or computes (A·u)·vᵀ + (A·v)·uᵀ, whichever costs fewer multiply-adds
+     * for the actual sizes (a single sample: the second, by far). A·v is an input node, computed
+     * once and shared with the forward pass where it also appears (the autoencoder's W·x).
      */
     public record GramOuterAdjoint() implements ShapedLikeFirstInput, BackwardOnly {
         @Override
@@ -234,19 +236,19 @@ public final class MatrixAlgebra {
             String a = ctx.ref(node.input(0));
             String u = ctx.ref(node.input(1));
             String v = ctx.ref(node.input(2));
+            String av = ctx.ref(node.input(3));
             String out = ctx.ref(node.id());
             String outer = ctx.scratch(node, "Outer");
             String partial = ctx.scratch(node, "Partial");
             ctx.block(com.palantir.javapoet.CodeBlock.builder()
                     .beginControlFlow("if ($T.outerProductFirst($L.numRows, $L.numCols, $L.numCols))", Ejml.KERNELS, a, a, u)
-                    .addStatement("$T.multTransB($L, $L, $L)", COMMON_OPS, u, v, partial)
+                    .add(ctx.product(null, u, false, v, true, partial, false))
                     .addStatement("$T.addTransposed($L, $L)", Ejml.KERNELS, partial, outer)
                     .addStatement("$T.mult($L, $L, $L)", COMMON_OPS, a, outer, out)
                     .nextControlFlow("else")
                     .addStatement("$T.mult($L, $L, $L)", COMMON_OPS, a, u, partial)
-                    .addStatement("$T.multTransB($L, $L, $L)", COMMON_OPS, partial, v, out)
-                    .addStatement("$T.mult($L, $L, $L)", COMMON_OPS, a, v, partial)
-                    .addStatement("$T.multAddTransB($L, $L, $L)", COMMON_OPS, partial, u, out)
+                    .add(ctx.product(null, partial, false, v, true, out, false))
+                    .add(ctx.product(null, av, false, u, true, out, true))
                     .endControlFlow()
                     .build());
         }
@@ -261,11 +263,6 @@ public final class MatrixAlgebra {
             Formula f = new Formula(a + "·" + u + "·" + vt + " + " + a + "·" + v + "·" + ut, Formula.SUM);
             return transposed ? ctx.transposeOf(f) : f;
         }
-    }
-
-    /** EJML's product method for the given transpose flags. */
-    static String mult(boolean transA, boolean transB) {
-        return transA && transB ? "multTransAB" : transA ? "multTransA" : transB ? "multTransB" : "mult";
     }
 
     /** {@code A + B}. */
