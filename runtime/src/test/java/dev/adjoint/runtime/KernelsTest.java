@@ -412,4 +412,35 @@ class KernelsTest {
         Kernels.exp(small, out);
         assertSame(new DMatrixRMaj(new double[][] {{1, Math.E}}), out);
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 7, 40})
+    void multTransBMatchesEjmlForEveryInnerDimension(int k) {
+        Random rnd = new Random(500 + k);
+        DMatrixRMaj a = uniform(rnd, 5, k, -1, 1);
+        DMatrixRMaj b = uniform(rnd, 17, k, -1, 1);
+        DMatrixRMaj aBefore = a.copy();
+        DMatrixRMaj bBefore = b.copy();
+        DMatrixRMaj expected = new DMatrixRMaj(5, 17);
+        org.ejml.dense.row.CommonOps_DDRM.multTransB(a, b, expected);
+        DMatrixRMaj bT = dirty();
+
+        DMatrixRMaj c = dirty();
+        Kernels.multTransB(a, b, c, bT);
+        assertClose(expected, c, 1e-12);
+        Kernels.multTransB(-2.5, a, b, c, bT);
+        DMatrixRMaj scaled = expected.copy();
+        org.ejml.dense.row.CommonOps_DDRM.scale(-2.5, scaled);
+        assertClose(scaled, c, 1e-12);
+
+        // accumulate: c = expected, then += expected and += 0.5·expected
+        c = expected.copy();
+        Kernels.multAddTransB(a, b, c, bT);
+        Kernels.multAddTransB(0.5, a, b, c, bT);
+        DMatrixRMaj tripleHalf = expected.copy();
+        org.ejml.dense.row.CommonOps_DDRM.scale(2.5, tripleHalf);
+        assertClose(tripleHalf, c, 1e-12);
+        assertSame(aBefore, a);
+        assertSame(bBefore, b);
+    }
 }
