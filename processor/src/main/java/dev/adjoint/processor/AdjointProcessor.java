@@ -174,8 +174,11 @@ public final class AdjointProcessor extends AbstractProcessor {
         Program program = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
         program = passes.run("gradient", PassManager.GRADIENT, program, context);
         Program value = passes.run("value", PassManager.VALUE, forward, context);
+        Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
+        Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
-        write(method, annotation, path, program, context.shapes(program), value, context.shapes(value));
+        write(method, annotation, path, new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
+                loweredValue, context.shapes(loweredValue)));
     }
 
     /**
@@ -255,8 +258,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
     }
 
-    private void write(ExecutableElement method, Differentiable annotation, TreePath path, Program program, ShapeInference shapes,
-            Program value, ShapeInference valueShapes) {
+    private void write(ExecutableElement method, Differentiable annotation, TreePath path, ClassEmitter.Programs programs) {
         TypeElement owner = (TypeElement) method.getEnclosingElement();
         String packageName = processingEnv.getElementUtils().getPackageOf(owner).getQualifiedName().toString();
         String generatedName = annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name();
@@ -278,7 +280,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
         ClassEmitter.Source source = new ClassEmitter.Source(packageName, generatedName,
                 owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName());
-        JavaFile file = ClassEmitter.emit(program, shapes, value, valueShapes, source);
+        JavaFile file = ClassEmitter.emit(programs, source);
         try {
             JavaFileObject out = processingEnv.getFiler().createSourceFile(qualified, method);
             try (Writer writer = out.openWriter()) {

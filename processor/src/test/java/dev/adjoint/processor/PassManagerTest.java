@@ -92,7 +92,7 @@ class PassManagerTest {
     @Test
     void passNamesAreUniqueAndKebabCase() {
         List<String> names = new ArrayList<>();
-        for (List<Pass> pipeline : List.of(PassManager.FORWARD, PassManager.GRADIENT, PassManager.VALUE)) {
+        for (List<Pass> pipeline : List.of(PassManager.FORWARD, PassManager.GRADIENT, PassManager.VALUE, PassManager.LOWER)) {
             for (Pass pass : pipeline) {
                 assertTrue(pass.name().matches("[a-z]+(-[a-z]+)*"), pass.name());
                 assertFalse(pass.description().isBlank());

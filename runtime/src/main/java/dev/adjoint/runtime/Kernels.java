@@ -313,6 +313,14 @@ public final class Kernels {
         return left <= right;
     }
 
+    /** a += s·I: adds s to every diagonal entry of a (square or not, as EJML's identity). */
+    public static void addToDiagonal(DMatrixRMaj a, double s) {
+        int n = Math.min(a.numRows, a.numCols);
+        for (int i = 0; i < n; i++) {
+            a.data[i * a.numCols + i] += s;
+        }
+    }
+
     /**
      * c = alpha·a·bᵀ (c is reshaped). EJML's {@code multTransB} forms each entry as a dot product
      * of two rows, a reduction the JIT does not vectorize; transposing b into {@code bT} and

@@ -141,6 +141,31 @@ public final class Reductions {
      */
     public record Dot(boolean sameShape) implements ScalarOp {
         @Override
+        public int simplify(Builder b, java.util.List<Integer> in) {
+            if (!sameShape) {
+                return -1;
+            }
+            // ⟨G, s·I⟩ = s·tr(G): no identity needs to exist for an inner product with it.
+            for (int k = 0; k < 2; k++) {
+                Node other = b.node(in.get(1 - k));
+                Node identity = b.node(in.get(k));
+                if (identity.op() instanceof Broadcasting.Identity) {
+                    return b.apply(new Trace(), other.id());
+                }
+                Node inner = b.node(identity.inputs().isEmpty() ? in.get(k) : identity.input(0));
+                if (inner.op() instanceof Broadcasting.Identity) {
+                    if (identity.op() instanceof MatrixAlgebra.Divide) {
+                        return b.div(b.apply(new Trace(), other.id()), identity.input(1));
+                    }
+                    if (identity.op() instanceof MatrixAlgebra.Scale) {
+                        return b.mul(identity.input(1), b.apply(new Trace(), other.id()));
+                    }
+                }
+            }
+            return -1;
+        }
+
+        @Override
         public void shape(ShapeContext ctx, Node node) {
             if (sameShape) {
                 ctx.sameShape(node, node.input(0), node.input(1), "operands of the inner product");

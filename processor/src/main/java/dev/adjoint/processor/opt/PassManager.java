@@ -18,7 +18,9 @@ import java.util.function.Consumer;
  *       derivative is better than the original's);</li>
  *   <li>{@link #GRADIENT}: on the differentiated program that {@code gradient(...)} computes;</li>
  *   <li>{@link #VALUE}: on the forward program that {@code value(...)} computes, which needs
- *       nothing for a backward pass (an inverse that only multiplies becomes a solve).</li>
+ *       nothing for a backward pass (an inverse that only multiplies becomes a solve);</li>
+ *   <li>{@link #LOWER}: on both, last: fusions towards the kernels the emitter calls. The class
+ *       Javadoc's formulas are printed from the program before lowering.</li>
  * </ul>
  */
 public final class PassManager {
@@ -30,6 +32,8 @@ public final class PassManager {
     public static final List<Pass> FORWARD = List.of(new TraceOfProduct());
     public static final List<Pass> GRADIENT = List.of(new Symmetry(), new ProductReuse(), new ChainFusion());
     public static final List<Pass> VALUE = List.of(new Symmetry(), new InverseToSolve(), new ChainFusion());
+    /** Lowering towards the kernel vocabulary, on both programs after their own pipelines. */
+    public static final List<Pass> LOWER = List.of(new LinearCombinationFusion());
 
     private final Set<String> disabled;
     private final Consumer<String> dump;
@@ -46,7 +50,7 @@ public final class PassManager {
     /** Every pass name any pipeline uses, for validating the option. */
     public static Set<String> passNames() {
         Set<String> names = new LinkedHashSet<>();
-        for (List<Pass> pipeline : List.of(FORWARD, GRADIENT, VALUE)) {
+        for (List<Pass> pipeline : List.of(FORWARD, GRADIENT, VALUE, LOWER)) {
             for (Pass pass : pipeline) {
                 names.add(pass.name());
             }
