@@ -48,6 +48,20 @@ final class Combos {
                 + A.plus(-0.5, A.transpose()).mult(B).trace();
     }
 
+    /**
+     * Sums of scaled products, matrices and identities that the lowering fuses into one
+     * accumulation: negative and named coefficients, a product subtracted, an identity inside and
+     * a matrix with another use. A is n×k, B is k×n, C is n×n.
+     */
+    @Differentiable
+    static double linearCombinations(SimpleMatrix A, SimpleMatrix B, SimpleMatrix C, double s) {
+        int n = A.numRows();
+        SimpleMatrix M = A.mult(B).scale(-1.25).minus(C.scale(s).mult(A).mult(B)).plus(SimpleMatrix.identity(n).divide(s))
+                .minus(C.transpose().divide(2));
+        SimpleMatrix P = B.transpose().mult(A.transpose()).scale(s).plus(C).negative();
+        return sumSquares(M) + M.elementMult(P).elementSum() + sumSquares(C.minus(P.scale(0.5)));
+    }
+
     /** invert and solve of the same matrix, plus logDet of a product with it (shared factorizations). */
     @Differentiable
     static double sharedFactorization(SimpleMatrix A, SimpleMatrix B) {

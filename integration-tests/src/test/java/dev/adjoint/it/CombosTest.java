@@ -66,6 +66,29 @@ class CombosTest {
     }
 
     @Seeds
+    void linearCombinations(long seed) {
+        Random r = new Random(seed);
+        int n = dim(r), k = dim(r);
+        DMatrixRMaj A = uniform(r, n, k), B = uniform(r, k, n), C = uniform(r, n, n);
+        double s = 0.5 + r.nextDouble();
+        var f = new Combos_LinearCombinations();
+        verify(f, () -> Combos.linearCombinations(sm(A), sm(B), sm(C), s), () -> f.value(A, B, C, s),
+                () -> f.gradient(sw(A), sw(B), sw(C), s), A, B, C, s);
+    }
+
+    @org.junit.jupiter.api.Test
+    void linearCombinationsAccumulateIntoOneBuffer() throws java.io.IOException {
+        String source = java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("basedir", "."))
+                .resolve("target/generated-test-sources/test-annotations/dev/adjoint/it/Combos_LinearCombinations.java"));
+        String gradient = source.substring(source.indexOf("public double gradient(DMatrixRMaj"));
+        for (String call : java.util.List.of("CommonOps_DDRM.multAdd", "CommonOps_DDRM.addEquals", "Kernels.addToDiagonal",
+                "CommonOps_DDRM.subtractEquals")) {
+            org.junit.jupiter.api.Assertions.assertTrue(gradient.contains(call), call + " in\n" + gradient);
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(gradient.contains("Kernels.identity("), gradient);
+    }
+
+    @Seeds
     void sharedFactorization(long seed) {
         Random r = new Random(seed);
         int n = dim(r), k = dim(r), j = dim(r);
