@@ -63,9 +63,13 @@ public final class AdjointProcessor extends AbstractProcessor {
     /** Generated class name → the method it was generated for, to report clashes clearly. */
     private final Map<String, String> generated = new HashMap<>();
 
+    /**
+     * Adjoint's own annotations, which it claims: no other processor acts on them, and an unclaimed
+     * annotation is a warning under {@code -Xlint:processing} (an error with {@code -Werror}).
+     */
     @Override
     public Set<String> getSupportedAnnotationTypes() {
-        return Set.of(Differentiable.class.getCanonicalName());
+        return Set.of(Differentiable.class.getCanonicalName(), Shape.class.getCanonicalName());
     }
 
     @Override
@@ -124,7 +128,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 }
             }
         }
-        return false;
+        return true;
     }
 
     /** The pipeline for one method: check the signature, parse, check, differentiate, optimize, emit. */
@@ -418,7 +422,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
 
     /** A source type carrying our {@code @Generated} (a stale output compiled as a source) is not a clash. */
-    private static boolean generatedByAdjoint(TypeElement type) {
+    static boolean generatedByAdjoint(TypeElement type) {
         for (javax.lang.model.element.AnnotationMirror mirror : type.getAnnotationMirrors()) {
             if (mirror.getAnnotationType().toString().equals("javax.annotation.processing.Generated")
                     && mirror.getElementValues().values().toString().contains(AdjointProcessor.class.getName())) {
