@@ -452,22 +452,42 @@ public final class AdjointProcessor extends AbstractProcessor {
         processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, element);
     }
 
+    /**
+     * A deferred method's identity across rounds (elements of one round are not valid in the next):
+     * its class, its name and its position among that class's {@code @Differentiable} methods of
+     * that name, so overloads are distinct. Source order does not change between rounds.
+     */
     private static String key(ExecutableElement method) {
-        return ((TypeElement) method.getEnclosingElement()).getQualifiedName() + "#" + method.getSimpleName();
+        TypeElement owner = (TypeElement) method.getEnclosingElement();
+        int position = 0;
+        for (Element e : owner.getEnclosedElements()) {
+            if (e.equals(method)) {
+                break;
+            }
+            if (isDifferentiableNamed(e, method.getSimpleName())) {
+                position++;
+            }
+        }
+        return owner.getQualifiedName() + "#" + method.getSimpleName() + "#" + position;
     }
 
     private ExecutableElement lookUp(String key) {
-        int hash = key.indexOf('#');
-        TypeElement type = processingEnv.getElementUtils().getTypeElement(key.substring(0, hash));
+        String[] parts = key.split("#");
+        TypeElement type = processingEnv.getElementUtils().getTypeElement(parts[0]);
         if (type == null) {
             return null;
         }
+        int position = Integer.parseInt(parts[2]);
         for (Element e : type.getEnclosedElements()) {
-            if (e.getKind() == ElementKind.METHOD && e.getSimpleName().contentEquals(key.substring(hash + 1))
-                    && e.getAnnotation(Differentiable.class) != null) {
+            if (isDifferentiableNamed(e, parts[1]) && position-- == 0) {
                 return (ExecutableElement) e;
             }
         }
         return null;
+    }
+
+    private static boolean isDifferentiableNamed(Element e, CharSequence name) {
+        return e.getKind() == ElementKind.METHOD && e.getSimpleName().contentEquals(name)
+                && e.getAnnotation(Differentiable.class) != null;
     }
 }
