@@ -13,6 +13,9 @@ import java.lang.annotation.Target;
  * <p>For a method {@code m} in class {@code p.C} the processor writes {@code p.C_M} (nested
  * classes joined by {@code _}, {@code M} is {@code m} capitalized), or {@code p.<name>} when
  * {@link #name()} is set.
+ *
+ * <p>The forms the method body may use, the generated class's API and the gradient conventions
+ * are in the DSL reference, {@code docs/dsl.md} in the Adjoint repository.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -62,9 +62,13 @@ public final class AdjointProcessor extends AbstractProcessor {
     /** Generated class name → the method it was generated for, to report clashes clearly. */
     private final Map<String, String> generated = new HashMap<>();
 
+    /**
+     * Adjoint's own annotations, which it claims: no other processor acts on them, and an unclaimed
+     * annotation is a warning under {@code -Xlint:processing} (an error with {@code -Werror}).
+     */
     @Override
     public Set<String> getSupportedAnnotationTypes() {
-        return Set.of(Differentiable.class.getCanonicalName());
+        return Set.of(Differentiable.class.getCanonicalName(), Shape.class.getCanonicalName());
     }
 
     @Override
@@ -128,7 +132,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 }
             }
         }
-        return false;
+        return true;
     }
 
     /** The pipeline for one method: check the signature, parse, check, differentiate, optimize, emit. */
@@ -469,7 +473,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
 
     /** A source type carrying our {@code @Generated} (a stale output compiled as a source) is not a clash. */
-    private static boolean generatedByAdjoint(TypeElement type) {
+    static boolean generatedByAdjoint(TypeElement type) {
         for (javax.lang.model.element.AnnotationMirror mirror : type.getAnnotationMirrors()) {
             if (mirror.getAnnotationType().toString().equals("javax.annotation.processing.Generated")
                     && mirror.getElementValues().values().toString().contains(AdjointProcessor.class.getName())) {
@@ -499,22 +503,42 @@ public final class AdjointProcessor extends AbstractProcessor {
         processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, element);
     }
 
+    /**
+     * A deferred method's identity across rounds (elements of one round are not valid in the next):
+     * its class, its name and its position among that class's {@code @Differentiable} methods of
+     * that name, so overloads are distinct. Source order does not change between rounds.
+     */
     private static String key(ExecutableElement method) {
-        return ((TypeElement) method.getEnclosingElement()).getQualifiedName() + "#" + method.getSimpleName();
+        TypeElement owner = (TypeElement) method.getEnclosingElement();
+        int position = 0;
+        for (Element e : owner.getEnclosedElements()) {
+            if (e.equals(method)) {
+                break;
+            }
+            if (isDifferentiableNamed(e, method.getSimpleName())) {
+                position++;
+            }
+        }
+        return owner.getQualifiedName() + "#" + method.getSimpleName() + "#" + position;
     }
 
     private ExecutableElement lookUp(String key) {
-        int hash = key.indexOf('#');
-        TypeElement type = processingEnv.getElementUtils().getTypeElement(key.substring(0, hash));
+        String[] parts = key.split("#");
+        TypeElement type = processingEnv.getElementUtils().getTypeElement(parts[0]);
         if (type == null) {
             return null;
         }
+        int position = Integer.parseInt(parts[2]);
         for (Element e : type.getEnclosedElements()) {
-            if (e.getKind() == ElementKind.METHOD && e.getSimpleName().contentEquals(key.substring(hash + 1))
-                    && e.getAnnotation(Differentiable.class) != null) {
+            if (isDifferentiableNamed(e, parts[1]) && position-- == 0) {
                 return (ExecutableElement) e;
             }
         }
         return null;
+    }
+
+    private static boolean isDifferentiableNamed(Element e, CharSequence name) {
+        return e.getKind() == ElementKind.METHOD && e.getSimpleName().contentEquals(name)
+                && e.getAnnotation(Differentiable.class) != null;
     }
 }

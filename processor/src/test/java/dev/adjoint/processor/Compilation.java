@@ -141,6 +141,23 @@ final class Compilation {
      * {@code processor} must be null exactly when {@code extraOptions} contains {@code -proc:none}.
      */
     static Result run(Processor processor, boolean procOnly, List<String> extraOptions, String... sources) {
+        return run(processor == null ? null : List.of(processor), procOnly, extraOptions, sources);
+    }
+
+    /**
+     * Full compilation with the processors javac discovers itself on the class path (through
+     * {@code META-INF/services/javax.annotation.processing.Processor}), as a user's build finds
+     * them: every processor the processor jar declares, in the declared order.
+     */
+    static Result compileDiscovering(List<String> extraOptions, String... sources) {
+        return run((List<Processor>) null, false, extraOptions, sources);
+    }
+
+    /**
+     * Compiles {@code sources}; {@code processors} null means javac's own discovery (or none with
+     * {@code -proc:none} in {@code extraOptions}).
+     */
+    static Result run(List<? extends Processor> processors, boolean procOnly, List<String> extraOptions, String... sources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("no system Java compiler: run the tests on a JDK");
@@ -181,8 +198,8 @@ final class Compilation {
             try (StandardJavaFileManager fm = javac.getStandardFileManager(collector, Locale.ROOT, StandardCharsets.UTF_8)) {
                 JavaCompiler.CompilationTask task = javac.getTask(out, fm, collector, options, null,
                         fm.getJavaFileObjectsFromPaths(files));
-                if (processor != null) {
-                    task.setProcessors(List.of(processor));
+                if (processors != null) {
+                    task.setProcessors(processors);
                 }
                 task.setLocale(Locale.ROOT);
                 success = task.call();

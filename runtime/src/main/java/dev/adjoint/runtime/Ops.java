@@ -4,7 +4,11 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.simple.SimpleMatrix;
 
 /**
- * The eager DSL helpers of Adjoint (SPEC section 3), on {@link SimpleMatrix}.
+ * The eager DSL helpers of Adjoint, on {@link SimpleMatrix}.
+ *
+ * <p>Every form a {@code @Differentiable} method may use (these helpers and the supported
+ * {@code SimpleMatrix} and {@code Math} methods), with its meaning and the derivative Adjoint
+ * generates for it, is listed in the DSL reference, {@code docs/dsl.md} in the Adjoint repository.
  *
  * <p>Every method returns a new matrix (or a double) and leaves its inputs untouched. They
  * delegate to {@link Kernels} and {@link SpdFactorization}, the same code generated classes

@@ -32,6 +32,9 @@ import picocli.CommandLine.ScopeType;
                 + "model against a closed-form or stated optimum. Without a subcommand, runs all three (like 'all'). "
                 + "Exit status: 0 when every criterion passes, 1 when one fails, 2 for a usage error, 3 when the "
                 + "data cannot be read.",
+        footer = {"", "The losses are declared in demo/Losses.java of the sample application. Every form a "
+                + "@Differentiable method may use, with its meaning and gradient convention: docs/dsl.md in the "
+                + "Adjoint repository (the DSL reference)."},
         subcommands = {Main.All.class, Main.Autoencoder.class, Main.Mlp.class, Main.Gplvm.class},
         sortOptions = false, usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {

@@ -154,6 +154,7 @@ public final class ClassEmitter {
 
         type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "PARAMETERS",
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The parameters of {@code $L}: names, kinds and which are {@code wrt}.\n", source.qualifiedMethodName())
                 .initializer(parameterList())
                 .build());
         for (Unit unit : List.of(gradientUnit, valueUnit)) {
@@ -179,6 +180,8 @@ public final class ClassEmitter {
         }
         for (Map.Entry<String, String> f : factorFields.entrySet()) {
             type.addField(FieldSpec.builder(factorTypes.get(f.getKey()), f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("Factorization of {@code $L}, reused across calls.\n",
+                            names.get(Integer.parseInt(f.getKey().substring(f.getKey().indexOf(':') + 1))))
                     .initializer("new $T()", factorTypes.get(f.getKey()))
                     .build());
         }
@@ -371,9 +374,13 @@ public final class ClassEmitter {
         MethodSpec.Builder m = signature(name, false);
         m.addJavadoc(backward
                 ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
-                        + "Arguments are never modified.\n\n@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
-                : "Computes the loss (forward pass only; wrt $L). Arguments are never modified.\n",
+                        + "Arguments are never modified.\n\n"
+                : "Computes the loss (forward pass only; wrt $L). Arguments are never modified.\n\n",
                 String.join(", ", program.wrt()));
+        documentParameters(m);
+        m.addJavadoc(backward
+                ? "@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
+                : "@return the loss\n");
         Body body = new Body(unit);
         if (!shapes.checks().isEmpty()) {
             body.code.addStatement("checkArguments($L)", argumentList());
@@ -578,7 +585,8 @@ public final class ClassEmitter {
             return java.util.Optional.empty();
         }
         MethodSpec.Builder m = MethodSpec.methodBuilder("checkArguments").addModifiers(Modifier.PRIVATE, Modifier.STATIC);
-        m.addJavadoc("Checks that the arguments' shapes agree, naming the DSL expression that needs them to.\n");
+        m.addJavadoc("Checks that the arguments' shapes agree, naming the DSL expression that needs them to.\n\n");
+        documentParameters(m);
         for (Node p : parameters) {
             m.addParameter(javaType(p), ((Leaves.Param) p.op()).name());
         }
@@ -638,6 +646,7 @@ public final class ClassEmitter {
             if (param.type() == ValueType.SCALAR) {
                 type.addField(FieldSpec.builder(TypeName.DOUBLE, field, Modifier.PRIVATE).addJavadoc("∂L/∂$L\n", wrt).build());
                 type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("∂L/∂$L as a 1×1 matrix, for {@link #gradientOf}.\n", wrt)
                         .initializer("new $T(1, 1)", MATRIX).build());
             } else {
                 Integer node = program.gradients().get(wrt);
@@ -657,10 +666,22 @@ public final class ClassEmitter {
         String args = String.join(", ", parameters.stream()
                 .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? ".getDDRM()" : ""))
                 .toList());
-        type.addMethod(signature("value", true).addJavadoc("{@link #value} on {@code SimpleMatrix} arguments.\n")
-                .addStatement("return value($L)", args).build());
-        type.addMethod(signature("gradient", true).addJavadoc("{@link #gradient} on {@code SimpleMatrix} arguments.\n")
+        MethodSpec.Builder value = signature("value", true).addJavadoc("{@link #value} on {@code SimpleMatrix} arguments.\n\n");
+        documentParameters(value);
+        type.addMethod(value.addJavadoc("@return the loss\n").addStatement("return value($L)", args).build());
+        MethodSpec.Builder gradient = signature("gradient", true).addJavadoc("{@link #gradient} on {@code SimpleMatrix} arguments.\n\n");
+        documentParameters(gradient);
+        type.addMethod(gradient.addJavadoc("@return the loss, as {@link #value} would\n")
                 .addStatement("return gradient($L)", args).build());
+    }
+
+    /** One {@code @param} tag per parameter of the user's method, in order (doclint wants them all). */
+    private void documentParameters(MethodSpec.Builder m) {
+        for (Node p : parameters) {
+            Leaves.Param param = (Leaves.Param) p.op();
+            m.addJavadoc("@param $L argument {@code $L} of {@code $L}$L\n", param.name(), param.name(),
+                    source.qualifiedMethodName(), program.wrt().contains(param.name()) ? " (differentiated)" : "");
+        }
     }
 
     private void addAccessors(TypeSpec.Builder type) {
@@ -683,9 +704,10 @@ public final class ClassEmitter {
                 }
             }
             if (param.type() == ValueType.SCALAR) {
-                m.returns(TypeName.DOUBLE).addStatement("return $L", field);
+                m.addJavadoc("\n@return ∂L/∂$L\n", wrt).returns(TypeName.DOUBLE).addStatement("return $L", field);
             } else {
                 m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
+                        .addJavadoc("\n@return ∂L/∂$L, shaped like {@code $L}\n", wrt, wrt)
                         .returns(MATRIX).addStatement("return $L", field);
             }
             type.addMethod(m.build());
