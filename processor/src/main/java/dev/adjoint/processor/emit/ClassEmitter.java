@@ -181,7 +181,7 @@ public final class ClassEmitter {
         for (Map.Entry<String, String> f : factorFields.entrySet()) {
             type.addField(FieldSpec.builder(factorTypes.get(f.getKey()), f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("Factorization of {@code $L}, reused across calls.\n",
-                            names.get(Integer.parseInt(f.getKey().substring(f.getKey().indexOf(':') + 1))))
+                            f.getKey().substring(f.getKey().indexOf(':') + 1))
                     .initializer("new $T()", factorTypes.get(f.getKey()))
                     .build());
         }
