@@ -3,13 +3,13 @@ package dev.adjoint.bench;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.simple.SimpleMatrix;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,20 +17,19 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Two-layer Swish network 64 → 64 → 10 with softmax cross-entropy on a batch of 128 columns
- * (one-hot targets).
+ * Two-layer Swish network with softmax cross-entropy on a batch of one-hot columns, issue 7's
+ * rows 4-5: {@code shape} is inputs×hidden×classes×N ({@code -p shape=784x256x10x128},
+ * {@code 64x32x10x32}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
 public class MlpBenchmark {
-    static final int INPUTS = 64;
-    static final int HIDDEN = 64;
-    static final int CLASSES = 10;
-    static final int BATCH = 128;
+    @Param({"784x256x10x128", "64x32x10x32"})
+    public String shape;
 
     private DMatrixRMaj W1;
     private DMatrixRMaj b1;
@@ -38,45 +37,27 @@ public class MlpBenchmark {
     private DMatrixRMaj b2;
     private DMatrixRMaj X;
     private DMatrixRMaj Y;
-    private SimpleMatrix[] simple;
     private BenchLosses_Mlp generated;
-    private HandWrittenMlp handWritten;
+    private HandOptimalMlp handOptimal;
 
     @Setup
     public void setUp() {
-        Random random = new Random(7);
-        W1 = Agreement.gaussian(random, HIDDEN, INPUTS, 1.0 / Math.sqrt(INPUTS));
-        b1 = Agreement.gaussian(random, HIDDEN, 1, 0.1);
-        W2 = Agreement.gaussian(random, CLASSES, HIDDEN, 1.0 / Math.sqrt(HIDDEN));
-        b2 = Agreement.gaussian(random, CLASSES, 1, 0.1);
-        X = Agreement.gaussian(random, INPUTS, BATCH, 1.0);
-        Y = new DMatrixRMaj(CLASSES, BATCH);
-        for (int j = 0; j < BATCH; j++) {
-            Y.set(random.nextInt(CLASSES), j, 1.0);
-        }
-        simple = new SimpleMatrix[] {
-            SimpleMatrix.wrap(W1), SimpleMatrix.wrap(b1), SimpleMatrix.wrap(W2),
-            SimpleMatrix.wrap(b2), SimpleMatrix.wrap(X), SimpleMatrix.wrap(Y)};
+        int[] size = Workloads.dims(shape, 4);
+        DMatrixRMaj[] args = Workloads.mlpArguments(new Random(7), size[0], size[1], size[2], size[3]);
+        W1 = args[0];
+        b1 = args[1];
+        W2 = args[2];
+        b2 = args[3];
+        X = args[4];
+        Y = args[5];
         generated = new BenchLosses_Mlp();
-        handWritten = new HandWrittenMlp();
-
-        double loss = generated.gradient(W1, b1, W2, b2, X, Y);
-        Agreement.check("mlp value()", generated.value(W1, b1, W2, b2, X, Y), loss);
-        Agreement.check("hand-written mlp loss", handWritten.gradient(W1, b1, W2, b2, X, Y), loss);
-        Agreement.check("hand-written mlp dW1", handWritten.gradW1(), generated.gradW1());
-        Agreement.check("hand-written mlp db1", handWritten.gradB1(), generated.gradB1());
-        Agreement.check("hand-written mlp dW2", handWritten.gradW2(), generated.gradW2());
-        Agreement.check("hand-written mlp db2", handWritten.gradB2(), generated.gradB2());
-        EagerMlp.Result eager = eager();
-        Agreement.check("eager mlp loss", eager.loss(), loss);
-        Agreement.check("eager mlp dW1", eager.gradW1(), generated.gradW1());
-        Agreement.check("eager mlp db1", eager.gradB1(), generated.gradB1());
-        Agreement.check("eager mlp dW2", eager.gradW2(), generated.gradW2());
-        Agreement.check("eager mlp db2", eager.gradB2(), generated.gradB2());
+        handOptimal = new HandOptimalMlp();
+        Workloads.checkMlp(generated, handOptimal, args);
     }
 
-    private EagerMlp.Result eager() {
-        return EagerMlp.gradient(simple[0], simple[1], simple[2], simple[3], simple[4], simple[5]);
+    @Benchmark
+    public double generatedValue() {
+        return generated.value(W1, b1, W2, b2, X, Y);
     }
 
     @Benchmark
@@ -89,26 +70,16 @@ public class MlpBenchmark {
     }
 
     @Benchmark
-    public void handWrittenGradient(Blackhole bh) {
-        bh.consume(handWritten.gradient(W1, b1, W2, b2, X, Y));
-        bh.consume(handWritten.gradW1());
-        bh.consume(handWritten.gradB1());
-        bh.consume(handWritten.gradW2());
-        bh.consume(handWritten.gradB2());
+    public double handOptimalValue() {
+        return handOptimal.value(W1, b1, W2, b2, X, Y);
     }
 
     @Benchmark
-    public void eagerSimpleMatrixGradient(Blackhole bh) {
-        EagerMlp.Result result = eager();
-        bh.consume(result.loss());
-        bh.consume(result.gradW1());
-        bh.consume(result.gradB1());
-        bh.consume(result.gradW2());
-        bh.consume(result.gradB2());
-    }
-
-    @Benchmark
-    public double generatedValue() {
-        return generated.value(W1, b1, W2, b2, X, Y);
+    public void handOptimalGradient(Blackhole bh) {
+        bh.consume(handOptimal.gradient(W1, b1, W2, b2, X, Y));
+        bh.consume(handOptimal.gradW1());
+        bh.consume(handOptimal.gradB1());
+        bh.consume(handOptimal.gradW2());
+        bh.consume(handOptimal.gradB2());
     }
 }
