@@ -476,18 +476,18 @@ public final class ClassEmitter {
         @Override
         public CodeBlock product(String alpha, String a, boolean transA, String b, boolean transB, String c,
                 boolean accumulate) {
+            String method = (accumulate ? "multAdd" : "mult") + (transA && transB ? "TransAB" : transA ? "TransA" : transB ? "TransB" : "");
+            List<String> args = new ArrayList<>();
+            if (alpha != null) {
+                args.add(alpha);
+            }
+            args.addAll(List.of(a, b, c));
             if (transB && !transA) {
                 String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(b + "T"));
                 scratchDocs.putIfAbsent(bT, "the transpose of " + b + ", for products that read it transposed");
-                return alpha == null
-                        ? CodeBlock.of("$T.$L($L, $L, $L, $L);\n", Ejml.KERNELS, accumulate ? "multAddTransB" : "multTransB", a, b, c, bT)
-                        : CodeBlock.of("$T.$L($L, $L, $L, $L, $L);\n", Ejml.KERNELS, accumulate ? "multAddTransB" : "multTransB",
-                                alpha, a, b, c, bT);
+                args.add(bT);
             }
-            String method = (accumulate ? "multAdd" : "mult") + (transA && transB ? "TransAB" : transA ? "TransA" : transB ? "TransB" : "");
-            return alpha == null
-                    ? CodeBlock.of("$T.$L($L, $L, $L);\n", Ejml.COMMON_OPS, method, a, b, c)
-                    : CodeBlock.of("$T.$L($L, $L, $L, $L);\n", Ejml.COMMON_OPS, method, alpha, a, b, c);
+            return CodeBlock.of("$T.$L($L);\n", Ejml.PRODUCTS, method, String.join(", ", args));
         }
 
         @Override

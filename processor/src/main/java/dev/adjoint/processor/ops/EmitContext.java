@@ -24,10 +24,11 @@ public interface EmitContext {
 
     /**
      * {@code c = alpha·op(a)·op(b)}, or {@code c += alpha·op(a)·op(b)} when {@code accumulate}:
-     * the general product of the kernel vocabulary, as statements to emit. The backend picks the
-     * call: EJML's {@code mult}/{@code multTransA} family, or, for a transposed right operand, a
-     * transpose into a workspace and {@code mult} (EJML's {@code multTransB} takes dot products,
-     * which are several times slower). {@code alpha} is a Java expression, or null for 1.
+     * the general product of the kernel vocabulary, as statements to emit. The backend calls the
+     * runtime's {@code Products}, which picks EJML or the system BLAS by size at run time (and,
+     * in pure Java, transposes a transposed right operand into a workspace: EJML's
+     * {@code multTransB} takes dot products, which are several times slower). {@code alpha} is
+     * a Java expression, or null for 1.
      */
     com.palantir.javapoet.CodeBlock product(String alpha, String a, boolean transA, String b, boolean transB, String c,
             boolean accumulate);

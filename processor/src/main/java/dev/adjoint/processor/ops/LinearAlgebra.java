@@ -13,6 +13,18 @@ import dev.adjoint.processor.ops.Reductions.ScalarOp;
 public final class LinearAlgebra {
     private LinearAlgebra() {}
 
+    /** A⁻¹(s·B) = s·A⁻¹B and A⁻¹(−B) = −A⁻¹B: scalars move out, so equal solves share one node. */
+    private static int scalarsOut(Builder b, Primitive solve, java.util.List<Integer> in) {
+        Node rhs = b.node(in.get(1));
+        if (rhs.op() instanceof MatrixAlgebra.Scale) {
+            return b.scale(b.apply(solve, in.get(0), rhs.input(0)), rhs.input(1));
+        }
+        if (rhs.op() instanceof MatrixAlgebra.Negate) {
+            return b.negate(b.apply(solve, in.get(0), rhs.input(0)));
+        }
+        return -1;
+    }
+
     private static void square(ShapeContext ctx, Node node, int a, String what) {
         ctx.unify(ctx.dim(a, 0), ctx.dim(a, 1), node, "rows and columns of " + what);
     }
@@ -127,6 +139,11 @@ public final class LinearAlgebra {
     /** {@code A⁻¹B} (inputs: A, B), by LU of A. */
     public record Solve() implements MatrixOp {
         @Override
+        public int simplify(Builder b, java.util.List<Integer> in) {
+            return scalarsOut(b, this, in);
+        }
+
+        @Override
         public void shape(ShapeContext ctx, Node node) {
             int a = node.input(0);
             int b = node.input(1);
@@ -160,6 +177,11 @@ public final class LinearAlgebra {
 
     /** {@code A⁻¹B} for symmetric positive definite A (inputs: A, B), from the shared Cholesky factor. */
     public record SpdSolve() implements MatrixOp {
+        @Override
+        public int simplify(Builder b, java.util.List<Integer> in) {
+            return scalarsOut(b, this, in);
+        }
+
         @Override
         public void shape(ShapeContext ctx, Node node) {
             new Solve().shape(ctx, node);
@@ -219,6 +241,11 @@ public final class LinearAlgebra {
 
     /** {@code A⁻ᵀB} (inputs: A, B), from the LU of A shared with {@link Solve}. */
     public record SolveTranspose() implements MatrixOp, BackwardOnly {
+        @Override
+        public int simplify(Builder b, java.util.List<Integer> in) {
+            return scalarsOut(b, this, in);
+        }
+
         @Override
         public void shape(ShapeContext ctx, Node node) {
             ctx.setShape(node, ctx.dim(node.input(0), 0), ctx.dim(node.input(1), 1));

@@ -61,7 +61,8 @@ public final class Symmetry implements Pass {
             if (op instanceof LinearAlgebra.Inverse && spd.get(node.input(0))) {
                 return b.apply(new LinearAlgebra.SpdInverse(), node.origin(), in);
             }
-            if (op instanceof LinearAlgebra.Solve && spd.get(node.input(0))) {
+            if ((op instanceof LinearAlgebra.Solve || op instanceof LinearAlgebra.SolveTranspose) && spd.get(node.input(0))) {
+                // A⁻ᵀB = A⁻¹B for symmetric A: the adjoint of a solve reuses the Cholesky factor too.
                 return b.apply(new LinearAlgebra.SpdSolve(), node.origin(), in);
             }
             if (op instanceof MatrixAlgebra.Transpose && sym.symmetric(in.get(0))) {

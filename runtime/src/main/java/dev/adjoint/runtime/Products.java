@@ -1,0 +1,193 @@
+package dev.adjoint.runtime;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.NativeBLAS;
+import org.ejml.MatrixDimensionException;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * The matrix products generated code calls, named like EJML's ({@code mult}, {@code multTransA},
+ * {@code multAdd}, ...; an optional leading {@code alpha}). Each picks its implementation at run
+ * time from the size of the product:
+ * <ul>
+ *   <li>with a system BLAS installed ({@code libblas.so.3}, e.g. Debian's
+ *       {@code libopenblas0-pthread}), a product of at least {@link #nativeThreshold()}
+ *       multiply-adds is one {@code dgemm} through {@code dev.ludovic.netlib} (what Apache Spark
+ *       uses). Row-major EJML data is the column-major transpose, so C = A·B runs as
+ *       Cᵀ = Bᵀ·Aᵀ on the same arrays: no copies, nothing allocated;</li>
+ *   <li>otherwise EJML, in pure Java. A product that reads its right operand transposed
+ *       transposes it into a workspace and multiplies row by row (see
+ *       {@link Kernels#multTransB(double, DMatrixRMaj, DMatrixRMaj, DMatrixRMaj, DMatrixRMaj)}).</li>
+ * </ul>
+ * System property {@code adjoint.blas}: {@code auto} (default: native when it loads),
+ * {@code java} (never native) or {@code native} (fail at first use if it does not load);
+ * {@code adjoint.blas.threshold}: the multiply-add count from which native runs (default 32768).
+ * OpenBLAS starts one thread per core; {@code OPENBLAS_NUM_THREADS=1} keeps it to the caller's.
+ */
+public final class Products {
+    private static final long DEFAULT_THRESHOLD = 32L * 32 * 32;
+    private static final BLAS NATIVE = loadNative(System.getProperty("adjoint.blas", "auto"));
+    private static volatile long threshold = Long.getLong("adjoint.blas.threshold", DEFAULT_THRESHOLD);
+
+    private Products() {}
+
+    private static BLAS loadNative(String mode) {
+        if (mode.equals("java")) {
+            return null;
+        }
+        java.util.logging.Logger netlib = java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas.InstanceBuilder");
+        java.util.logging.Level level = netlib.getLevel();
+        if (mode.equals("auto")) {
+            netlib.setLevel(java.util.logging.Level.OFF); // no system BLAS is the normal pure-Java case, not a warning
+        }
+        try {
+            return NativeBLAS.getInstance();
+        } catch (RuntimeException | LinkageError e) {
+            if (mode.equals("native")) {
+                throw new IllegalStateException("-Dadjoint.blas=native but no native BLAS loads (install libblas.so.3, "
+                        + "e.g. Debian's libopenblas0-pthread): " + e, e);
+            }
+            return null;
+        } finally {
+            netlib.setLevel(level);
+        }
+    }
+
+    /** Whether products of at least {@link #nativeThreshold()} multiply-adds run on the system BLAS. */
+    public static boolean nativeAvailable() {
+        return NATIVE != null;
+    }
+
+    /** The multiply-add count from which a product runs on the system BLAS, when one is loaded. */
+    public static long nativeThreshold() {
+        return threshold;
+    }
+
+    /** Changes {@link #nativeThreshold()} (0: every product native, for tests and tuning). */
+    public static void setNativeThreshold(long multiplyAdds) {
+        if (multiplyAdds < 0) {
+            throw new IllegalArgumentException("threshold must be non-negative: " + multiplyAdds);
+        }
+        threshold = multiplyAdds;
+    }
+
+    // ---- c = alpha·op(a)·op(b) ---------------------------------------------------------------
+
+    public static void mult(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(1.0, a, false, b, false, false, c, null);
+    }
+
+    public static void mult(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(alpha, a, false, b, false, false, c, null);
+    }
+
+    public static void multTransA(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(1.0, a, true, b, false, false, c, null);
+    }
+
+    public static void multTransA(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(alpha, a, true, b, false, false, c, null);
+    }
+
+    /** c = a·bᵀ; {@code bT} is a workspace for bᵀ on the pure-Java path. */
+    public static void multTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, DMatrixRMaj bT) {
+        gemm(1.0, a, false, b, true, false, c, bT);
+    }
+
+    public static void multTransB(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, DMatrixRMaj bT) {
+        gemm(alpha, a, false, b, true, false, c, bT);
+    }
+
+    public static void multTransAB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(1.0, a, true, b, true, false, c, null);
+    }
+
+    public static void multTransAB(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(alpha, a, true, b, true, false, c, null);
+    }
+
+    // ---- c += alpha·op(a)·op(b); c must already have the product's shape ---------------------
+
+    public static void multAdd(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(1.0, a, false, b, false, true, c, null);
+    }
+
+    public static void multAdd(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(alpha, a, false, b, false, true, c, null);
+    }
+
+    public static void multAddTransA(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(1.0, a, true, b, false, true, c, null);
+    }
+
+    public static void multAddTransA(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(alpha, a, true, b, false, true, c, null);
+    }
+
+    public static void multAddTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, DMatrixRMaj bT) {
+        gemm(1.0, a, false, b, true, true, c, bT);
+    }
+
+    public static void multAddTransB(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, DMatrixRMaj bT) {
+        gemm(alpha, a, false, b, true, true, c, bT);
+    }
+
+    public static void multAddTransAB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(1.0, a, true, b, true, true, c, null);
+    }
+
+    public static void multAddTransAB(double alpha, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        gemm(alpha, a, true, b, true, true, c, null);
+    }
+
+    /** c = alpha·op(a)·op(b) + (accumulate ? c : 0). */
+    private static void gemm(double alpha, DMatrixRMaj a, boolean transA, DMatrixRMaj b, boolean transB,
+            boolean accumulate, DMatrixRMaj c, DMatrixRMaj bT) {
+        int m = transA ? a.numCols : a.numRows;
+        int k = transA ? a.numRows : a.numCols;
+        int kb = transB ? b.numCols : b.numRows;
+        int n = transB ? b.numRows : b.numCols;
+        if (NATIVE != null && (long) m * n * k >= threshold && k > 0 && m > 0 && n > 0) {
+            if (k != kb) {
+                throw new MatrixDimensionException("inner dimensions of the product differ: " + Kernels.shape(a)
+                        + (transA ? "ᵀ" : "") + " times " + Kernels.shape(b) + (transB ? "ᵀ" : ""));
+            }
+            if (accumulate) {
+                if (c.numRows != m || c.numCols != n) {
+                    throw new MatrixDimensionException("the product is " + m + "x" + n + " but the output is " + Kernels.shape(c));
+                }
+            } else {
+                c.reshape(m, n);
+            }
+            if (c == a || c == b) {
+                throw new IllegalArgumentException("the output of a product must not be one of its operands");
+            }
+            // Row-major X is column-major Xᵀ: C = op(A)·op(B) runs as Cᵀ = op(B)ᵀ·op(A)ᵀ.
+            NATIVE.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b.data, 0, b.numCols, a.data, 0,
+                    a.numCols, accumulate ? 1.0 : 0.0, c.data, 0, n);
+            return;
+        }
+        if (transB && !transA) {
+            if (accumulate) {
+                Kernels.multAddTransB(alpha, a, b, c, bT);
+            } else {
+                Kernels.multTransB(alpha, a, b, c, bT);
+            }
+        } else if (alpha != 1.0) {
+            if (transA && transB) {
+                if (accumulate) CommonOps_DDRM.multAddTransAB(alpha, a, b, c); else CommonOps_DDRM.multTransAB(alpha, a, b, c);
+            } else if (transA) {
+                if (accumulate) CommonOps_DDRM.multAddTransA(alpha, a, b, c); else CommonOps_DDRM.multTransA(alpha, a, b, c);
+            } else {
+                if (accumulate) CommonOps_DDRM.multAdd(alpha, a, b, c); else CommonOps_DDRM.mult(alpha, a, b, c);
+            }
+        } else if (transA && transB) { // without alpha EJML has its fast matrix-vector paths
+            if (accumulate) CommonOps_DDRM.multAddTransAB(a, b, c); else CommonOps_DDRM.multTransAB(a, b, c);
+        } else if (transA) {
+            if (accumulate) CommonOps_DDRM.multAddTransA(a, b, c); else CommonOps_DDRM.multTransA(a, b, c);
+        } else {
+            if (accumulate) CommonOps_DDRM.multAdd(a, b, c); else CommonOps_DDRM.mult(a, b, c);
+        }
+    }
+}
