@@ -472,6 +472,77 @@ public final class Kernels {
         }
     }
 
+    /**
+     * p = the softmax of each column of z (reshaped like z), one {@code exp} per entry: what
+     * {@link #softmaxCrossEntropyFromSoftmax} and {@link #softmaxCrossEntropyBackwardZFromSoftmax}
+     * share, so a loss and its gradient cost one exponential per score instead of three.
+     */
+    public static void columnSoftmax(DMatrixRMaj z, DMatrixRMaj p) {
+        int rows = z.numRows;
+        int cols = z.numCols;
+        p.reshape(rows, cols);
+        for (int j = 0; j < cols; j++) {
+            double max = max(z.data, j, cols, rows);
+            double sum = 0;
+            for (int i = 0, idx = j; i < rows; i++, idx += cols) {
+                double e = Math.exp(z.data[idx] - max);
+                p.data[idx] = e;
+                sum += e;
+            }
+            if (Double.isInfinite(max)) {
+                continue; // as exp(z − lse) with lse = max, like softmaxCrossEntropyBackwardZ
+            }
+            double inverse = 1.0 / sum;
+            for (int i = 0, idx = j; i < rows; i++, idx += cols) {
+                p.data[idx] *= inverse;
+            }
+        }
+    }
+
+    /**
+     * {@link #softmaxCrossEntropy} given p = {@link #columnSoftmax}(z): log Σ exp z_:,j is
+     * z_kj − log p_kj at the column's largest score k, where p_kj ≥ 1/rows, so one well-conditioned
+     * log per column and no exponential.
+     */
+    public static double softmaxCrossEntropyFromSoftmax(DMatrixRMaj z, DMatrixRMaj y, DMatrixRMaj p) {
+        checkSameShape("softmaxCrossEntropy", z, y);
+        int rows = z.numRows;
+        int cols = z.numCols;
+        double total = 0;
+        for (int j = 0; j < cols; j++) {
+            int argmax = j;
+            for (int i = 1, idx = j + cols; i < rows; i++, idx += cols) {
+                if (z.data[idx] > z.data[argmax]) {
+                    argmax = idx;
+                }
+            }
+            double max = z.data[argmax];
+            double lse = Double.isInfinite(max) || Double.isNaN(max) ? max : max - Math.log(p.data[argmax]);
+            for (int i = 0, idx = j; i < rows; i++, idx += cols) {
+                total += y.data[idx] * (lse - z.data[idx]);
+            }
+        }
+        return total / cols;
+    }
+
+    /** {@link #softmaxCrossEntropyBackwardZ} given p = {@link #columnSoftmax}(z): no exponential. */
+    public static void softmaxCrossEntropyBackwardZFromSoftmax(DMatrixRMaj p, DMatrixRMaj y, double dl, DMatrixRMaj dz) {
+        checkSameShape("softmaxCrossEntropy", p, y);
+        int rows = p.numRows;
+        int cols = p.numCols;
+        dz.reshape(rows, cols);
+        double scale = dl / cols;
+        for (int j = 0; j < cols; j++) {
+            double ySum = 0;
+            for (int i = 0, idx = j; i < rows; i++, idx += cols) {
+                ySum += y.data[idx];
+            }
+            for (int k = 0, idx = j; k < rows; k++, idx += cols) {
+                dz.data[idx] = scale * (ySum * p.data[idx] - y.data[idx]);
+            }
+        }
+    }
+
     /** dy_kj = −dl/N·log softmax(z_:,j)_k = dl/N·(lse_j − z_kj). */
     public static void softmaxCrossEntropyBackwardY(DMatrixRMaj z, DMatrixRMaj y, double dl, DMatrixRMaj dy) {
         checkSameShape("softmaxCrossEntropy", z, y);

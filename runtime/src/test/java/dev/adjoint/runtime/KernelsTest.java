@@ -443,4 +443,35 @@ class KernelsTest {
         assertSame(aBefore, a);
         assertSame(bBefore, b);
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5})
+    void softmaxCrossEntropyFromASharedSoftmaxMatchesTheSeparateKernels(int cols) {
+        Random rnd = new Random(700 + cols);
+        DMatrixRMaj z = uniform(rnd, 4, cols, -30, 30);
+        DMatrixRMaj y = uniform(rnd, 4, cols, 0, 1); // not one-hot: the definition holds for any Y
+        DMatrixRMaj p = dirty();
+        Kernels.columnSoftmax(z, p);
+        for (int j = 0; j < cols; j++) {
+            double sum = 0;
+            for (int i = 0; i < 4; i++) {
+                sum += p.get(i, j);
+            }
+            assertEquals(1.0, sum, 1e-14);
+        }
+        double expected = Kernels.softmaxCrossEntropy(z, y);
+        assertEquals(expected, Kernels.softmaxCrossEntropyFromSoftmax(z, y, p), 1e-13 * Math.abs(expected));
+        DMatrixRMaj expectedGradient = dirty();
+        Kernels.softmaxCrossEntropyBackwardZ(z, y, 0.7, expectedGradient);
+        DMatrixRMaj gradient = dirty();
+        Kernels.softmaxCrossEntropyBackwardZFromSoftmax(p, y, 0.7, gradient);
+        assertClose(expectedGradient, gradient, 1e-13);
+        // and the gradient is right: central differences of the loss
+        DMatrixRMaj numeric = numericGradient(zz -> {
+            DMatrixRMaj pp = new DMatrixRMaj(1, 1);
+            Kernels.columnSoftmax(zz, pp);
+            return 0.7 * Kernels.softmaxCrossEntropyFromSoftmax(zz, y, pp);
+        }, z);
+        assertClose(numeric, gradient, TOL);
+    }
 }

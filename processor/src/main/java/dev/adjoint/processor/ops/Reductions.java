@@ -277,4 +277,62 @@ public final class Reductions {
                     : new Formula("−" + g + "log softmax(" + z + ")/N", Formula.UNARY);
         }
     }
+
+    /**
+     * The softmax of each column of Z (input: Z), one exponential per entry. Formed by the
+     * {@code softmax-sharing} lowering so that a softmax cross-entropy and its gradient share it.
+     */
+    public record ColumnSoftmax() implements ShapedLikeFirstInput, BackwardOnly {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.columnSoftmax($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            Formula f = Formula.atom("softmax(" + ctx.print(node.input(0)).text() + ")");
+            return transposed ? ctx.transposeOf(f) : f;
+        }
+    }
+
+    /** {@link SoftmaxCrossEntropy} from the shared column softmax (inputs: Z, Y, softmax(Z)). */
+    public record SoftmaxCrossEntropyFromSoftmax() implements ScalarOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.sameShape(node, node.input(0), node.input(1), "scores Z and targets Y of softmaxCrossEntropy");
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.define(node, "$T.softmaxCrossEntropyFromSoftmax($L, $L, $L)", KERNELS, ctx.ref(node.input(0)),
+                    ctx.ref(node.input(1)), ctx.ref(node.input(2)));
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException("formed by lowering, after differentiation");
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return new SoftmaxCrossEntropy().formula(ctx, node, transposed);
+        }
+    }
+
+    /** The Z-adjoint of {@link SoftmaxCrossEntropy} from the shared column softmax (inputs: softmax(Z), Y, g). */
+    public record SoftmaxCrossEntropyBackwardFromSoftmax() implements ShapedLikeFirstInput, BackwardOnly {
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.softmaxCrossEntropyBackwardZFromSoftmax($L, $L, $L, $L)", KERNELS,
+                    ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            String p = ctx.print(node.input(0)).at(Formula.PRODUCT);
+            String y = ctx.print(node.input(1)).at(Formula.SUM);
+            String g = ctx.print(node.input(2)).text().equals("1") ? "" : ctx.print(node.input(2)).at(Formula.PRODUCT) + "·";
+            return new Formula(g + "(" + p + "·diag(𝟙ᵀ" + y + ") − " + y + ")/N", Formula.PRODUCT);
+        }
+    }
 }

@@ -33,7 +33,7 @@ public final class PassManager {
     public static final List<Pass> GRADIENT = List.of(new Symmetry(), new ProductReuse(), new ChainFusion());
     public static final List<Pass> VALUE = List.of(new Symmetry(), new InverseToSolve(), new ChainFusion());
     /** Lowering towards the kernel vocabulary, on both programs after their own pipelines. */
-    public static final List<Pass> LOWER = List.of(new LinearCombinationFusion());
+    public static final List<Pass> LOWER = List.of(new LinearCombinationFusion(), new SoftmaxSharing());
 
     private final Set<String> disabled;
     private final Consumer<String> dump;
