@@ -504,8 +504,10 @@ public final class SparkLoss implements DifferentiableFunction, AutoCloseable {
 
         /**
          * Splits driver-side data matrices (one per data parameter, in the order of {@link #data})
-         * into column blocks and distributes them. For data that do not fit the driver, build the
-         * blocks on the cluster and use {@link #build(JavaRDD)}.
+         * into column blocks and distributes them (a parallelized, cached RDD). For data that fit
+         * the driver: the partitions of a parallelized collection hold the data, and every job's
+         * tasks carry them along. For larger data, build the blocks on the cluster and use
+         * {@link #build(JavaRDD)}.
          *
          * @throws IllegalArgumentException if a data name is wrong or the matrices have different
          *                                  column counts

@@ -39,6 +39,8 @@ public final class SparkBenchmark {
     private static final int PIXELS = 64;
     private static final int CLASSES = 10;
     private static final double NOISE = 0.05;
+    /** Evaluations before timing: the JIT compiles Spark's job path as well as the generated code. */
+    private static final int WARM_UP = 4;
 
     public static void main(String[] argv) throws IOException {
         String model = "mlp";
@@ -66,9 +68,9 @@ public final class SparkBenchmark {
         double[][] digits = readDigits(data);
         int blocks = (samples + block - 1) / block;
         System.out.printf(Locale.ROOT, "%s, %d samples (UCI digits replicated with noise σ = %.2f), %d blocks of %d "
-                + "columns in %d partitions; %d cores; median of %d full-batch gradient evaluations after 2 warm-up%n",
+                + "columns in %d partitions; %d cores; median of %d full-batch gradient evaluations after %d warm-up%n",
                 model, samples, NOISE, blocks, block, partitions, Runtime.getRuntime().availableProcessors(), repeats,
-                repeats);
+                WARM_UP);
 
         Random random = new Random(1);
         Object[] parameters = model.equals("mlp")
@@ -99,9 +101,16 @@ public final class SparkBenchmark {
                 final int n = samples;
                 final int width = block;
                 final boolean mlp = model.equals("mlp");
+                // The digits reach the executors once, as a broadcast, not inside the RDD's lineage
+                // (which every job's tasks would carry).
+                var source = sc.broadcast(digits);
                 JavaRDD<DMatrixRMaj[]> rdd = sc.parallelize(IntStream.range(0, blocks).boxed().toList(), partitions)
-                        .map(b -> block(digits, b * width, Math.min(n, (b + 1) * width), mlp));
+                        .map(b -> block(source.value(), b * width, Math.min(n, (b + 1) * width), mlp));
                 try (SparkLoss loss = SparkLoss.builder(factory, reduction).data(dataNames).build(rdd)) {
+                    for (var info : sc.sc().getRDDStorageInfo()) {
+                        System.out.printf(Locale.ROOT, "    cached: %s, %d of %d partitions, %.0f MB in memory%n",
+                                info.name(), info.numCachedPartitions(), info.numPartitions(), info.memSize() / 1e6);
+                    }
                     double[] times = time(() -> loss.gradient(parameters), repeats);
                     double value = loss.gradient(parameters);
                     double t = median(times);
@@ -170,16 +179,25 @@ public final class SparkBenchmark {
         return m;
     }
 
+    /** Wall times in ms; also prints the process CPU time per evaluation (how many cores it got). */
     private static double[] time(Runnable r, int repeats) {
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < WARM_UP; i++) {
             r.run();
         }
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
         double[] t = new double[repeats];
+        long cpuStart = os.getProcessCpuTime();
+        long wallStart = System.nanoTime();
         for (int i = 0; i < repeats; i++) {
             long start = System.nanoTime();
             r.run();
             t[i] = (System.nanoTime() - start) * 1e-6;
         }
+        double cpu = (os.getProcessCpuTime() - cpuStart) * 1e-6 / repeats;
+        double wall = (System.nanoTime() - wallStart) * 1e-6 / repeats;
+        System.out.printf(Locale.ROOT, "    process CPU time %.1f ms per evaluation, %.2f cores busy on average%n",
+                cpu, cpu / wall);
         return t;
     }
 
