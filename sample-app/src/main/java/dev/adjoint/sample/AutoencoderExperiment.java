@@ -30,8 +30,10 @@ public final class AutoencoderExperiment {
      * @param maxIterations L-BFGS iterations at most
      * @param seed          seed of the random start
      * @param checkSamples  images used for the finite-difference check
+     * @param sparkMaster   train through Spark on this master (e.g. {@code local[2]}); null: on this machine
      */
-    public record Config(int components, int samples, int maxIterations, long seed, int checkSamples) {
+    public record Config(int components, int samples, int maxIterations, long seed, int checkSamples,
+                         String sparkMaster) {
         public Config {
             if (components < 1 || components > Digits.PIXELS) {
                 throw new IllegalArgumentException("components must be in 1.." + Digits.PIXELS + " but is " + components);
@@ -41,9 +43,19 @@ public final class AutoencoderExperiment {
             }
         }
 
+        /** A configuration that trains on this machine. */
+        public Config(int components, int samples, int maxIterations, long seed, int checkSamples) {
+            this(components, samples, maxIterations, seed, checkSamples, null);
+        }
+
         /** This configuration with another seed. */
         public Config withSeed(long seed) {
-            return new Config(components, samples, maxIterations, seed, checkSamples);
+            return new Config(components, samples, maxIterations, seed, checkSamples, sparkMaster);
+        }
+
+        /** This configuration trained through Spark on {@code master} (null: on this machine). */
+        public Config withSpark(String master) {
+            return new Config(components, samples, maxIterations, seed, checkSamples, master);
         }
 
         /** The configuration the README runs. */
@@ -114,22 +126,34 @@ public final class AutoencoderExperiment {
         log.info(String.format(Locale.ROOT, "  gradient check on the first %d images: max relative error %.2e",
                 checkCount, check.maxRelativeError()));
 
-        TimedFunction f = new TimedFunction(new Losses_TiedAutoencoder());
-        Object[] args = {w, x};
-        Lbfgs lbfgs = new Lbfgs(Objective.minimize(f, args, "W"));
+        // On Spark the data X are split into column blocks on the executors: the loss is a sum over
+        // samples, and only W remains an argument.
+        SparkRuns.Distributed spark = config.sparkMaster() == null ? null
+                : SparkRuns.autoencoder(config.sparkMaster(), x);
+        TimedFunction f = new TimedFunction(spark == null ? new Losses_TiedAutoencoder() : spark.loss());
+        Object[] args = spark == null ? new Object[] {w, x} : new Object[] {w};
+        if (spark != null) {
+            log.info("  training through Spark: " + spark.description());
+        }
         double[] history = new double[config.maxIterations() + 1];
         int iterations = 0;
-        long start = System.nanoTime();
-        try (Progress.Task task = progress.start("autoencoder", config.maxIterations())) {
-            while (iterations < config.maxIterations() && !lbfgs.converged()) {
-                history[iterations] = lbfgs.step();
-                iterations++;
-                task.update(iterations, String.format(Locale.ROOT, "loss/min %.6f", history[iterations - 1] / minimum));
+        double seconds;
+        double finalLoss;
+        Lbfgs lbfgs;
+        try (spark) {
+            lbfgs = new Lbfgs(Objective.minimize(f, args, "W"));
+            long start = System.nanoTime();
+            try (Progress.Task task = progress.start("autoencoder", config.maxIterations())) {
+                while (iterations < config.maxIterations() && !lbfgs.converged()) {
+                    history[iterations] = lbfgs.step();
+                    iterations++;
+                    task.update(iterations, String.format(Locale.ROOT, "loss/min %.6f", history[iterations - 1] / minimum));
+                }
+                task.finish(iterations, lbfgs.converged() ? "converged" : "iteration limit");
             }
-            task.finish(iterations, lbfgs.converged() ? "converged" : "iteration limit");
+            seconds = (System.nanoTime() - start) * 1e-9;
+            finalLoss = f.value(args);
         }
-        double seconds = (System.nanoTime() - start) * 1e-9;
-        double finalLoss = f.value(args);
         history[iterations] = finalLoss;
 
         DMatrixRMaj rowSpace = Spectra.orthonormalColumns(CommonOps_DDRM.transpose(w, null));

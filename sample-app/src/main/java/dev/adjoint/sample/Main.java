@@ -220,11 +220,16 @@ public final class Main implements Callable<Integer> {
                 description = "L-BFGS iterations at most (default: ${DEFAULT-VALUE}).")
         int iterations;
 
+        @Option(names = "--spark", paramLabel = "MASTER",
+                description = "Train through Apache Spark on this master, e.g. local[2] (full-batch loss and gradient "
+                    + "summed over column blocks of X).")
+        String spark;
+
         @Override
         public Integer call() throws IOException {
             AutoencoderExperiment.Config d = AutoencoderExperiment.Config.defaults();
             return main.runModels(true, false, false,
-                    new AutoencoderExperiment.Config(components, samples, iterations, main.seed, d.checkSamples()),
+                    new AutoencoderExperiment.Config(components, samples, iterations, main.seed, d.checkSamples(), spark),
                     null, null);
         }
     }
@@ -258,12 +263,17 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--samples", defaultValue = "0", description = "Images to use; 0 for all (default: ${DEFAULT-VALUE}).")
         int samples;
 
+        @Option(names = "--spark", paramLabel = "MASTER",
+                description = "Train through Apache Spark on this master, e.g. local[2] (the training images in blocks "
+                    + "of one batch; each step samples a block).")
+        String spark;
+
         @Override
         public Integer call() throws IOException {
             MlpExperiment.Config d = MlpExperiment.Config.defaults();
             return main.runModels(false, true, false, null,
                     new MlpExperiment.Config(hidden, epochs, learningRate, batchSize, testFraction, samples, main.seed,
-                            d.checkSamples()), null);
+                            d.checkSamples(), spark), null);
         }
     }
 

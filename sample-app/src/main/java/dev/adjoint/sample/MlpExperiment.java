@@ -32,9 +32,10 @@ public final class MlpExperiment {
      * @param samples       number of images used (0: all)
      * @param seed          seed of the split, the initial weights and the batch order
      * @param checkSamples  training images used for the finite-difference check
+     * @param sparkMaster   train through Spark on this master (e.g. {@code local[2]}); null: on this machine
      */
     public record Config(int hidden, int epochs, double learningRate, int batchSize, double testFraction,
-                         int samples, long seed, int checkSamples) {
+                         int samples, long seed, int checkSamples, String sparkMaster) {
         public Config {
             if (hidden < 1 || epochs < 1 || batchSize < 1 || checkSamples < 1 || samples < 0) {
                 throw new IllegalArgumentException("hidden units, epochs, batch size and check samples must be positive");
@@ -47,9 +48,22 @@ public final class MlpExperiment {
             }
         }
 
+        /** A configuration that trains on this machine. */
+        public Config(int hidden, int epochs, double learningRate, int batchSize, double testFraction,
+                      int samples, long seed, int checkSamples) {
+            this(hidden, epochs, learningRate, batchSize, testFraction, samples, seed, checkSamples, null);
+        }
+
         /** This configuration with another seed. */
         public Config withSeed(long seed) {
-            return new Config(hidden, epochs, learningRate, batchSize, testFraction, samples, seed, checkSamples);
+            return new Config(hidden, epochs, learningRate, batchSize, testFraction, samples, seed, checkSamples,
+                    sparkMaster);
+        }
+
+        /** This configuration trained through Spark on {@code master} (null: on this machine). */
+        public Config withSpark(String master) {
+            return new Config(hidden, epochs, learningRate, batchSize, testFraction, samples, seed, checkSamples,
+                    master);
         }
 
         /** The configuration the README runs. */
@@ -122,12 +136,21 @@ public final class MlpExperiment {
         log.info(String.format(Locale.ROOT, "  gradient check on %d training images: max relative error %.2e",
                 checkCount, check.maxRelativeError()));
 
-        TimedFunction f = new TimedFunction(new Losses_Mlp());
         Losses_Mlp evaluation = new Losses_Mlp();
         int batch = Math.min(config.batchSize(), trainSize);
         DMatrixRMaj xb = new DMatrixRMaj(n, batch);
         DMatrixRMaj yb = new DMatrixRMaj(k, batch);
-        Object[] args = {w1, b1, w2, b2, xb, yb};
+        // On Spark the training images are split into blocks of one batch each (the training set
+        // is already in a random order) and every step samples the next block of a shuffled
+        // order: minibatches of a shuffled data set, each block once per epoch. X and Y are data
+        // there, so only the weights remain arguments.
+        SparkRuns.Distributed spark = config.sparkMaster() == null ? null
+                : SparkRuns.mlp(config.sparkMaster(), xTrain, yTrain, batch, random.nextLong());
+        TimedFunction f = new TimedFunction(spark == null ? new Losses_Mlp() : spark.loss());
+        Object[] args = spark == null ? new Object[] {w1, b1, w2, b2, xb, yb} : new Object[] {w1, b1, w2, b2};
+        if (spark != null) {
+            log.info("  training through Spark: " + spark.description());
+        }
         Adam adam = new Adam(Objective.minimize(f, args), config.learningRate());
 
         double[] trainLoss = new double[config.epochs() + 1];
@@ -139,14 +162,21 @@ public final class MlpExperiment {
 
         int[] epochOrder = permutation(trainSize, random);
         long start = System.nanoTime();
-        try (Progress.Task task = progress.start("mlp", config.epochs())) {
+        try (spark; Progress.Task task = progress.start("mlp", config.epochs())) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-                shuffle(epochOrder, random);
                 double sum = 0;
-                for (int from = 0; from < trainSize; from += batch) {
-                    int size = Math.min(batch, trainSize - from);
-                    fillBatch(xTrain, yTrain, epochOrder, from, size, xb, yb);
-                    sum += size * adam.step();
+                if (spark == null) {
+                    shuffle(epochOrder, random);
+                    for (int from = 0; from < trainSize; from += batch) {
+                        int size = Math.min(batch, trainSize - from);
+                        fillBatch(xTrain, yTrain, epochOrder, from, size, xb, yb);
+                        sum += size * adam.step();
+                    }
+                } else {
+                    for (int s = 0; s < spark.evaluationsPerEpoch(); s++) {
+                        double loss = adam.step();
+                        sum += spark.lastSamples() * loss;
+                    }
                 }
                 trainLoss[epoch] = sum / trainSize; // mean minibatch loss during the epoch
                 testLoss[epoch] = evaluation.value(w1, b1, w2, b2, xTest, yTest);
