@@ -47,8 +47,12 @@ class PassManagerTest {
         for (Pass pass : PassManager.VALUE) {
             assertTrue(gplvm.contains("== value: after " + pass.name()), pass.name());
         }
+        for (Pass pass : PassManager.LOWER) {
+            assertTrue(gplvm.contains("== gradient lowering: after " + pass.name()), pass.name());
+            assertTrue(gplvm.contains("== value lowering: after " + pass.name()), pass.name());
+        }
         // The value program never forms K⁻¹: one Cholesky and one triangular solve.
-        String value = gplvm.substring(gplvm.lastIndexOf("== value: after"));
+        String value = gplvm.substring(gplvm.lastIndexOf("== value lowering: after"));
         assertTrue(value.contains("SpdQuadraticForm[](%"), value);
         assertTrue(Files.exists(dir.resolve("Losses_Mlp.ir.txt")));
         assertTrue(Files.exists(dir.resolve("Losses_TiedAutoencoder.ir.txt")));

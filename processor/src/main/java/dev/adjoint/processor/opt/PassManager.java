@@ -19,8 +19,10 @@ import java.util.function.Consumer;
  *   <li>{@link #GRADIENT}: on the differentiated program that {@code gradient(...)} computes;</li>
  *   <li>{@link #VALUE}: on the forward program that {@code value(...)} computes, which needs
  *       nothing for a backward pass (an inverse that only multiplies becomes a solve);</li>
- *   <li>{@link #LOWER}: on both, last: fusions towards the kernels the emitter calls. The class
- *       Javadoc's formulas are printed from the program before lowering.</li>
+ *   <li>{@link #LOWER}: on both, last: rewrites for speed that make formulas harder to read
+ *       (sums distributed over their uses, run-time product association, fusions towards the
+ *       kernels the emitter calls). The class Javadoc's formulas are printed from the gradient
+ *       program before lowering.</li>
  * </ul>
  */
 public final class PassManager {
@@ -30,10 +32,11 @@ public final class PassManager {
     public static final String DISABLE_OPTION = "adjoint.disablePasses";
 
     public static final List<Pass> FORWARD = List.of(new TraceOfProduct());
-    public static final List<Pass> GRADIENT = List.of(new Symmetry(), new ProductReuse(), new ChainFusion());
-    public static final List<Pass> VALUE = List.of(new Symmetry(), new InverseToSolve(), new ChainFusion());
+    public static final List<Pass> GRADIENT = List.of(new Symmetry(), new ProductReuse());
+    public static final List<Pass> VALUE = List.of(new Symmetry(), new InverseToSolve());
     /** Lowering towards the kernel vocabulary, on both programs after their own pipelines. */
-    public static final List<Pass> LOWER = List.of(new LinearCombinationFusion(), new SoftmaxSharing());
+    public static final List<Pass> LOWER = List.of(new SumDistribution(), new ChainFusion(), new LinearCombinationFusion(),
+            new SoftmaxSharing());
 
     private final Set<String> disabled;
     private final Consumer<String> dump;
