@@ -148,6 +148,53 @@ class DerivationReportTest {
         assertTrue(gplvm.contains("<msup><mi>n</mi><mn>3</mn></msup>"), gplvm);
     }
 
+    /** Many DSL forms, an int parameter as a size, a user @Shape: every method is described, every dimension named. */
+    @Test
+    void describesOtherFormsToo() throws IOException {
+        String source = """
+                package demo;
+
+                import dev.adjoint.Differentiable;
+                import dev.adjoint.Shape;
+                import org.ejml.simple.SimpleMatrix;
+                import static dev.adjoint.runtime.Ops.*;
+
+                public final class Forms {
+                    @Differentiable
+                    static double solves(SimpleMatrix A, SimpleMatrix B) {
+                        return A.solve(B).elementPower(3).elementSum() + Math.log(A.determinant() * A.determinant()) - A.invert().trace();
+                    }
+
+                    @Differentiable
+                    static double chain(@Shape({"m", "n"}) SimpleMatrix A, @Shape({"n", "k"}) SimpleMatrix B, SimpleMatrix C) {
+                        return sumSquares(A.mult(B).mult(C)) / 2 - mean(sigmoid(A).elementMult(tanh(A)));
+                    }
+
+                    @Differentiable
+                    static double sizes(SimpleMatrix A, int k, double v) {
+                        return sumSquares(A.mult(SimpleMatrix.filled(A.numCols(), k, v)).mult(SimpleMatrix.ones(k, 1)))
+                                + v * SimpleMatrix.identity(k).trace() - logSumExp(A.elementExp().elementLog().divide(v));
+                    }
+                }
+                """;
+        Path file = dir.resolve("forms.html");
+        Compilation.Result result = Compilation.run(true, List.of("-Aadjoint.report=" + file), source);
+        assertTrue(result.success, result::describe);
+        String forms = Files.readString(file);
+        assertEquals(3, count(forms, "<section class=\"function\""), forms);
+        assertFalse(forms.contains("function error"), forms);
+        assertFalse(forms.contains("<mi>?</mi>"), forms);
+        assertFalse(forms.contains("<mo>-</mo>"), "ASCII minus: " + forms);
+        assertTrue(forms.contains("<li><math><mi>k</mi></math> = columns of B"), "declared symbols are kept: " + forms);
+        assertTrue(forms.contains("one LU factorization of <math><mi>A</mi></math>"), forms);
+    }
+
+    /** javac warns about options no processor declares: the processor declares this one. */
+    @Test
+    void optionIsDeclared() {
+        assertTrue(new AdjointProcessor().getSupportedOptions().contains("adjoint.report"));
+    }
+
     @Test
     void generatedCodeIsTheSameWithAndWithoutTheReport() {
         Compilation.Result plain = Compilation.processOnly(GeneratedSourceTest.SPEC_LOSSES);

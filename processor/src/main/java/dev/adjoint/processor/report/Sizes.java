@@ -112,7 +112,12 @@ final class Sizes {
         if (dims.length != 2) {
             return new String[] {"?", "?"};
         }
-        return new String[] {symbol(dims[0]), symbol(dims[1])};
+        String[] symbols = new String[2];
+        for (int axis = 0; axis < 2; axis++) {
+            String name = dims[axis].equals("?") ? shapes.intName(matrixNode, axis) : null;
+            symbols[axis] = name != null ? name : symbol(dims[axis]);
+        }
+        return symbols;
     }
 
     private String symbol(String rendered) {

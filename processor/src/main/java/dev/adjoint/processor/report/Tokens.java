@@ -69,7 +69,7 @@ final class Tokens {
                 i = Math.max(end, j);
             } else if (Character.isLetter(c) || c == 0x1D7D9 /* 𝟙 */ || c == '…') {
                 int end = i + width;
-                while (end < text.length() && Character.isLetter(text.codePointAt(end))) {
+                while (end < text.length() && Character.isLetter(text.codePointAt(end)) && text.charAt(end) != 'ᵀ') {
                     end += Character.charCount(text.codePointAt(end));
                 }
                 String word = text.substring(i, end);
@@ -85,7 +85,11 @@ final class Tokens {
                 i = end;
             } else {
                 String op = new String(Character.toChars(c));
-                items.add(MathMl.mo(op.equals("·") ? "⋅" : op));
+                items.add(MathMl.mo(switch (op) {
+                    case "·", "*" -> "⋅";
+                    case "-" -> "−";
+                    default -> op;
+                }));
                 i += width;
             }
         }

@@ -31,6 +31,8 @@ final class Workspace {
 
     private final Sizes sizes;
     private final Map<String, Located> byDoc = new HashMap<>();
+    /** Nodes that own scratch fields (run-time product orders), by their field documentation. */
+    private final Map<String, Located> scratchOwners = new HashMap<>();
     private final Map<String, String[]> byName = new HashMap<>();
 
     private record Located(Program program, ShapeInference shapes, Node node) {}
@@ -76,7 +78,11 @@ final class Workspace {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
             if (node.type() == ValueType.MATRIX && node.op().inline(node) == null) {
-                byDoc.putIfAbsent(fieldDoc(program, formulas, node), new Located(program, shapes, node));
+                String doc = fieldDoc(program, formulas, node);
+                byDoc.putIfAbsent(doc, new Located(program, shapes, node));
+                if (node.op() instanceof MatrixAlgebra.MatMulChain || node.op() instanceof MatrixAlgebra.GramOuterAdjoint) {
+                    scratchOwners.putIfAbsent(doc, new Located(program, shapes, node));
+                }
             }
         }
     }
@@ -100,7 +106,7 @@ final class Workspace {
             return known(name, doc, sizes.dims(at.shapes(), at.node().id()));
         }
         if (doc.startsWith("intermediate of ")) {
-            Located owner = byDoc.get(doc.substring("intermediate of ".length()));
+            Located owner = scratchOwners.get(doc.substring("intermediate of ".length()));
             if (owner != null && owner.node().op() instanceof MatrixAlgebra.MatMulChain c) {
                 Node n = owner.node();
                 String[] a = op(owner, n.input(0), c.transA());
