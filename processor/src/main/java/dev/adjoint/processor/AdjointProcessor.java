@@ -87,7 +87,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     @Override
     public synchronized void init(javax.annotation.processing.ProcessingEnvironment env) {
         super.init(env);
-        report = DerivationReport.fromOptions(env.getOptions());
+        report = DerivationReport.fromOptions(env.getOptions(), env.getMessager());
         try {
             trees = JavacTrees.find(env);
         } catch (IllegalStateException e) {

@@ -189,6 +189,14 @@ class DerivationReportTest {
         assertTrue(forms.contains("one LU factorization of <math><mi>A</mi></math>"), forms);
     }
 
+    @Test
+    void optionWithoutPathIsAWarning() {
+        Compilation.Result result = Compilation.run(true, List.of("-Aadjoint.report"), GeneratedSourceTest.SPEC_LOSSES);
+        assertTrue(result.success, result::describe);
+        assertEquals(1, result.warnings().size(), result::describe);
+        assertTrue(Compilation.format(result.warnings().get(0)).contains("-Aadjoint.report needs a file"), result::describe);
+    }
+
     /** javac warns about options no processor declares: the processor declares this one. */
     @Test
     void optionIsDeclared() {

@@ -39,10 +39,15 @@ public final class DerivationReport {
         this.disabled = disabled;
     }
 
-    /** The report the options ask for, or null. */
-    public static DerivationReport fromOptions(Map<String, String> options) {
+    /** The report the options ask for, or null; {@code -Aadjoint.report} without a path is a warning. */
+    public static DerivationReport fromOptions(Map<String, String> options, Messager messager) {
+        if (!options.containsKey(OPTION)) {
+            return null;
+        }
         String target = options.get(OPTION);
         if (target == null || target.isBlank() || target.equals("true")) {
+            messager.printMessage(Diagnostic.Kind.WARNING, "-A" + OPTION + " needs a file to write the report to, e.g. -A"
+                    + OPTION + "=target/adjoint-report.html; no report is written");
             return null;
         }
         return new DerivationReport(Path.of(target),
