@@ -188,11 +188,12 @@ public final class AdjointProcessor extends AbstractProcessor {
         Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
         Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
-        JavaFile file = write(method, annotation, path, new ClassEmitter.Programs(program, loweredGradient,
-                context.shapes(loweredGradient), loweredValue, context.shapes(loweredValue)));
+        ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
+                loweredValue, context.shapes(loweredValue));
+        JavaFile file = write(method, annotation, path, programs);
         if (report != null && file != null) {
             report.add(((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName(),
-                    methodSource(path), parsedProgram, context, file);
+                    methodSource(path), parsedProgram, context, programs, file);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.adjoint.processor.report;
 
 import com.palantir.javapoet.JavaFile;
+import dev.adjoint.processor.emit.ClassEmitter;
 import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.opt.PassContext;
 import dev.adjoint.processor.opt.PassManager;
@@ -61,11 +62,13 @@ public final class DerivationReport {
      * @param source its source text
      * @param parsed the parsed forward program, before any pass
      * @param context the pass context the processor used
+     * @param programs the programs the class was emitted from
      * @param generated the class emitted for it
      */
-    public void add(String method, String source, Program parsed, PassContext context, JavaFile generated) {
+    public void add(String method, String source, Program parsed, PassContext context, ClassEmitter.Programs programs,
+            JavaFile generated) {
         try {
-            FunctionReport report = new FunctionReport(method, source, parsed, context, disabled, generated);
+            FunctionReport report = new FunctionReport(method, source, parsed, context, disabled, programs, generated);
             sections.add(report.toHtml());
             toc.add("<li><a href=\"#" + Html.escape(report.anchor()) + "\"><code>" + Html.escape(method) + "</code></a></li>");
         } catch (RuntimeException e) {

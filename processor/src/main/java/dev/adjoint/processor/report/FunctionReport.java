@@ -2,6 +2,7 @@ package dev.adjoint.processor.report;
 
 import com.palantir.javapoet.JavaFile;
 import dev.adjoint.processor.ad.ReverseMode;
+import dev.adjoint.processor.emit.ClassEmitter;
 import dev.adjoint.processor.emit.FormulaPrinter;
 import dev.adjoint.processor.ir.Graph;
 import dev.adjoint.processor.ir.Node;
@@ -45,19 +46,28 @@ final class FunctionReport {
     final Workspace workspace;
     final Costs.Total valueCost;
     final Costs.Total gradientCost;
+    /** Whether rerunning the pipelines gave the programs the processor emitted (else the pass table may not describe them). */
+    final boolean rerunMatches;
 
-    FunctionReport(String method, String source, Program parsed, PassContext context, Set<String> disabled, JavaFile generated) {
+    FunctionReport(String method, String source, Program parsed, PassContext context, Set<String> disabled,
+            ClassEmitter.Programs programs, JavaFile generated) {
         this.method = method;
         this.source = source;
         this.generatedClass = (generated.packageName().isEmpty() ? "" : generated.packageName() + ".") + generated.typeSpec().name();
+        // Which passes changed what: the pipelines again, pass by pass, from the parsed program.
         Program forward = run("forward", PassManager.FORWARD, parsed, context, disabled);
         Program differentiated = ReverseMode.differentiate(forward.graph(), forward.parameters(), forward.wrt(), forward.result());
-        documented = run("gradient", PassManager.GRADIENT, differentiated, context, disabled);
-        Program valueProgram = run("value", PassManager.VALUE, forward, context, disabled);
-        gradient = run("gradient lowering", PassManager.LOWER, documented, context, disabled);
-        value = run("value lowering", PassManager.LOWER, valueProgram, context, disabled);
-        gradientShapes = context.shapes(gradient);
-        valueShapes = context.shapes(value);
+        Program rerunGradient = run("gradient lowering", PassManager.LOWER,
+                run("gradient", PassManager.GRADIENT, differentiated, context, disabled), context, disabled);
+        Program rerunValue = run("value lowering", PassManager.LOWER, run("value", PassManager.VALUE, forward, context, disabled),
+                context, disabled);
+        // Everything else from the programs the class was emitted from.
+        documented = programs.documented();
+        gradient = programs.gradient();
+        value = programs.value();
+        gradientShapes = programs.gradientShapes();
+        valueShapes = programs.valueShapes();
+        rerunMatches = canonical(rerunGradient).equals(canonical(gradient)) && canonical(rerunValue).equals(canonical(value));
         sizes = new Sizes(documented, context.shapes(documented));
         workspace = new Workspace(generated, sizes, gradient, gradientShapes, value, valueShapes);
         valueCost = Costs.of(value, valueShapes, sizes);
@@ -171,6 +181,10 @@ final class FunctionReport {
                     .append("</td></tr>\n");
         }
         h.append("</table>\n");
+        if (!rerunMatches) {
+            h.append("<p class=\"note\">The processor's pipeline differs from the one this table reran; the passes listed may not"
+                    + " be exactly those that produced the generated code.</p>\n");
+        }
 
         List<String> items = new ArrayList<>();
         chainItems(items, "gradient()", gradient, gradientShapes);
