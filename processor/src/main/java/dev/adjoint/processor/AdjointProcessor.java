@@ -20,6 +20,7 @@ import dev.adjoint.processor.opt.PassManager;
 import dev.adjoint.processor.parse.BodyParser;
 import dev.adjoint.processor.parse.DslError;
 import dev.adjoint.processor.parse.ParsedFunction;
+import dev.adjoint.processor.report.DerivationReport;
 import dev.adjoint.processor.shape.ShapeInference;
 import java.io.IOException;
 import java.io.Writer;
@@ -61,6 +62,8 @@ public final class AdjointProcessor extends AbstractProcessor {
     private final Set<String> deferred = new LinkedHashSet<>();
     /** Generated class name → the method it was generated for, to report clashes clearly. */
     private final Map<String, String> generated = new HashMap<>();
+    /** {@code -Aadjoint.report}: the derivation report, written at the last round; or null. */
+    private DerivationReport report;
 
     /**
      * Adjoint's own annotations, which it claims: no other processor acts on them, and an unclaimed
@@ -73,7 +76,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
     @Override
     public Set<String> getSupportedOptions() {
-        return Set.of(PassManager.DUMP_OPTION, PassManager.DISABLE_OPTION);
+        return Set.of(PassManager.DUMP_OPTION, PassManager.DISABLE_OPTION, DerivationReport.OPTION);
     }
 
     @Override
@@ -84,6 +87,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     @Override
     public synchronized void init(javax.annotation.processing.ProcessingEnvironment env) {
         super.init(env);
+        report = DerivationReport.fromOptions(env.getOptions(), env.getMessager());
         try {
             trees = JavacTrees.find(env);
         } catch (IllegalStateException e) {
@@ -125,6 +129,9 @@ public final class AdjointProcessor extends AbstractProcessor {
             }
         }
         if (round.processingOver()) {
+            if (report != null) {
+                report.write(processingEnv.getMessager());
+            }
             for (String key : deferred) {
                 ExecutableElement m = lookUp(key);
                 if (m != null) {
@@ -173,16 +180,21 @@ public final class AdjointProcessor extends AbstractProcessor {
         // whole program, then shapes of the final program for emission.
         PassContext context = new PassContext(declarations);
         PassManager passes = passManager(method);
-        Program forward = passes.run("forward", PassManager.FORWARD,
-                new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(), Map.of(), Map.of()), context);
+        Program parsedProgram = new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(), Map.of(), Map.of());
+        Program forward = passes.run("forward", PassManager.FORWARD, parsedProgram, context);
         Program program = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
         program = passes.run("gradient", PassManager.GRADIENT, program, context);
         Program value = passes.run("value", PassManager.VALUE, forward, context);
         Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
         Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
-        write(method, annotation, path, new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
-                loweredValue, context.shapes(loweredValue)));
+        ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
+                loweredValue, context.shapes(loweredValue));
+        JavaFile file = write(method, annotation, path, programs);
+        if (report != null && file != null) {
+            report.add(((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName(),
+                    methodSource(path), parsedProgram, context, programs, file);
+        }
     }
 
     /**
@@ -262,7 +274,8 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
     }
 
-    private void write(ExecutableElement method, Differentiable annotation, TreePath path, ClassEmitter.Programs programs) {
+    /** Writes the generated class; returns it, or null if it was not written. */
+    private JavaFile write(ExecutableElement method, Differentiable annotation, TreePath path, ClassEmitter.Programs programs) {
         TypeElement owner = (TypeElement) method.getEnclosingElement();
         String packageName = processingEnv.getElementUtils().getPackageOf(owner).getQualifiedName().toString();
         String generatedName = annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name();
@@ -271,13 +284,13 @@ public final class AdjointProcessor extends AbstractProcessor {
         if (clash != null) {
             errorOnAnnotation(method, "name", "this method would generate " + qualified + ", which " + clash
                     + " already generates; give one of them its own class name with @Differentiable(name = \"...\")");
-            return;
+            return null;
         }
         TypeElement existing = processingEnv.getElementUtils().getTypeElement(qualified);
         if (existing != null && trees.getPath(existing) != null && !generatedByAdjoint(existing)) {
             errorOnAnnotation(method, "name", "this method would generate " + qualified
                     + ", but that class already exists; choose another name with @Differentiable(name = \"...\")");
-            return;
+            return null;
         }
         generated.put(qualified, owner.getSimpleName() + "." + method.getSimpleName() + method.getParameters().stream()
                 .map(p -> p.asType().toString().replaceAll(".*\\.", "")).toList().toString().replace('[', '(').replace(']', ')'));
@@ -292,7 +305,9 @@ public final class AdjointProcessor extends AbstractProcessor {
             }
         } catch (IOException e) {
             error(method, "could not write " + qualified + ": " + e.getMessage());
+            return null;
         }
+        return file;
     }
 
     private boolean validateSignature(ExecutableElement method) {

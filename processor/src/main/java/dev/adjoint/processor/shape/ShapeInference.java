@@ -118,6 +118,30 @@ public final class ShapeInference {
         return s == null ? "?" : describeDim(s[0]) + "×" + describeDim(s[1]);
     }
 
+    /**
+     * The name of an {@code int} parameter or named {@code int} local whose value a dimension of a
+     * matrix node is ({@code axis} 0 rows, 1 columns), or null: for dimensions no parameter
+     * dimension or {@code @Shape} symbol names.
+     */
+    public String intName(int matrixNode, int axis) {
+        int[] s = shapes.get(matrixNode);
+        if (s == null) {
+            return null;
+        }
+        for (Anchor a : anchors.get(find(s[axis]))) {
+            if (a instanceof Anchor.IntValue v) {
+                Node node = graph.node(v.node());
+                if (node.op() instanceof Leaves.Param p) {
+                    return p.name();
+                }
+                if (graph.names().containsKey(v.node())) {
+                    return graph.names().get(v.node());
+                }
+            }
+        }
+        return null;
+    }
+
     private String describeDim(int var) {
         List<Anchor> list = anchors.get(find(var));
         for (Anchor a : list) {
