@@ -141,6 +141,7 @@ public final class ClassEmitter {
     private JavaFile emit() {
         assignNames();
         assignValueNames();
+        shareWorkspaces();
         BitSet all = program.gradientNodes();
 
         MethodSpec value = computeMethod("value", valueUnit, false);
@@ -166,7 +167,20 @@ public final class ClassEmitter {
                 }
             }
         }
+        for (Map.Entry<String, List<String>> w : workspaceContents.entrySet()) {
+            StringBuilder doc = new StringBuilder(WORKSPACE_DOC).append("\n<ul>\n");
+            for (String item : w.getValue()) {
+                doc.append("<li>").append(escape(item)).append("\n");
+            }
+            type.addField(FieldSpec.builder(MATRIX, w.getKey(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L", doc.append("</ul>\n"))
+                    .initializer("new $T(1, 1)", MATRIX)
+                    .build());
+        }
         for (Map.Entry<String, String> f : fieldDocs.entrySet()) {
+            if (workspaceContents.containsKey(f.getKey())) {
+                continue;
+            }
             type.addField(FieldSpec.builder(MATRIX, f.getKey(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("$L", escape(f.getValue()))
                     .initializer("new $T(1, 1)", MATRIX)
@@ -295,6 +309,54 @@ public final class ClassEmitter {
             valueUnit.names.put(node.id(), inline != null ? inline : unique(userName != null ? userName : "t"));
         }
     }
+
+    /** How a pooled workspace field's Javadoc starts; the derivation report reads the list after it. */
+    public static final String WORKSPACE_DOC = "Workspace shared, in turn, by intermediates whose lifetimes do not overlap:";
+
+    /** Pooled workspace fields, slot by slot, shared by both methods (never called at once). */
+    private final List<String> workspaces = new ArrayList<>();
+
+    /**
+     * The storage plan: in each method, the generated temporaries (not the user's locals, not
+     * cotangents, gradients or factored matrices, whose names say what they hold) share workspace
+     * fields by liveness (see {@link StoragePlan}).
+     */
+    private void shareWorkspaces() {
+        for (Unit unit : List.of(gradientUnit, valueUnit)) {
+            Graph g = unit.graph;
+            BitSet live = unit.program.gradientNodes();
+            BitSet factored = new BitSet();
+            for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+                Node node = g.node(id);
+                if (node.op().getClass().getEnclosingClass() == dev.adjoint.processor.ops.LinearAlgebra.class
+                        && !node.inputs().isEmpty()) {
+                    factored.set(node.input(0)); // its factorization field is named after it
+                }
+            }
+            Set<String> exclusive = new HashSet<>(gradientFields.values());
+            java.util.Map<Integer, Integer> slots = StoragePlan.plan(g, live, id -> {
+                Node node = g.node(id);
+                String name = unit.names.get(id);
+                return node.type() == ValueType.MATRIX && node.op().inline(node) == null && !factored.get(id)
+                        && name != null && name.matches("t\\d+") && !exclusive.contains(name);
+            });
+            new java.util.TreeMap<>(slots).forEach((id, slot) -> {
+                while (workspaces.size() <= slot) {
+                    workspaces.add(unique("ws" + (workspaces.size() + 1)));
+                }
+                String ws = workspaces.get(slot);
+                unit.names.put(id, ws);
+                List<String> held = workspaceContents.computeIfAbsent(ws, k -> new ArrayList<>());
+                String doc = fieldDoc(unit, g.node(id));
+                if (!held.contains(doc)) {
+                    held.add(doc);
+                }
+            });
+        }
+    }
+
+    /** Workspace field → what it holds in turn (the field Javadocs of those intermediates). */
+    private final Map<String, List<String>> workspaceContents = new LinkedHashMap<>();
 
     private String unique(String base) {
         String candidate = base;

@@ -27,9 +27,35 @@ import java.util.Set;
  */
 final class Costs {
     /** {@code kind(a, b)}: a cost (or size) decided at run time. */
-    record Alternative(String kind, Polynomial a, Polynomial b) {
+    record Alternative(String kind, List<Polynomial> options) {
+        Alternative(String kind, Polynomial a, Polynomial b) {
+            this(kind, List.of(a, b));
+        }
+
+        Alternative {
+            options = List.copyOf(options);
+        }
+
+        Polynomial a() {
+            return options.get(0);
+        }
+
+        Polynomial b() {
+            return options.get(1);
+        }
+
         MathMl toMathMl() {
-            return MathMl.row(MathMl.upright(kind), MathMl.mo("("), a.toMathMl(), MathMl.mo(","), b.toMathMl(), MathMl.mo(")"));
+            List<MathMl> parts = new ArrayList<>();
+            parts.add(MathMl.upright(kind));
+            parts.add(MathMl.mo("("));
+            for (int i = 0; i < options.size(); i++) {
+                if (i > 0) {
+                    parts.add(MathMl.mo(","));
+                }
+                parts.add(options.get(i).toMathMl());
+            }
+            parts.add(MathMl.mo(")"));
+            return MathMl.row(parts.toArray(MathMl[]::new));
         }
     }
 
@@ -57,7 +83,7 @@ final class Costs {
         public String toString() {
             StringBuilder s = new StringBuilder(fixed.toString());
             for (Alternative a : alternatives) {
-                s.append(" + ").append(a.kind()).append('(').append(a.a()).append(", ").append(a.b()).append(')');
+                s.append(" + ").append(a.kind()).append('(').append(String.join(", ", a.options().stream().map(Object::toString).toList())).append(')');
             }
             return s.toString();
         }

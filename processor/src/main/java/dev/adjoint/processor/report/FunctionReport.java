@@ -329,7 +329,7 @@ final class FunctionReport {
         h.append("</table>\n");
         h.append("<p class=\"total workspace-total\">").append(workspace.matrices.size()).append(" DMatrixRMaj fields, in all ")
                 .append(MathMl.math(workspace.total.toMathMl(), false)).append(" doubles")
-                .append(workspace.total.alternatives().isEmpty() ? "" : " (max: the buffer holds whichever product the run-time order forms)")
+                .append(workspace.total.alternatives().isEmpty() ? "" : " (max: a buffer is as large as the largest of the matrices it holds in turn, a run-time product order's or a shared workspace's)")
                 .append(".</p>\n");
         if (!workspace.factorizations.isEmpty()) {
             h.append("<p>Factorizations, reused across calls:</p>\n<ul>\n");

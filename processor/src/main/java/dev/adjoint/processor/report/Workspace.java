@@ -34,6 +34,8 @@ final class Workspace {
     /** Nodes that own scratch fields (run-time product orders), by their field documentation. */
     private final Map<String, Located> scratchOwners = new HashMap<>();
     private final Map<String, String[]> byName = new HashMap<>();
+    /** Shared workspaces that hold matrices of several shapes in turn. */
+    private final Map<String, List<String[]>> pooled = new HashMap<>();
 
     private record Located(Program program, ShapeInference shapes, Node node) {}
 
@@ -101,6 +103,31 @@ final class Workspace {
     }
 
     private Field matrixField(String name, String doc) {
+        if (doc.startsWith(dev.adjoint.processor.emit.ClassEmitter.WORKSPACE_DOC)) {
+            // A pooled workspace: as large as the largest intermediate it holds.
+            List<String[]> shapes = new ArrayList<>();
+            List<Polynomial> sizes = new ArrayList<>();
+            for (String item : doc.split("<li>")) {
+                String held = item.replace("</ul>", "").strip();
+                Located at = byDoc.get(held);
+                if (held.startsWith(dev.adjoint.processor.emit.ClassEmitter.WORKSPACE_DOC) || at == null) {
+                    continue;
+                }
+                String[] dims = this.sizes.dims(at.shapes(), at.node().id());
+                Polynomial size = Polynomial.product(1, dims[0], dims[1]);
+                if (sizes.stream().noneMatch(p -> p.toString().equals(size.toString()))) {
+                    shapes.add(dims);
+                    sizes.add(size);
+                }
+            }
+            if (sizes.size() == 1) {
+                return known(name, doc, shapes.get(0));
+            }
+            if (sizes.size() > 1) {
+                pooled.put(name, shapes);
+                return new Field(name, doc, shapes, new Costs.Total(Polynomial.ZERO, List.of(new Costs.Alternative("max", sizes))));
+            }
+        }
         Located at = byDoc.get(doc);
         if (at != null) {
             return known(name, doc, sizes.dims(at.shapes(), at.node().id()));
@@ -126,6 +153,12 @@ final class Workspace {
             String[] d = byName.get(of);
             if (d != null) {
                 return known(name, doc, new String[] {d[1], d[0]});
+            }
+            List<String[]> several = pooled.get(of);
+            if (several != null) { // the transpose of a shared workspace: as large as the largest it holds
+                List<String[]> shapes = several.stream().map(x -> new String[] {x[1], x[0]}).toList();
+                List<Polynomial> sizes = shapes.stream().map(x -> Polynomial.product(1, x[0], x[1])).toList();
+                return new Field(name, doc, shapes, new Costs.Total(Polynomial.ZERO, List.of(new Costs.Alternative("max", sizes))));
             }
         }
         if (doc.startsWith("∂L/∂")) {
