@@ -62,6 +62,15 @@ final class Combos {
         return sumSquares(M) + M.elementMult(P).elementSum() + sumSquares(C.minus(P.scale(0.5)));
     }
 
+    /**
+     * A gradient that is a forward intermediate (∂/∂D ⟨AᵀA, D⟩ = AᵀA) while later intermediates
+     * share workspaces: the storage plan must keep it to the end. A is m×n, D is n×n.
+     */
+    @Differentiable
+    static double gradientIsAForwardIntermediate(SimpleMatrix A, SimpleMatrix D, SimpleMatrix B) {
+        return A.transpose().mult(A).elementMult(D).elementSum() + sumSquares(tanh(B.scale(2))) + sumSquares(sigmoid(B));
+    }
+
     /** invert and solve of the same matrix, plus logDet of a product with it (shared factorizations). */
     @Differentiable
     static double sharedFactorization(SimpleMatrix A, SimpleMatrix B) {

@@ -89,6 +89,16 @@ class CombosTest {
     }
 
     @Seeds
+    void gradientIsAForwardIntermediate(long seed) {
+        Random r = new Random(seed);
+        int m = dim(r), n = dim(r);
+        DMatrixRMaj A = uniform(r, m, n), D = uniform(r, n, n), B = uniform(r, n, n);
+        var f = new Combos_GradientIsAForwardIntermediate();
+        verify(f, () -> Combos.gradientIsAForwardIntermediate(sm(A), sm(D), sm(B)), () -> f.value(A, D, B),
+                () -> f.gradient(sw(A), sw(D), sw(B)), A, D, B);
+    }
+
+    @Seeds
     void sharedFactorization(long seed) {
         Random r = new Random(seed);
         int n = dim(r), k = dim(r), j = dim(r);

@@ -334,10 +334,13 @@ public final class ClassEmitter {
                 }
             }
             Set<String> exclusive = new HashSet<>(gradientFields.values());
+            // A gradient is copied into its field at the end of the method: it must live to the end.
+            Set<Integer> gradients = new HashSet<>(unit.program.gradients().values());
             java.util.Map<Integer, Integer> slots = StoragePlan.plan(g, live, id -> {
                 Node node = g.node(id);
                 String name = unit.names.get(id);
                 return node.type() == ValueType.MATRIX && node.op().inline(node) == null && !factored.get(id)
+                        && !gradients.contains(id)
                         && name != null && name.matches("t\\d+") && !exclusive.contains(name);
             });
             new java.util.TreeMap<>(slots).forEach((id, slot) -> {
