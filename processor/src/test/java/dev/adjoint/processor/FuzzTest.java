@@ -38,6 +38,8 @@ class FuzzTest {
     static final int MUTANTS = Integer.getInteger("adjoint.fuzz.mutants", 240);
     static final int BATCH = 40;
     static final String MARK = "// <<";
+    /** Every Adjoint diagnostic starts with its stable code (docs/errors.md). */
+    static final Pattern CODED = Pattern.compile("\\[ADJ\\d{3}\\] ");
     static final String PACKAGE = "fuzz";
     /** javac stops reporting after 100 errors by default; batches may have more. */
     static final List<String> NO_LIMITS = List.of("-Xmaxerrs", "100000", "-Xmaxwarns", "100000");
@@ -989,6 +991,10 @@ class FuzzTest {
                 continue;
             }
             errorsByFile.computeIfAbsent(mutant.file(), f -> new ArrayList<>()).add(d);
+            if (!CODED.matcher(d.getMessage(Locale.ROOT)).lookingAt()) {
+                // Mutants are valid Java, so every error is Adjoint's, and each carries its code.
+                failures.add(new Failure("error without an [ADJnnn] code", mutant, Compilation.format(d)));
+            }
             if (d.getLineNumber() < mutant.firstLine() || d.getLineNumber() > mutant.lastLine()) {
                 failures.add(new Failure("error outside the mutated method", mutant, "method is lines " + mutant.firstLine()
                         + "-" + mutant.lastLine() + ": " + Compilation.format(d)));

@@ -59,9 +59,9 @@ class PassManagerTest {
         Compilation.Result result = Compilation.run(true, List.of("-Aadjoint.dumpIr"), GeneratedSourceTest.SPEC_LOSSES);
         assertTrue(result.success, result.describe());
         List<String> notes = result.ofKind(Diagnostic.Kind.NOTE).stream().map(d -> d.getMessage(Locale.ROOT))
-                .filter(m -> m.startsWith("Adjoint IR of demo.Losses.")).toList();
+                .filter(m -> m.startsWith("[ADJ905] Adjoint IR of demo.Losses.")).toList();
         assertTrue(notes.stream().anyMatch(m -> m.contains("== gradient: after symmetry")), notes.toString());
-        assertTrue(notes.stream().anyMatch(m -> m.startsWith("Adjoint IR of demo.Losses.gplvm")), notes.toString());
+        assertTrue(notes.stream().anyMatch(m -> m.startsWith("[ADJ905] Adjoint IR of demo.Losses.gplvm")), notes.toString());
     }
 
     @Test
@@ -85,6 +85,7 @@ class PassManagerTest {
         assertTrue(result.success, result.describe());
         List<String> warnings = result.warnings().stream().map(d -> d.getMessage(Locale.ROOT)).toList();
         assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("[ADJ904] "), warnings.get(0));
         assertTrue(warnings.get(0).contains("[chain-fussion]"), warnings.get(0));
         assertTrue(warnings.get(0).contains("chain-fusion"), warnings.get(0));
     }
