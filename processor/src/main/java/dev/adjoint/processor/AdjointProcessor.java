@@ -11,6 +11,7 @@ import dev.adjoint.Differentiable;
 import dev.adjoint.Shape;
 import dev.adjoint.processor.ad.ReverseMode;
 import dev.adjoint.processor.diag.Code;
+import dev.adjoint.processor.diag.NumericalLint;
 import dev.adjoint.processor.emit.ClassEmitter;
 import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
@@ -167,6 +168,11 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
         if (!signatureOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
+        }
+        if (!warningsSuppressed(method)) {
+            for (NumericalLint.Finding finding : NumericalLint.check(trees, path)) {
+                report(finding.code(), Diagnostic.Kind.WARNING, finding.message(), finding.tree(), method);
+            }
         }
         ShapeInference.Declarations declarations = new ShapeInference.Declarations(declaredShapes);
         ShapeInference forwardShapes = checkParsed(method, parsed, wrt, declarations);

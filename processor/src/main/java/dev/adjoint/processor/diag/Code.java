@@ -58,6 +58,12 @@ public enum Code {
 
     // Warnings.
     ADJ501(Kind.WARNING, "a wrt parameter does not affect the result"),
+    ADJ502(Kind.WARNING, "Math.log(A.determinant()): use Ops.logDet(A)"),
+    ADJ503(Kind.WARNING, "A.invert().mult(B): use A.solve(B)"),
+    ADJ504(Kind.WARNING, "Math.log(1 + Math.exp(x)): use softplus"),
+    ADJ505(Kind.WARNING, "Math.log(A.elementExp().elementSum()): use Ops.logSumExp(A)"),
+    ADJ506(Kind.WARNING, "Math.sqrt(Ops.sumSquares(A)): use A.normF()"),
+    ADJ507(Kind.WARNING, "A.normF() squared: use Ops.sumSquares(A)"),
 
     // Environment and internal.
     ADJ901(Kind.ENVIRONMENT, "the compiler has no javac tree API (e.g. Eclipse's compiler)"),
