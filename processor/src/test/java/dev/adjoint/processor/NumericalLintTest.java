@@ -51,6 +51,9 @@ class NumericalLintTest {
                 new Lint("squared norm as a product", "ADJ507", "SimpleMatrix w, double lambda",
                         "return 0.5 * lambda * w.normF() * w.normF();",
                         "0.5 * lambda * w.normF() * w.normF()", List.of("0/0", "not differentiable", "Ops.sumSquares(w)")),
+                new Lint("a cubed norm has one square", "ADJ507", "SimpleMatrix A",
+                        "return A.trace() + A.normF() * A.normF() * A.normF();",
+                        "A.normF() * A.normF()", List.of("Ops.sumSquares(A)")),
                 new Lint("squared norm as a power", "ADJ507", "SimpleMatrix w",
                         "return Math.pow(w.normF(), 2) + w.elementSum();",
                         "Math.pow(w.normF(), 2)", List.of("Ops.sumSquares(w)")));

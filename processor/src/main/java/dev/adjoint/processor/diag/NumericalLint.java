@@ -136,7 +136,9 @@ public final class NumericalLint {
         if (right.equals(normReceiver(left, path))) {
             squaredNorm(binary, right);
         } else if (left instanceof BinaryTree inner && inner.getKind() == Tree.Kind.MULTIPLY
-                && right.equals(normReceiver(inner.getRightOperand(), pathOf(inner, path)))) {
+                && right.equals(normReceiver(inner.getRightOperand(), pathOf(inner, path)))
+                && !right.equals(normReceiver(inner.getLeftOperand(), pathOf(inner, path)))) {
+            // s * A.normF() * A.normF(); but in A.normF() * A.normF() * A.normF() only the inner product is a square
             squaredNorm(binary, right);
         }
     }
