@@ -177,7 +177,7 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·I", Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(1), Formula.atom("I"));
         }
     }
 
@@ -196,8 +196,7 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula src = ctx.print(node.input(1), transposed);
-            return new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·" + src.at(Formula.PRODUCT), Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(0), ctx.print(node.input(1), transposed));
         }
     }
 
@@ -243,7 +242,7 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(2)).at(Formula.PRODUCT) + "·" + ones(ctx), Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(2), Formula.atom(ones(ctx)));
         }
     }
 }

@@ -355,7 +355,7 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return ScalarOps.scaled(ctx, node.input(1), ctx.print(node.input(0), transposed));
+            return ScalarOps.scaledMatrix(ctx, node.id(), transposed);
         }
     }
 
@@ -385,7 +385,7 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return ScalarOps.divided(ctx, node.input(1), ctx.print(node.input(0), transposed));
+            return ScalarOps.scaledMatrix(ctx, node.id(), transposed);
         }
     }
 

@@ -224,7 +224,7 @@ public final class Reductions {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·softmax(" + ctx.print(node.input(0)).text() + ")", Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(1), Formula.atom("softmax(" + ctx.print(node.input(0)).text() + ")"));
         }
     }
 

@@ -131,6 +131,30 @@ public final class ScalarOps {
         return m.times(matrix);
     }
 
+    /**
+     * A scaling of a matrix ({@link MatrixAlgebra.Scale}, {@link MatrixAlgebra.Divide},
+     * {@link MatrixAlgebra.Negate}) with the scalings of unnamed scalings under it gathered into
+     * one product: (1/3)·(2·A) prints as 0.666666666667·A, not 0.333333333333·2·A.
+     */
+    public static Formula scaledMatrix(FormulaContext ctx, int id, boolean transposed) {
+        Monomial m = new Monomial();
+        int matrix = id;
+        while (matrix == id || !ctx.isNamed(matrix)) {
+            Node node = ctx.node(matrix);
+            if (node.op() instanceof MatrixAlgebra.Scale) {
+                m.collect(ctx, node.input(1), false, false);
+            } else if (node.op() instanceof MatrixAlgebra.Divide) {
+                m.collect(ctx, node.input(1), true, false);
+            } else if (node.op() instanceof MatrixAlgebra.Negate && matrix != id) {
+                m.constant = -m.constant;
+            } else {
+                break;
+            }
+            matrix = node.input(0);
+        }
+        return m.times(ctx.print(matrix, transposed));
+    }
+
     /** {@code M/s} for a scalar node and a matrix formula, constants folded. */
     public static Formula divided(FormulaContext ctx, int scalar, Formula matrix) {
         Monomial m = new Monomial();
