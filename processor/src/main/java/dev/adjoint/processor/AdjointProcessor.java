@@ -10,6 +10,8 @@ import com.sun.source.util.Trees;
 import dev.adjoint.Differentiable;
 import dev.adjoint.Shape;
 import dev.adjoint.processor.ad.ReverseMode;
+import dev.adjoint.processor.diag.Code;
+import dev.adjoint.processor.diag.NumericalLint;
 import dev.adjoint.processor.emit.ClassEmitter;
 import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
@@ -114,17 +116,17 @@ public final class AdjointProcessor extends AbstractProcessor {
             if (trees == null) {
                 if (!reportedNoTrees) {
                     reportedNoTrees = true;
-                    error(method, treesProblem);
+                    error(Code.ADJ901, method, treesProblem);
                 }
                 continue;
             }
             try {
                 processMethod(method, round.processingOver());
             } catch (DslError e) {
-                report(Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
+                report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             } catch (RuntimeException e) {
                 // A bug in Adjoint must not crash javac or emit wrong code: say so, on the method.
-                error(method, "Adjoint internal error while processing " + method.getSimpleName() + ": " + e
+                error(Code.ADJ999, method, "Adjoint internal error while processing " + method.getSimpleName() + ": " + e
                         + " — please report it with this method's source");
             }
         }
@@ -135,7 +137,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             for (String key : deferred) {
                 ExecutableElement m = lookUp(key);
                 if (m != null) {
-                    error(m, "parameter types of this method could not be resolved");
+                    error(Code.ADJ106, m, "parameter types of this method could not be resolved");
                 }
             }
         }
@@ -158,16 +160,26 @@ public final class AdjointProcessor extends AbstractProcessor {
 
         TreePath path = trees.getPath(method);
         if (path == null) {
-            error(method, "the source of this method is not available to Adjoint (compile it from source with javac)");
+            error(Code.ADJ902, method, "the source of this method is not available to Adjoint (compile it from source with javac)");
             return;
         }
         BodyParser.attribute(trees, path);
         ParsedFunction parsed = BodyParser.parse(trees, processingEnv.getTypeUtils(), path, method);
+        Set<String> reportedErrors = new java.util.HashSet<>();
         for (DslError e : parsed.errors()) {
-            report(Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
+            // Independent errors of one expression are all reported, but never the same one twice.
+            long position = e.tree() == null ? -1 : trees.getSourcePositions().getStartPosition(path.getCompilationUnit(), e.tree());
+            if (reportedErrors.add(position + "|" + e.code() + "|" + e.getMessage())) {
+                report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
+            }
         }
         if (!signatureOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
+        }
+        if (!warningsSuppressed(method)) {
+            for (NumericalLint.Finding finding : NumericalLint.check(trees, path)) {
+                report(finding.code(), Diagnostic.Kind.WARNING, finding.message(), finding.tree(), method);
+            }
         }
         ShapeInference.Declarations declarations = new ShapeInference.Declarations(declaredShapes);
         ShapeInference forwardShapes = checkParsed(method, parsed, wrt, declarations);
@@ -209,8 +221,8 @@ public final class AdjointProcessor extends AbstractProcessor {
         Set<String> disabled = PassManager.parseDisabled(options.get(PassManager.DISABLE_OPTION), unknown);
         if (!unknown.isEmpty() && !reportedUnknownPasses) {
             reportedUnknownPasses = true;
-            processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "-A" + PassManager.DISABLE_OPTION
-                    + " names unknown passes " + unknown + "; the passes are " + PassManager.passNames());
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, Code.ADJ904.format("-A" + PassManager.DISABLE_OPTION
+                    + " names unknown passes " + unknown + "; the passes are " + PassManager.passNames()));
         }
         if (!options.containsKey(PassManager.DUMP_OPTION)) {
             return new PassManager(disabled, null);
@@ -219,7 +231,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         String title = ((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName();
         if (target == null || target.isBlank() || target.equals("true")) {
             return new PassManager(disabled, text -> processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE,
-                    "Adjoint IR of " + title + "\n" + text, method));
+                    Code.ADJ905.format("Adjoint IR of " + title + "\n" + text), method));
         }
         Differentiable annotation = method.getAnnotation(Differentiable.class);
         String generatedName = annotation.name().isEmpty()
@@ -229,7 +241,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             java.nio.file.Files.createDirectories(file.getParent());
             java.nio.file.Files.writeString(file, "");
         } catch (IOException e) {
-            error(method, "-A" + PassManager.DUMP_OPTION + ": cannot write " + file + ": " + e.getMessage());
+            error(Code.ADJ903, method, "-A" + PassManager.DUMP_OPTION + ": cannot write " + file + ": " + e.getMessage());
             return new PassManager(disabled, null);
         }
         return new PassManager(disabled, text -> {
@@ -246,7 +258,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             ShapeInference.Declarations declarations) {
         boolean ok = true;
         for (Node node : ReverseMode.nonDifferentiableUses(parsed.graph(), parsed.parameters(), wrt)) {
-            report(Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
+            report(Code.ADJ315, Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
                     + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
                     parsed.trees().get(node.id()), method);
             ok = false;
@@ -255,7 +267,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         Set<Integer> reported = new java.util.HashSet<>();
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
             if (reported.add(problem.node().id())) { // one error per expression, even if rows and columns both disagree
-                report(Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
+                report(Code.ADJ401, Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
                         parsed.trees().get(problem.node().id()), method);
                 ok = false;
             }
@@ -263,12 +275,29 @@ public final class AdjointProcessor extends AbstractProcessor {
         return ok ? forwardShapes : null;
     }
 
+    /**
+     * Whether Adjoint's warnings ({@code ADJ5xx}) are silenced for this method: {@code @SuppressWarnings("adjoint")}
+     * on it or on a class that encloses it, as javac scopes its own lint suppression.
+     */
+    static boolean warningsSuppressed(Element method) {
+        for (Element e = method; e != null && !(e instanceof PackageElement); e = e.getEnclosingElement()) {
+            SuppressWarnings suppress = e.getAnnotation(SuppressWarnings.class);
+            if (suppress != null && List.of(suppress.value()).contains(Code.SUPPRESS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void warnAboutUnusedWrt(ExecutableElement method, ParsedFunction parsed, List<String> wrt, Program program) {
+        if (warningsSuppressed(method)) {
+            return;
+        }
         for (int i = 0; i < parsed.parameters().size(); i++) {
             Leaves.Param p = (Leaves.Param) parsed.graph().node(parsed.parameters().get(i)).op();
             if (wrt.contains(p.name()) && !program.gradients().containsKey(p.name())) {
-                processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "wrt parameter " + p.name()
-                        + " does not affect the result, so its gradient is always zero; remove it from wrt",
+                processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, Code.ADJ501.format("wrt parameter " + p.name()
+                        + " does not affect the result, so its gradient is always zero; remove it from wrt"),
                         method.getParameters().get(i));
             }
         }
@@ -282,13 +311,13 @@ public final class AdjointProcessor extends AbstractProcessor {
         String qualified = packageName.isEmpty() ? generatedName : packageName + "." + generatedName;
         String clash = generated.get(qualified);
         if (clash != null) {
-            errorOnAnnotation(method, "name", "this method would generate " + qualified + ", which " + clash
+            errorOnAnnotation(Code.ADJ205, method, "name", "this method would generate " + qualified + ", which " + clash
                     + " already generates; give one of them its own class name with @Differentiable(name = \"...\")");
             return null;
         }
         TypeElement existing = processingEnv.getElementUtils().getTypeElement(qualified);
         if (existing != null && trees.getPath(existing) != null && !generatedByAdjoint(existing)) {
-            errorOnAnnotation(method, "name", "this method would generate " + qualified
+            errorOnAnnotation(Code.ADJ206, method, "name", "this method would generate " + qualified
                     + ", but that class already exists; choose another name with @Differentiable(name = \"...\")");
             return null;
         }
@@ -304,7 +333,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 file.writeTo(writer);
             }
         } catch (IOException e) {
-            error(method, "could not write " + qualified + ": " + e.getMessage());
+            error(Code.ADJ903, method, "could not write " + qualified + ": " + e.getMessage());
             return null;
         }
         return file;
@@ -313,18 +342,18 @@ public final class AdjointProcessor extends AbstractProcessor {
     private boolean validateSignature(ExecutableElement method) {
         boolean ok = true;
         if (!method.getModifiers().contains(Modifier.STATIC)) {
-            error(method, "@Differentiable method " + method.getSimpleName() + " must be static: "
+            error(Code.ADJ101, method, "@Differentiable method " + method.getSimpleName() + " must be static: "
                     + "declare it as static double " + method.getSimpleName() + "(...)");
             ok = false;
         }
         if (method.getReturnType().getKind() != TypeKind.DOUBLE) {
-            error(method, "@Differentiable method " + method.getSimpleName() + " must return double (the loss), not "
+            error(Code.ADJ102, method, "@Differentiable method " + method.getSimpleName() + " must return double (the loss), not "
                     + method.getReturnType());
             ok = false;
         }
         for (VariableElement p : method.getParameters()) {
             if (valueType(p.asType()) == null) {
-                error(p, "parameter " + p.getSimpleName() + " has type " + p.asType()
+                error(Code.ADJ103, p, "parameter " + p.getSimpleName() + " has type " + p.asType()
                         + "; a @Differentiable method takes only SimpleMatrix, double and int parameters");
                 ok = false;
             }
@@ -333,12 +362,12 @@ public final class AdjointProcessor extends AbstractProcessor {
                 && method.getEnclosingElement().getKind() != ElementKind.INTERFACE
                 && method.getEnclosingElement().getKind() != ElementKind.ENUM
                 && method.getEnclosingElement().getKind() != ElementKind.RECORD) {
-            error(method, "@Differentiable methods must be declared in a class");
+            error(Code.ADJ104, method, "@Differentiable methods must be declared in a class");
             ok = false;
         }
         String name = method.getAnnotation(Differentiable.class).name();
         if (!name.isEmpty() && !SourceVersion.isName(name)) {
-            errorOnAnnotation(method, "name", "@Differentiable(name = \"" + name + "\") is not a valid Java class name");
+            errorOnAnnotation(Code.ADJ204, method, "name", "@Differentiable(name = \"" + name + "\") is not a valid Java class name");
             ok = false;
         }
         return ok;
@@ -357,7 +386,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 }
             }
             if (wrt.isEmpty()) {
-                error(method, "@Differentiable method " + method.getSimpleName() + " has no SimpleMatrix or double parameter to differentiate");
+                error(Code.ADJ105, method, "@Differentiable method " + method.getSimpleName() + " has no SimpleMatrix or double parameter to differentiate");
                 return null;
             }
             return wrt;
@@ -366,14 +395,14 @@ public final class AdjointProcessor extends AbstractProcessor {
         for (String name : annotation.wrt()) {
             VariableElement p = byName.get(name);
             if (p == null) {
-                errorOnAnnotation(method, "wrt", "wrt names \"" + name + "\", which is not a parameter of " + method.getSimpleName()
+                errorOnAnnotation(Code.ADJ201, method, "wrt", "wrt names \"" + name + "\", which is not a parameter of " + method.getSimpleName()
                         + "; parameters are " + byName.keySet().stream().sorted().toList());
                 ok = false;
             } else if (valueType(p.asType()) == ValueType.INT) {
-                errorOnAnnotation(method, "wrt", "wrt names int parameter \"" + name + "\": only SimpleMatrix and double parameters can be differentiated");
+                errorOnAnnotation(Code.ADJ202, method, "wrt", "wrt names int parameter \"" + name + "\": only SimpleMatrix and double parameters can be differentiated");
                 ok = false;
             } else if (wrt.contains(name)) {
-                errorOnAnnotation(method, "wrt", "wrt names \"" + name + "\" twice");
+                errorOnAnnotation(Code.ADJ203, method, "wrt", "wrt names \"" + name + "\" twice");
                 ok = false;
             } else {
                 wrt.add(name);
@@ -401,15 +430,15 @@ public final class AdjointProcessor extends AbstractProcessor {
                 continue;
             }
             if (valueType(p.asType()) != ValueType.MATRIX) {
-                error(p, "@Shape applies to SimpleMatrix parameters only");
+                error(Code.ADJ207, p, "@Shape applies to SimpleMatrix parameters only");
                 ok = false;
             } else if (shape.value().length != 2) {
-                error(p, "@Shape takes exactly two entries, rows then columns, e.g. @Shape({\"n\", \"1\"})");
+                error(Code.ADJ208, p, "@Shape takes exactly two entries, rows then columns, e.g. @Shape({\"n\", \"1\"})");
                 ok = false;
             } else {
                 for (String entry : shape.value()) {
                     if (!isSizeLiteral(entry) && !SourceVersion.isIdentifier(entry)) {
-                        error(p, "@Shape entry \"" + entry + "\" must be a symbol such as \"n\" or a non-negative int literal such as \"1\"");
+                        error(Code.ADJ209, p, "@Shape entry \"" + entry + "\" must be a symbol such as \"n\" or a non-negative int literal such as \"1\"");
                         ok = false;
                     }
                 }
@@ -478,7 +507,8 @@ public final class AdjointProcessor extends AbstractProcessor {
         return out.toString();
     }
 
-    private void report(Diagnostic.Kind kind, String message, Tree tree, ExecutableElement method) {
+    private void report(Code code, Diagnostic.Kind kind, String message, Tree tree, ExecutableElement method) {
+        message = code.format(message);
         TreePath path = trees.getPath(method);
         if (tree != null && path != null) {
             trees.printMessage(kind, message, tree, path.getCompilationUnit());
@@ -499,7 +529,8 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
 
     /** An error on one element of the method's {@code @Differentiable} annotation, e.g. its {@code wrt}. */
-    private void errorOnAnnotation(ExecutableElement method, String elementName, String message) {
+    private void errorOnAnnotation(Code code, ExecutableElement method, String elementName, String message) {
+        message = code.format(message);
         for (javax.lang.model.element.AnnotationMirror mirror : method.getAnnotationMirrors()) {
             if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().contentEquals(Differentiable.class.getCanonicalName())) {
                 for (var entry : mirror.getElementValues().entrySet()) {
@@ -511,11 +542,11 @@ public final class AdjointProcessor extends AbstractProcessor {
                 break; // the element is not written out: point at the method
             }
         }
-        error(method, message);
+        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, method);
     }
 
-    private void error(Element element, String message) {
-        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, element);
+    private void error(Code code, Element element, String message) {
+        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, code.format(message), element);
     }
 
     /**

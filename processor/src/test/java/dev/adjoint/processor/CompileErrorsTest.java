@@ -48,58 +48,58 @@ class CompileErrorsTest {
     }
 
     /** One case: a source, the expected diagnostic kind, and key words its message must contain (case-insensitive). */
-    record Case(String name, String source, Diagnostic.Kind kind, List<String> keywords) {
+    record Case(String name, String code, String source, Diagnostic.Kind kind, List<String> keywords) {
         @Override
         public String toString() {
             return name;
         }
     }
 
-    static Case error(String name, String classBody, String... keywords) {
-        return new Case(name, snippet(classBody), Diagnostic.Kind.ERROR, List.of(keywords));
+    static Case error(String name, String code, String classBody, String... keywords) {
+        return new Case(name, code, snippet(classBody), Diagnostic.Kind.ERROR, List.of(keywords));
     }
 
     static Stream<Case> errorCases() {
         return Stream.of(
-                error("non-static method", """
+                error("non-static method", "ADJ101", """
                         @Differentiable
                         double f(SimpleMatrix A) { // <<
                             return A.elementSum();
                         }
                         """, "static"),
-                error("return type not double", """
+                error("return type not double", "ADJ102", """
                         @Differentiable
                         static SimpleMatrix f(SimpleMatrix A) { // <<
                             return A;
                         }
                         """, "return", "double", "SimpleMatrix"),
-                error("parameter of another type", """
+                error("parameter of another type", "ADJ103", """
                         @Differentiable
                         static double f(SimpleMatrix A,
                                         float[] w) { // <<
                             return A.elementSum();
                         }
                         """, "w", "float[]", "SimpleMatrix", "double", "int"),
-                error("wrt names an unknown parameter", """
+                error("wrt names an unknown parameter", "ADJ201", """
                         @Differentiable(wrt = "Q") // <<
                         static double f(SimpleMatrix A) {
                             return A.elementSum();
                         }
                         """, "wrt", "Q", "not a parameter"),
-                error("wrt names an int parameter", """
+                error("wrt names an int parameter", "ADJ202", """
                         @Differentiable(wrt = {"A", "n"}) // <<
                         static double f(SimpleMatrix A, int n) {
                             return A.scale(n).elementSum();
                         }
                         """, "wrt", "int", "\"n\""),
-                error("unsupported call", """
+                error("unsupported call", "ADJ301", """
                         @Differentiable
                         static double f(SimpleMatrix W) {
                             double m = W.elementMaxAbs(); // <<
                             return m * W.elementSum();
                         }
                         """, "elementMaxAbs"),
-                error("for loop", """
+                error("for loop", "ADJ303", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
@@ -109,7 +109,7 @@ class CompileErrorsTest {
                             return s;
                         }
                         """, "loop"),
-                error("while loop", """
+                error("while loop", "ADJ303", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
@@ -119,7 +119,7 @@ class CompileErrorsTest {
                             return s;
                         }
                         """, "loop"),
-                error("conditional expression", """
+                error("conditional expression", "ADJ304", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
@@ -127,7 +127,7 @@ class CompileErrorsTest {
                             return t;
                         }
                         """, "branch"),
-                error("if", """
+                error("if", "ADJ304", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
@@ -137,7 +137,7 @@ class CompileErrorsTest {
                             return s;
                         }
                         """, "branch"),
-                error("try", """
+                error("try", "ADJ305", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
@@ -149,27 +149,27 @@ class CompileErrorsTest {
                             return s;
                         }
                         """, "try"),
-                error("lambda", """
+                error("lambda", "ADJ306", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             java.util.function.DoubleUnaryOperator square = v -> v * v; // <<
                             return square.applyAsDouble(A.elementSum());
                         }
                         """, "lambda"),
-                error("field access", """
+                error("field access", "ADJ307", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             return A.elementSum() * Consts.FIELD; // <<
                         }
                         """, "field", "Consts.FIELD", "parameter"),
-                error("assignment to a parameter", """
+                error("assignment to a parameter", "ADJ308", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             A = A.scale(2.0); // <<
                             return A.elementSum();
                         }
                         """, "assign", "parameter", "A", "local"),
-                error("call to another user method", """
+                error("call to another user method", "ADJ302", """
                         static double helper(SimpleMatrix A) {
                             return A.elementSum();
                         }
@@ -179,7 +179,7 @@ class CompileErrorsTest {
                             return 2.0 * helper(A); // <<
                         }
                         """, "helper", "call"),
-                error("elementPower exponent depends on a wrt parameter", """
+                error("elementPower exponent depends on a wrt parameter", "ADJ315", """
                         @Differentiable
                         static double f(SimpleMatrix A, double p) {
                             return A.elementPower(p).elementSum(); // <<
@@ -200,6 +200,8 @@ class CompileErrorsTest {
         Diagnostic<? extends JavaFileObject> first = errors.get(0);
         assertEquals(c.kind(), first.getKind(), r::describe);
         assertKeywords(first, c.keywords());
+        // ...that starts with its stable code...
+        assertCode(c.code(), first);
         // ...on the offending line...
         assertEquals(line, first.getLineNumber(), () -> "error on the wrong line\n" + numbered(c.source()) + r.describe());
         // ...and nothing else is reported.
@@ -260,6 +262,7 @@ class CompileErrorsTest {
         assertEquals(1, r.errors().size(), r::describe);
         Diagnostic<? extends JavaFileObject> d = r.errors().get(0);
         assertEquals(Compilation.lineOf(source, MARK), d.getLineNumber(), () -> numbered(source) + r.describe());
+        assertCode("ADJ401", d);
         String message = d.getMessage(Locale.ROOT);
         assertTrue(message.contains("W.mult(x)"), message);
         // The declared shapes, as declared: W is m×n, x is m×1.
@@ -293,6 +296,7 @@ class CompileErrorsTest {
         Diagnostic<? extends JavaFileObject> d = r.errors().get(0);
         assertEquals(Compilation.lineOf(source, MARK), d.getLineNumber(), () -> numbered(source) + r.describe());
         assertKeywords(d, List.of("Snippet_F", "name"));
+        assertCode("ADJ205", d);
     }
 
     /** The unsupported-call message names the call and suggests supported DSL forms. */
@@ -307,6 +311,7 @@ class CompileErrorsTest {
                 """));
         assertNoInternalError(r);
         assertEquals(1, r.errors().size(), r::describe);
+        assertCode("ADJ301", r.errors().get(0));
         String message = r.errors().get(0).getMessage(Locale.ROOT);
         assertTrue(message.contains("elementMaxAbs"), message);
         // SPEC section 3 spells forms as A.name(...), Ops.name(...), SimpleMatrix.name(...), Math.name(...).
@@ -320,12 +325,118 @@ class CompileErrorsTest {
                 + " in: " + message);
     }
 
+    /** Issue 11: Math.max(0, x) is a relu, not a near spelling of Math.pow. */
+    @Test
+    void mathMaxSuggestsRelu() {
+        for (String call : List.of("Math.max(0, s)", "Math.max(s, 0.0)")) {
+            String source = snippet("""
+                    @Differentiable
+                    static double f(SimpleMatrix W) {
+                        double s = W.elementSum();
+                        return %s; // <<
+                    }
+                    """.formatted(call));
+            Compilation.Result r = Compilation.processOnly(source);
+            assertNoInternalError(r);
+            assertEquals(1, r.errors().size(), r::describe);
+            Diagnostic<? extends JavaFileObject> d = r.errors().get(0);
+            assertCode("ADJ301", d);
+            assertEquals(Compilation.lineOf(source, MARK), d.getLineNumber(), r::describe);
+            String message = d.getMessage(Locale.ROOT);
+            assertTrue(message.contains("Math.max") && message.contains("Ops.relu(A)"), message);
+            assertFalse(message.contains("pow"), message);
+        }
+    }
+
+    /** Issue 11: a helper call says to inline the helper, and suggests no unrelated op (it used to say Ops.logDet). */
+    @Test
+    void helperCallSaysInlineAndSuggestsNoOp() {
+        String source = snippet("""
+                static double logLikelihood(SimpleMatrix A) {
+                    return A.elementSum();
+                }
+
+                @Differentiable
+                static double f(SimpleMatrix A) {
+                    return 2.0 * logLikelihood(A); // <<
+                }
+                """);
+        Compilation.Result r = Compilation.processOnly(source);
+        assertNoInternalError(r);
+        assertEquals(1, r.errors().size(), r::describe);
+        Diagnostic<? extends JavaFileObject> d = r.errors().get(0);
+        assertCode("ADJ302", d);
+        String message = d.getMessage(Locale.ROOT);
+        assertTrue(message.contains("Snippet.logLikelihood") && message.contains("inline"), message);
+        assertFalse(message.contains("did you mean"), message);
+        for (String form : SPEC_FORMS) {
+            assertFalse(message.contains(form), () -> "suggests " + form + ": " + message);
+        }
+    }
+
+    /** Issue 11: every independent error in one expression is reported, each once, on its own sub-expression. */
+    @Test
+    void everyIndependentErrorInOneExpressionIsReportedOnce() {
+        String source = snippet("""
+                @Differentiable
+                static double f(SimpleMatrix A, SimpleMatrix B) {
+                    return A.elementMaxAbs()
+                            * B.elementMinAbs()
+                            + Math.hypot(Consts.FIELD,
+                                         A.elementSum());
+                }
+                """);
+        Compilation.Result r = Compilation.processOnly(source);
+        assertNoInternalError(r);
+        List<String> found = r.errors().stream().map(d -> d.getLineNumber() + " " + d.getMessage(Locale.ROOT).substring(0, 8)).sorted().toList();
+        long first = Compilation.lineOf(source, "return A.elementMaxAbs()");
+        assertEquals(List.of(first + " [ADJ301]", (first + 1) + " [ADJ301]", (first + 2) + " [ADJ301]", (first + 2) + " [ADJ307]"),
+                found, () -> numbered(source) + r.describe());
+    }
+
+    /** Both arguments of an unsupported call are examined too; a local's failure is still reported once. */
+    @Test
+    void argumentsOfAnUnsupportedCallAreCheckedWithoutDuplicates() {
+        String source = snippet("""
+                @Differentiable
+                static double f(SimpleMatrix A) {
+                    double m = A.elementMaxAbs();
+                    double t = Math.max(A.kron(A).elementSum(), m);
+                    return t + m;
+                }
+                """);
+        Compilation.Result r = Compilation.processOnly(source);
+        assertNoInternalError(r);
+        List<String> messages = r.errors().stream().map(d -> d.getMessage(Locale.ROOT)).toList();
+        assertEquals(3, messages.size(), r::describe);
+        assertTrue(messages.stream().anyMatch(m -> m.contains("elementMaxAbs")), r::describe);
+        assertTrue(messages.stream().anyMatch(m -> m.contains("Math.max")), r::describe);
+        assertTrue(messages.stream().anyMatch(m -> m.contains("kron")), r::describe);
+        assertEquals(messages.size(), messages.stream().distinct().count(), r::describe);
+    }
+
     /** Names of SPEC section 3 forms as they appear in a suggestion. */
     static final List<String> SPEC_FORMS = List.of("transpose()", "mult(", "plus(", "minus(", "scale(", "divide(",
             "negative()", "elementMult(", "elementDiv(", "elementPower(", "elementExp()", "elementLog()", "elementSum()",
             "trace()", "normF()", "dot(", "determinant()", "invert()", "solve(", "numRows()", "numCols()", "identity(",
             "ones(", "filled(", "sigmoid(", "tanh(", "relu(", "swish(", "softplus(", "sumSquares(", "mean(", "logDet(",
             "rowSums(", "columnSums(", "addColumn(", "addRow(", "softmaxCrossEntropy(", "logSumExp(");
+
+    /** ADJ501, like every ADJ5xx warning, is silenced by @SuppressWarnings("adjoint") on the method; the class is generated. */
+    @Test
+    void unusedWrtWarningIsSuppressible() {
+        Compilation.Result r = Compilation.compile(snippet("""
+                @SuppressWarnings("adjoint")
+                @Differentiable
+                static double f(SimpleMatrix A, SimpleMatrix B) {
+                    return A.elementSum();
+                }
+                """));
+        assertNoInternalError(r);
+        assertTrue(r.success, r::describe);
+        assertTrue(r.warnings().isEmpty(), r::describe);
+        assertNotNull(r.generatedSource("p/Snippet_F.java"), r::describe);
+    }
 
     /** SPEC: "a wrt parameter that does not affect the result (warning)"; the class is still generated. */
     @Test
@@ -346,6 +457,7 @@ class CompileErrorsTest {
         Diagnostic<? extends JavaFileObject> d = warnings.get(0);
         assertEquals(Diagnostic.Kind.WARNING, d.getKind(), r::describe);
         assertKeywords(d, List.of("B", "does not affect"));
+        assertCode("ADJ501", d);
         assertEquals(Compilation.lineOf(source, MARK), d.getLineNumber(), () -> numbered(source) + r.describe());
         assertNotNull(r.generatedSource("p/Snippet_F.java"), r::describe);
 
@@ -507,6 +619,12 @@ class CompileErrorsTest {
         for (String k : keywords) {
             assertTrue(lower.contains(k.toLowerCase(Locale.ROOT)), () -> "message lacks '" + k + "': " + message);
         }
+    }
+
+    /** The message starts with {@code [ADJnnn] }, the code docs/errors.md explains. */
+    static void assertCode(String code, Diagnostic<? extends JavaFileObject> d) {
+        String message = d.getMessage(Locale.ROOT);
+        assertTrue(message.startsWith("[" + code + "] "), () -> "message does not start with [" + code + "]: " + message);
     }
 
     static void assertNoInternalError(Compilation.Result r) {

@@ -63,7 +63,8 @@ class GeneratedSourceTest {
     @Test
     void specLossesProcessWithoutErrorsOrWarnings() {
         assertTrue(processed.errors().isEmpty(), processed::describe);
-        assertTrue(processed.warnings().isEmpty(), processed::describe);
+        // ...but for the lint on the GP-LVM's K.invert().mult(Y) (ADJ503), which SPEC writes that way.
+        PassManagerTest.lintOfTheSpecGplvm(processed);
         assertTrue(processed.success, processed::describe);
     }
 

@@ -415,6 +415,7 @@ class ProcessingEnvironmentTest {
         assertEquals(1, errors.size(), r::describe);
         assertEquals(1, r.diagnostics.size(), () -> "nothing but the one error\n" + r.describe());
         String message = errors.get(0).getMessage(Locale.ROOT);
+        assertTrue(message.startsWith("[ADJ901] "), message);
         String lower = message.toLowerCase(Locale.ROOT);
         assertTrue(lower.contains("tree api"), () -> "the error does not mention javac's tree API: " + message);
         assertTrue(lower.contains("javac"), () -> "the error does not mention javac: " + message);

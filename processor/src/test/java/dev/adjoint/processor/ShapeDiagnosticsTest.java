@@ -97,6 +97,7 @@ class ShapeDiagnosticsTest {
     /** No blank where an expression should be named: {@code "shape mismatch in : ..."} or {@code "( is 1×n"}. */
     static void assertNamesItsExpressions(Diagnostic<? extends JavaFileObject> d) {
         String message = d.getMessage(Locale.ROOT);
+        assertTrue(message.startsWith("[ADJ401] shape mismatch in "), () -> "not a coded shape error: " + message);
         assertFalse(Pattern.compile("\\bin\\s*:").matcher(message).find(),
                 () -> "the message does not name the mismatched expression: " + message);
         assertFalse(Pattern.compile("(^|[(,])\\s*is\\s").matcher(message).find(),

@@ -563,6 +563,12 @@ public final class ClassEmitter {
 
         @Override
         public String dimension(Node intNode) {
+            // A parameter's own dimension, as the statement's comment names it: y.getNumRows() is
+            // y.numRows even where shapes unify it with another argument's (X.numRows).
+            if (intNode.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery q
+                    && unit.graph.node(intNode.input(0)).op() instanceof Leaves.Param) {
+                return ref(intNode.input(0)) + (q.axis() == 0 ? ".numRows" : ".numCols");
+            }
             return anchor(unit, unit.shapes.valueOf(intNode));
         }
 

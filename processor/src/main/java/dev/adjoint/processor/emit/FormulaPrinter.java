@@ -78,7 +78,7 @@ public final class FormulaPrinter {
             Node node = graph.node(id);
             if (uses.getOrDefault(id, 0) < 2 || graph.names().containsKey(id) || node.op().isLeaf()
                     || node.op() instanceof MatrixAlgebra.Transpose || node.inputs().isEmpty()
-                    || plain.expandedLength(id) <= SHORT) {
+                    || plain.expandedLength(id) <= SHORT || plain.print(id).length() <= SHORT) {
                 continue; // short enough to read inline: W·r·xᵀ beats W·G1
             }
             Integer primal = cotangentOf.get(id);
@@ -123,31 +123,36 @@ public final class FormulaPrinter {
 
     /** One node's formula, with named operands printed by name. */
     public String print(int id) {
-        return new Context(id, new LinkedHashSet<>()).print(id).text();
+        return new Context(id, new LinkedHashSet<>(), null).print(id).text();
     }
 
     /** The formula, then the definition of each name it mentions . */
     public List<String> printWithDefinitionList(int id) {
         Set<Integer> mentioned = new LinkedHashSet<>();
+        Map<String, String> symbols = new java.util.LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
-        lines.add(new Context(id, mentioned).print(id).text());
-        lines.addAll(definitions(mentioned));
+        lines.add(new Context(id, mentioned, symbols).print(id).text());
+        lines.addAll(definitions(mentioned, symbols));
         return lines;
     }
 
     /** Several formulas that share one list of definitions: the formulas, then the definitions. */
     public List<String> printAll(List<Integer> ids, List<String> definitions) {
         Set<Integer> mentioned = new LinkedHashSet<>();
+        Map<String, String> symbols = new java.util.LinkedHashMap<>();
         List<String> formulas = new ArrayList<>();
         for (int id : ids) {
-            formulas.add(new Context(id, mentioned).print(id).text());
+            formulas.add(new Context(id, mentioned, symbols).print(id).text());
         }
-        definitions.addAll(definitions(mentioned));
+        definitions.addAll(definitions(mentioned, symbols));
         return formulas;
     }
 
-    /** {@code name = formula} for each mentioned name and, transitively, the names those mention. */
-    private List<String> definitions(Set<Integer> mentioned) {
+    /**
+     * {@code name = formula} for each mentioned name and, transitively, the names those mention;
+     * then the symbols the formulas use ({@code N = cols(Y)}, {@code ones}).
+     */
+    private List<String> definitions(Set<Integer> mentioned, Map<String, String> symbols) {
         List<String> where = new ArrayList<>();
         Set<Integer> done = new LinkedHashSet<>();
         Set<Integer> pending = new LinkedHashSet<>(mentioned);
@@ -156,21 +161,34 @@ public final class FormulaPrinter {
             pending.remove(next);
             if (done.add(next)) {
                 Set<Integer> more = new LinkedHashSet<>();
-                where.add(names.get(next) + " = " + new Context(next, more).print(next).text());
+                where.add(names.get(next) + " = " + new Context(next, more, symbols).print(next).text());
                 more.removeAll(done);
                 pending.addAll(more);
             }
         }
+        where.addAll(symbols.values());
         return where;
     }
 
     private final class Context implements FormulaContext {
         private final int root;
         private final Set<Integer> mentioned;
+        /** Symbol → its where-list line; null where there is no where-list (a statement comment). */
+        private final Map<String, String> symbols;
 
-        Context(int root, Set<Integer> mentioned) {
+        Context(int root, Set<Integer> mentioned, Map<String, String> symbols) {
             this.root = root;
             this.mentioned = mentioned;
+            this.symbols = symbols;
+        }
+
+        @Override
+        public String symbol(String name, String value, String definition) {
+            if (symbols == null || names.containsValue(name)) {
+                return value; // no where-list, or the name is one of the user's: write it out
+            }
+            String defined = symbols.putIfAbsent(name, definition);
+            return defined == null || defined.equals(definition) ? name : value;
         }
 
         @Override

@@ -6,9 +6,14 @@ import dev.adjoint.processor.ir.Node;
 
 /** Row/column sums and broadcasts, constant matrices, and the fills that adjoints of reductions need. */
 public final class Broadcasting {
+    /** The matrix of ones as formulas print it, defined in the where-list of the Javadoc. */
+    static String ones(FormulaContext ctx) {
+        return ctx.symbol(Formula.ONES, Formula.ONES, Formula.ONES_DEFINITION);
+    }
+
     private Broadcasting() {}
 
-    /** {@code A·𝟙}: the r×1 vector of row sums. */
+    /** {@code A·ones}: the r×1 vector of row sums. */
     public record RowSums() implements MatrixOp {
         @Override
         public void shape(ShapeContext ctx, Node node) {
@@ -27,12 +32,12 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula f = new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT);
-            return transposed ? new Formula("𝟙ᵀ·" + ctx.printTransposed(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT) : f;
+            Formula f = new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·" + ones(ctx), Formula.PRODUCT);
+            return transposed ? new Formula(ones(ctx) + "ᵀ·" + ctx.printTransposed(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT) : f;
         }
     }
 
-    /** {@code 𝟙ᵀ·A}: the 1×c vector of column sums. */
+    /** {@code onesᵀ·A}: the 1×c vector of column sums. */
     public record ColumnSums() implements MatrixOp {
         @Override
         public void shape(ShapeContext ctx, Node node) {
@@ -51,12 +56,12 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula f = new Formula("𝟙ᵀ·" + ctx.print(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT);
-            return transposed ? new Formula(ctx.printTransposed(node.input(0)).at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT) : f;
+            Formula f = new Formula(ones(ctx) + "ᵀ·" + ctx.print(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT);
+            return transposed ? new Formula(ctx.printTransposed(node.input(0)).at(Formula.PRODUCT) + "·" + ones(ctx), Formula.PRODUCT) : f;
         }
     }
 
-    /** {@code A + v·𝟙ᵀ} for an r×1 vector v (inputs: A, v). */
+    /** {@code A + v·onesᵀ} for an r×1 vector v (inputs: A, v). */
     public record AddColumn() implements MatrixOp {
         @Override
         public void shape(ShapeContext ctx, Node node) {
@@ -81,11 +86,11 @@ public final class Broadcasting {
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return new Formula(ctx.print(node.input(0)).at(Formula.SUM) + " + "
-                    + ctx.print(node.input(1)).at(Formula.PRODUCT) + "·𝟙ᵀ", Formula.SUM);
+                    + ctx.print(node.input(1)).at(Formula.PRODUCT) + "·" + ones(ctx) + "ᵀ", Formula.SUM);
         }
     }
 
-    /** {@code A + 𝟙·u} for a 1×c vector u (inputs: A, u). */
+    /** {@code A + ones·u} for a 1×c vector u (inputs: A, u). */
     public record AddRow() implements MatrixOp {
         @Override
         public void shape(ShapeContext ctx, Node node) {
@@ -109,12 +114,12 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(0)).at(Formula.SUM) + " + 𝟙·"
+            return new Formula(ctx.print(node.input(0)).at(Formula.SUM) + " + " + ones(ctx) + "·"
                     + ctx.print(node.input(1)).at(Formula.PRODUCT), Formula.SUM);
         }
     }
 
-    /** {@code v·𝟙ᵀ} shaped like a matrix (inputs: v, like): the adjoint of {@link RowSums}. */
+    /** {@code v·onesᵀ} shaped like a matrix (inputs: v, like): the adjoint of {@link RowSums}. */
     public record BroadcastColumn() implements MatrixOp, BackwardOnly {
         @Override
         public void shape(ShapeContext ctx, Node node) {
@@ -128,11 +133,11 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·𝟙ᵀ", Formula.PRODUCT);
+            return new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·" + ones(ctx) + "ᵀ", Formula.PRODUCT);
         }
     }
 
-    /** {@code 𝟙·u} shaped like a matrix (inputs: u, like): the adjoint of {@link ColumnSums}. */
+    /** {@code ones·u} shaped like a matrix (inputs: u, like): the adjoint of {@link ColumnSums}. */
     public record BroadcastRow() implements MatrixOp, BackwardOnly {
         @Override
         public void shape(ShapeContext ctx, Node node) {
@@ -146,11 +151,11 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula("𝟙·" + ctx.print(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT);
+            return new Formula(ones(ctx) + "·" + ctx.print(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT);
         }
     }
 
-    /** {@code s·𝟙} shaped like a matrix (inputs: like, s): the adjoint of a sum. */
+    /** {@code s·ones} shaped like a matrix (inputs: like, s): the adjoint of a sum. */
     public record FillLike() implements ShapedLikeFirstInput, BackwardOnly {
         @Override
         public void emit(EmitContext ctx, Node node) {
@@ -159,8 +164,7 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula s = ctx.print(node.input(1));
-            return s.text().equals("1") ? Formula.atom("𝟙") : new Formula(s.at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(1), Formula.atom(ones(ctx)));
         }
     }
 
@@ -173,7 +177,7 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·I", Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(1), Formula.atom("I"));
         }
     }
 
@@ -192,8 +196,7 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula src = ctx.print(node.input(1), transposed);
-            return new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·" + src.at(Formula.PRODUCT), Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(0), ctx.print(node.input(1), transposed));
         }
     }
 
@@ -239,7 +242,7 @@ public final class Broadcasting {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(2)).at(Formula.PRODUCT) + "·𝟙", Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(2), Formula.atom(ones(ctx)));
         }
     }
 }

@@ -109,9 +109,20 @@ public final class Entrywise {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            String p = ctx.print(node.input(1)).at(Formula.ATOM);
-            return new Formula(ctx.print(node.input(2)).at(Formula.HADAMARD) + " ∘ " + p + "·"
-                    + ctx.print(node.input(0)).at(Formula.ATOM) + "^∘(" + p + "−1)", Formula.HADAMARD);
+            int p = node.input(1);
+            // A constant exponent prints folded: A^∘(−0.5), not A^∘(0.5−1).
+            String exponent = !ctx.isNamed(p) && ctx.node(p).op() instanceof Leaves.ScalarConst c
+                    && c.value() != Math.PI && c.value() != Math.E && Double.isFinite(c.value())
+                    ? (c.value() - 1 < 0 ? "(−" + ScalarOps.Monomial.number(1 - c.value()) + ")" : ScalarOps.Monomial.number(c.value() - 1))
+                    : "(" + ctx.print(p).at(Formula.ATOM) + "−1)";
+            Formula derivative = ScalarOps.scaled(ctx, p,
+                    Formula.atom(ctx.print(node.input(0)).at(Formula.ATOM) + "^∘" + exponent));
+            Node g = ctx.node(node.input(2));
+            if (!ctx.isNamed(node.input(2)) && g.op() instanceof Broadcasting.FillLike) {
+                // s·ones ∘ X = s·X
+                return ScalarOps.scaled(ctx, g.input(1), derivative);
+            }
+            return new Formula(ctx.print(node.input(2)).at(Formula.HADAMARD) + " ∘ " + derivative.at(Formula.HADAMARD), Formula.HADAMARD);
         }
     }
 

@@ -9,6 +9,15 @@ public record Formula(String text, int precedence) {
     public static final int UNARY = 4;
     public static final int ATOM = 5;
 
+    /**
+     * The vector or matrix of ones (𝟙 in most texts, which is outside Unicode's Basic Multilingual
+     * Plane and missing from many fonts), shaped as its product needs.
+     */
+    public static final String ONES = "ones";
+
+    /** Its where-list line. */
+    public static final String ONES_DEFINITION = "ones = a vector or matrix of ones, shaped as its product needs";
+
     public static Formula atom(String text) {
         return new Formula(text, ATOM);
     }

@@ -13,6 +13,15 @@ public interface FormulaContext {
     /** Whether the node prints as a name (a local or a shared subexpression) rather than expanded. */
     boolean isNamed(int id);
 
+    /**
+     * A symbol a formula uses, such as {@code N} for the number of samples: where the printer lists
+     * definitions (the class Javadoc's where-list), it records {@code definition} and returns
+     * {@code name}; in a one-line comment it returns {@code value}, which must read on its own.
+     */
+    default String symbol(String name, String value, String definition) {
+        return value;
+    }
+
     default Formula print(int id, boolean transposed) {
         return transposed ? printTransposed(id) : print(id);
     }

@@ -355,8 +355,7 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = ctx.print(node.input(0), transposed);
-            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·" + a.at(Formula.PRODUCT), Formula.PRODUCT);
+            return ScalarOps.scaledMatrix(ctx, node.id(), transposed);
         }
     }
 
@@ -386,8 +385,7 @@ public final class MatrixAlgebra {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            Formula a = ctx.print(node.input(0), transposed);
-            return new Formula(a.at(Formula.PRODUCT) + "/" + ctx.print(node.input(1)).at(Formula.ATOM), Formula.PRODUCT);
+            return ScalarOps.scaledMatrix(ctx, node.id(), transposed);
         }
     }
 
@@ -412,7 +410,9 @@ public final class MatrixAlgebra {
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             Formula a = ctx.print(node.input(0), transposed);
-            return new Formula(a.at(Formula.SUM) + " + " + ctx.print(node.input(1)).at(Formula.SUM) + "·𝟙", Formula.SUM);
+            Formula s = ScalarOps.scaled(ctx, node.input(1), Formula.atom(ctx.symbol(Formula.ONES, Formula.ONES, Formula.ONES_DEFINITION)));
+            String right = s.at(Formula.SUM);
+            return new Formula(a.at(Formula.SUM) + (right.startsWith("−") ? " − " + right.substring(1) : " + " + right), Formula.SUM);
         }
     }
 

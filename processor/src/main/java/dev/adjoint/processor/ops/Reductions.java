@@ -224,7 +224,7 @@ public final class Reductions {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula(ctx.print(node.input(1)).at(Formula.PRODUCT) + "·softmax(" + ctx.print(node.input(0)).text() + ")", Formula.PRODUCT);
+            return ScalarOps.scaled(ctx, node.input(1), Formula.atom("softmax(" + ctx.print(node.input(0)).text() + ")"));
         }
     }
 
@@ -271,10 +271,14 @@ public final class Reductions {
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             String z = ctx.print(node.input(0)).text();
             String y = ctx.print(node.input(1)).at(Formula.SUM);
-            String g = ctx.print(node.input(2)).text().equals("1") ? "" : ctx.print(node.input(2)).at(Formula.PRODUCT) + "·";
+            String ones = ctx.symbol(Formula.ONES, Formula.ONES, Formula.ONES_DEFINITION);
+            String cols = "cols(" + ctx.print(node.input(1)).text() + ")";
+            // N, the number of samples (columns): defined in the where-list, or written out where there is none.
+            Formula n = Formula.atom(ctx.symbol("N", cols, "N = " + cols));
+            int g = node.input(2);
             return wrtScores
-                    ? new Formula(g + "(softmax(" + z + ")·diag(𝟙ᵀ" + y + ") − " + y + ")/N", Formula.PRODUCT)
-                    : new Formula("−" + g + "log softmax(" + z + ")/N", Formula.UNARY);
+                    ? ScalarOps.scaled(ctx, g, Formula.atom("(softmax(" + z + ")·diag(" + ones + "ᵀ" + y + ") − " + y + ")"), n, false)
+                    : ScalarOps.scaled(ctx, g, new Formula("log softmax(" + z + ")", Formula.UNARY), n, true);
         }
     }
 
@@ -331,8 +335,10 @@ public final class Reductions {
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             String p = ctx.print(node.input(0)).at(Formula.PRODUCT);
             String y = ctx.print(node.input(1)).at(Formula.SUM);
-            String g = ctx.print(node.input(2)).text().equals("1") ? "" : ctx.print(node.input(2)).at(Formula.PRODUCT) + "·";
-            return new Formula(g + "(" + p + "·diag(𝟙ᵀ" + y + ") − " + y + ")/N", Formula.PRODUCT);
+            String ones = ctx.symbol(Formula.ONES, Formula.ONES, Formula.ONES_DEFINITION);
+            String cols = "cols(" + ctx.print(node.input(1)).text() + ")";
+            Formula n = Formula.atom(ctx.symbol("N", cols, "N = " + cols));
+            return ScalarOps.scaled(ctx, node.input(2), Formula.atom("(" + p + "·diag(" + ones + "ᵀ" + y + ") − " + y + ")"), n, false);
         }
     }
 }

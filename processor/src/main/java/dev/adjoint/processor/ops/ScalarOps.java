@@ -37,6 +37,138 @@ public final class ScalarOps {
     }
 
     /** {@code a op b} on doubles. */
+    /**
+     * A product of scalars as printed: the numeric constants multiplied out (2·0.5·λ prints as λ,
+     * 1·u as u), the other factors in order, and the divisors after one {@code /}. Only unnamed
+     * products, quotients, negations and literals are looked through; π and e stay symbols.
+     */
+    static final class Monomial {
+        double constant = 1;
+        final List<Formula> numerator = new java.util.ArrayList<>();
+        final List<Formula> denominator = new java.util.ArrayList<>();
+
+        static Monomial of(FormulaContext ctx, int id) {
+            Monomial m = new Monomial();
+            m.collect(ctx, id, false, true);
+            return m;
+        }
+
+        private void collect(FormulaContext ctx, int id, boolean divide, boolean root) {
+            Node node = ctx.node(id);
+            boolean open = root || !ctx.isNamed(id);
+            if (open && node.op() instanceof dev.adjoint.processor.ops.Leaves.ScalarConst c
+                    && c.value() != Math.PI && c.value() != Math.E && Double.isFinite(c.value()) && (c.value() != 0 || !divide)) {
+                constant = divide ? constant / c.value() : constant * c.value();
+            } else if (open && node.op() instanceof Arith a && a.op() == Op.MUL) {
+                collect(ctx, node.input(0), divide, false);
+                collect(ctx, node.input(1), divide, false);
+            } else if (open && node.op() instanceof Arith a && a.op() == Op.DIV) {
+                collect(ctx, node.input(0), divide, false);
+                collect(ctx, node.input(1), !divide, false);
+            } else if (open && node.op() instanceof Negate) {
+                constant = -constant;
+                collect(ctx, node.input(0), divide, false);
+            } else {
+                (divide ? denominator : numerator).add(ctx.print(id));
+            }
+        }
+
+        /** This product times {@code matrix} (null for none): {@code −c·a·b·M/(d·e)}. */
+        Formula times(Formula matrix) {
+            List<String> parts = new java.util.ArrayList<>();
+            double magnitude = Math.abs(constant);
+            boolean hasFactors = !numerator.isEmpty() || matrix != null;
+            if (magnitude != 1 || !hasFactors) {
+                parts.add(number(magnitude));
+            }
+            for (Formula f : numerator) {
+                parts.add(f.at(Formula.PRODUCT));
+            }
+            if (matrix != null) {
+                parts.add(matrix.at(Formula.PRODUCT));
+            }
+            String text = String.join("·", parts);
+            if (!denominator.isEmpty()) {
+                text += "/" + (denominator.size() == 1 ? denominator.get(0).at(Formula.ATOM)
+                        : "(" + String.join("·", denominator.stream().map(f -> f.at(Formula.PRODUCT)).toList()) + ")");
+            }
+            if (constant < 0) {
+                return new Formula("−" + text, Formula.UNARY);
+            }
+            if (!denominator.isEmpty()) {
+                // a/b·c would be ambiguous: a quotient is parenthesized as a factor, (a/b)·c
+                return new Formula(text, Formula.HADAMARD);
+            }
+            return new Formula(text, parts.size() == 1 && matrix == null
+                    ? (numerator.isEmpty() ? Formula.ATOM : numerator.get(0).precedence()) : Formula.PRODUCT);
+        }
+
+        /** A folded constant, to 12 significant digits (0.1·3 prints 0.3, not 0.30000000000000004). */
+        static String number(double value) {
+            if (!Double.isFinite(value)) {
+                return Double.toString(value);
+            }
+            String text = new java.math.BigDecimal(value).round(new java.math.MathContext(12)).stripTrailingZeros().toPlainString();
+            return text.length() > 16 ? Double.toString(value) : text;
+        }
+    }
+
+    /** {@code s·M} for a scalar node and a matrix formula, constants folded (see {@link Monomial}). */
+    public static Formula scaled(FormulaContext ctx, int scalar, Formula matrix) {
+        Monomial m = new Monomial();
+        m.collect(ctx, scalar, false, false);
+        return m.times(matrix);
+    }
+
+    /** {@code ±s·M/d} for a scalar node, a matrix formula and a divisor, constants folded. */
+    public static Formula scaled(FormulaContext ctx, int scalar, Formula matrix, Formula divisor, boolean negated) {
+        Monomial m = new Monomial();
+        m.collect(ctx, scalar, false, false);
+        m.denominator.add(divisor);
+        if (negated) {
+            m.constant = -m.constant;
+        }
+        return m.times(matrix);
+    }
+
+    /**
+     * A scaling of a matrix ({@link MatrixAlgebra.Scale}, {@link MatrixAlgebra.Divide},
+     * {@link MatrixAlgebra.Negate}) with the scalings of unnamed scalings under it gathered into
+     * one product: (1/3)·(2·A) prints as 0.666666666667·A, not 0.333333333333·2·A.
+     */
+    public static Formula scaledMatrix(FormulaContext ctx, int id, boolean transposed) {
+        Monomial m = new Monomial();
+        int matrix = id;
+        while (matrix == id || !ctx.isNamed(matrix)) {
+            Node node = ctx.node(matrix);
+            if (node.op() instanceof MatrixAlgebra.Scale) {
+                m.collect(ctx, node.input(1), false, false);
+            } else if (node.op() instanceof MatrixAlgebra.Divide) {
+                m.collect(ctx, node.input(1), true, false);
+            } else if (node.op() instanceof MatrixAlgebra.Negate && matrix != id) {
+                m.constant = -m.constant;
+            } else {
+                break;
+            }
+            matrix = node.input(0);
+        }
+        return m.times(ctx.print(matrix, transposed));
+    }
+
+    /** {@code M/s} for a scalar node and a matrix formula, constants folded. */
+    public static Formula divided(FormulaContext ctx, int scalar, Formula matrix) {
+        Monomial m = new Monomial();
+        m.collect(ctx, scalar, true, false);
+        return m.times(matrix);
+    }
+
+    /** sumSquares(A) for a node ‖A‖, else -1. */
+    static int sumSquaresOfNorm(Builder b, int norm) {
+        return b.node(norm).op() instanceof Reductions.NormF
+                ? b.apply(new Reductions.SumSquares(), b.node(norm).input(0))
+                : -1;
+    }
+
     public record Arith(Op op) implements Primitive {
         @Override
         public ValueType type() {
@@ -56,9 +188,32 @@ public final class ScalarOps {
                 case ADD -> b.isConstant(x, 0) ? y : b.isConstant(y, 0) ? x : x == y ? b.mul(b.constant(2), x) : -1;
                 case SUB -> b.isConstant(y, 0) ? x : b.isConstant(x, 0) ? b.negate(y) : -1;
                 case MUL -> b.isConstant(x, 1) ? y : b.isConstant(y, 1) ? x
-                        : b.isConstant(x, -1) ? b.negate(y) : b.isConstant(y, -1) ? b.negate(x) : -1;
+                        : b.isConstant(x, -1) ? b.negate(y) : b.isConstant(y, -1) ? b.negate(x) : normSquared(b, x, y);
                 case DIV -> b.isConstant(y, 1) ? x : -1;
             };
+        }
+
+        /**
+         * ‖A‖·‖A‖ → sumSquares(A), also as the last factor of a product ((s·‖A‖)·‖A‖, the way Java
+         * associates {@code s * A.normF() * A.normF()}) → s·sumSquares(A): the same value, but
+         * differentiable at A = 0, where the gradient of the norm is 0/0. Else -1.
+         */
+        static int normSquared(Builder b, int x, int y) {
+            if (x == y) {
+                return sumSquaresOfNorm(b, x);
+            }
+            for (int[] pair : new int[][] {{x, y}, {y, x}}) {
+                int norm = pair[0];
+                int product = pair[1];
+                if (b.node(norm).op() instanceof Reductions.NormF && b.node(product).op() instanceof Arith a && a.op() == Op.MUL) {
+                    int u = b.node(product).input(0);
+                    int v = b.node(product).input(1);
+                    if (v == norm || u == norm) {
+                        return b.mul(v == norm ? u : v, sumSquaresOfNorm(b, norm));
+                    }
+                }
+            }
+            return -1;
         }
 
         @Override
@@ -97,11 +252,17 @@ public final class ScalarOps {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            if (op == Op.MUL || op == Op.DIV) {
+                return Monomial.of(ctx, node.id()).times(null);
+            }
             int p = op.precedence;
             String left = ctx.print(node.input(0)).at(p);
-            String right = ctx.print(node.input(1)).at(op == Op.ADD || op == Op.MUL ? p : p + 1);
-            String sep = op == Op.MUL ? "·" : " " + op.math + " ";
-            return new Formula(left + sep + right, p);
+            String right = ctx.print(node.input(1)).at(op == Op.ADD ? p : p + 1);
+            if (right.startsWith("−")) {
+                // a + −x reads as a − x, and a − −x as a + x
+                return new Formula(left + (op == Op.ADD ? " − " : " + ") + right.substring(1), p);
+            }
+            return new Formula(left + " " + op.math + " " + right, p);
         }
     }
 
@@ -136,7 +297,7 @@ public final class ScalarOps {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return new Formula("−" + ctx.print(node.input(0)).at(Formula.UNARY), Formula.UNARY);
+            return Monomial.of(ctx, node.id()).times(null);
         }
     }
 
@@ -191,6 +352,18 @@ public final class ScalarOps {
         @Override
         public ValueType type() {
             return ValueType.SCALAR;
+        }
+
+        /** x¹ → x, and ‖A‖² → sumSquares(A) (see {@link Arith#normSquared}). */
+        @Override
+        public int simplify(Builder b, List<Integer> in) {
+            if (b.isConstant(in.get(1), 1)) {
+                return in.get(0);
+            }
+            if (b.isConstant(in.get(1), 2)) {
+                return sumSquaresOfNorm(b, in.get(0));
+            }
+            return -1;
         }
 
         @Override

@@ -20,6 +20,7 @@ import com.sun.source.tree.UnaryTree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
+import dev.adjoint.processor.diag.Code;
 import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Origin;
 import dev.adjoint.processor.ir.ValueType;
@@ -134,7 +135,7 @@ public final class BodyParser {
                 if (statement instanceof ReturnTree ret) {
                     returns = true;
                     if (i != statements.size() - 1) {
-                        throw new DslError(statement, "return must be the last statement of a @Differentiable method");
+                        throw new DslError(Code.ADJ314, statement, "return must be the last statement of a @Differentiable method");
                     }
                     result = returned(ret, path, method.getReturnType().getKind() == TypeKind.DOUBLE);
                 } else {
@@ -147,21 +148,21 @@ public final class BodyParser {
             }
         }
         if (!returns && errors.isEmpty()) {
-            errors.add(new DslError(tree, "a @Differentiable method must end with return <double expression>;"));
+            errors.add(new DslError(Code.ADJ314, tree, "a @Differentiable method must end with return <double expression>;"));
         }
         return new ParsedFunction(b.build(), parameters, result, nodeTrees, errors);
     }
 
     private int returned(ReturnTree ret, TreePath path, boolean returnsDouble) {
         if (ret.getExpression() == null) {
-            throw new DslError(ret, "return a double value");
+            throw new DslError(Code.ADJ314, ret, "return a double value");
         }
         int value = expression(ret.getExpression(), path);
         if (b.type(value) == ValueType.MATRIX) {
             if (!returnsDouble) {
                 throw new Poisoned(); // the signature check already says the method must return double
             }
-            throw new DslError(ret.getExpression(), "a @Differentiable method returns a double; reduce the matrix, "
+            throw new DslError(Code.ADJ314, ret.getExpression(), "a @Differentiable method returns a double; reduce the matrix, "
                     + "e.g. Ops.sumSquares(A), A.elementSum() or A.trace()");
         }
         return toScalar(value, ret.getExpression());
@@ -178,14 +179,25 @@ public final class BodyParser {
                 } else if (expr instanceof CompoundAssignmentTree compound) {
                     compoundAssignment(compound, exprPath);
                 } else if (expr instanceof MethodInvocationTree) {
-                    throw new DslError(expr, "a call whose result is discarded has no effect on the loss; "
+                    throw new DslError(Code.ADJ313, expr, "a call whose result is discarded has no effect on the loss; "
                             + "assign it to a local (SimpleMatrix t = ...;) or remove it");
                 } else {
-                    throw new DslError(expr, unsupportedStatement(expr.getKind()));
+                    throw unsupported(expr, expr.getKind());
                 }
             }
-            default -> throw new DslError(statement, unsupportedStatement(statement.getKind()));
+            default -> throw unsupported(statement, statement.getKind());
         }
+    }
+
+    private static DslError unsupported(Tree tree, Tree.Kind kind) {
+        Code code = switch (kind) {
+            case FOR_LOOP, ENHANCED_FOR_LOOP, WHILE_LOOP, DO_WHILE_LOOP -> Code.ADJ303;
+            case IF, SWITCH, SWITCH_EXPRESSION, CONDITIONAL_EXPRESSION -> Code.ADJ304;
+            case TRY, THROW, SYNCHRONIZED -> Code.ADJ305;
+            case LAMBDA_EXPRESSION, MEMBER_REFERENCE -> Code.ADJ306;
+            default -> Code.ADJ318;
+        };
+        return new DslError(code, tree, unsupportedStatement(kind));
     }
 
     private static String unsupportedStatement(Tree.Kind kind) {
@@ -218,7 +230,7 @@ public final class BodyParser {
         if (variable.getInitializer() == null) {
             // Later assignments give it a value; until then uses are not reported again.
             scope.put(name, new Local(POISON, declared == null ? ValueType.SCALAR : declared, false));
-            throw new DslError(variable, "declare " + name + " with its value: " + variable.getType() + " " + name + " = ...;");
+            throw new DslError(Code.ADJ316, variable, "declare " + name + " with its value: " + variable.getType() + " " + name + " = ...;");
         }
         ExpressionTree init = variable.getInitializer();
         while (init instanceof ParenthesizedTree p) {
@@ -226,13 +238,13 @@ public final class BodyParser {
         }
         if (init.getKind() == Tree.Kind.LAMBDA_EXPRESSION || init.getKind() == Tree.Kind.MEMBER_REFERENCE) {
             scope.put(name, new Local(POISON, ValueType.SCALAR, false));
-            throw new DslError(init, unsupportedStatement(init.getKind()));
+            throw unsupported(init, init.getKind());
         }
         if (declared == null) {
             scope.put(name, new Local(POISON, ValueType.SCALAR, false));
             Tree typeTree = variable.getType();
             boolean typeWritten = typeTree != null && trees.getSourcePositions().getStartPosition(unit, typeTree) >= 0;
-            throw new DslError(typeWritten ? typeTree : variable.getInitializer(),
+            throw new DslError(Code.ADJ316, typeWritten ? typeTree : variable.getInitializer(),
                     "local " + name + " has type " + (element == null ? variable.getType() : element.asType())
                             + "; locals of a @Differentiable method are SimpleMatrix, double or int (or var)");
         }
@@ -254,7 +266,7 @@ public final class BodyParser {
         Local local = target(compound.getVariable());
         String name = ((IdentifierTree) compound.getVariable()).getName().toString();
         if (local.type() != ValueType.SCALAR) {
-            throw new DslError(compound, "compound assignment is supported on double locals only; for matrices write "
+            throw new DslError(Code.ADJ309, compound, "compound assignment is supported on double locals only; for matrices write "
                     + name + " = " + name + ".plus(...), .minus(...), .scale(...) or .divide(...)");
         }
         if (local.node() == POISON) {
@@ -265,7 +277,7 @@ public final class BodyParser {
             case MINUS_ASSIGNMENT -> ScalarOps.Op.SUB;
             case MULTIPLY_ASSIGNMENT -> ScalarOps.Op.MUL;
             case DIVIDE_ASSIGNMENT -> ScalarOps.Op.DIV;
-            default -> throw new DslError(compound, "only +=, -=, *= and /= are supported on double locals");
+            default -> throw new DslError(Code.ADJ309, compound, "only +=, -=, *= and /= are supported on double locals");
         };
         int rhs = toScalar(expression(compound.getExpression(), new TreePath(path, compound.getExpression())), compound.getExpression());
         int value = record(b.apply(new ScalarOps.Arith(op), origin(compound), local.node(), rhs), compound);
@@ -275,15 +287,15 @@ public final class BodyParser {
     /** The local an assignment writes, with the errors SPEC promises for anything else. */
     private Local target(ExpressionTree variable) {
         if (!(variable instanceof IdentifierTree id)) {
-            throw new DslError(variable, "only local variables can be assigned in a @Differentiable method (no fields or array elements)");
+            throw new DslError(Code.ADJ308, variable, "only local variables can be assigned in a @Differentiable method (no fields or array elements)");
         }
         Local local = scope.get(id.getName().toString());
         if (local == null) {
-            throw new DslError(variable, "only local variables can be assigned in a @Differentiable method; "
+            throw new DslError(Code.ADJ308, variable, "only local variables can be assigned in a @Differentiable method; "
                     + id.getName() + " is not a local");
         }
         if (local.parameter()) {
-            throw new DslError(variable, "assignment to parameter " + id.getName()
+            throw new DslError(Code.ADJ308, variable, "assignment to parameter " + id.getName()
                     + ": parameters are inputs and are never modified; declare a local instead (var "
                     + id.getName() + "2 = ...;)");
         }
@@ -305,7 +317,7 @@ public final class BodyParser {
         if (target == ValueType.SCALAR && actual == ValueType.INT) {
             return toScalar(value, where);
         }
-        throw new DslError(where, "expected a " + describe(target) + " here, found a " + describe(actual));
+        throw new DslError(Code.ADJ317, where, "expected a " + describe(target) + " here, found a " + describe(actual));
     }
 
     private static String describe(ValueType type) {
@@ -322,7 +334,7 @@ public final class BodyParser {
             case INT -> b.node(value).op() instanceof Leaves.IntConst c
                     ? b.constant(c.value())
                     : b.apply(new ScalarOps.FromInt(), origin(where), value);
-            case MATRIX -> throw new DslError(where, "expected a double here, found a SimpleMatrix");
+            case MATRIX -> throw new DslError(Code.ADJ317, where, "expected a double here, found a SimpleMatrix");
         };
     }
 
@@ -334,7 +346,7 @@ public final class BodyParser {
             }
             case INT_LITERAL -> record(b.apply(new Leaves.IntConst((Integer) ((LiteralTree) expr).getValue()), origin(expr)), expr);
             case DOUBLE_LITERAL -> record(b.constant((Double) ((LiteralTree) expr).getValue()), expr);
-            case FLOAT_LITERAL, LONG_LITERAL -> throw new DslError(expr, "use a double or int literal (" + expr + " is "
+            case FLOAT_LITERAL, LONG_LITERAL -> throw new DslError(Code.ADJ318, expr, "use a double or int literal (" + expr + " is "
                     + (expr.getKind() == Tree.Kind.FLOAT_LITERAL ? "a float" : "a long") + ")");
             case IDENTIFIER -> identifier((IdentifierTree) expr, path);
             case MEMBER_SELECT -> constantField(expr, path);
@@ -349,19 +361,19 @@ public final class BodyParser {
                 yield record(switch (b.type(value)) {
                     case INT -> b.apply(new IntOps.Negate(), origin(expr), value);
                     case SCALAR -> b.apply(new ScalarOps.Negate(), origin(expr), value);
-                    case MATRIX -> throw new DslError(expr, "use A.negative() to negate a matrix");
+                    case MATRIX -> throw new DslError(Code.ADJ311, expr, "use A.negative() to negate a matrix");
                 }, expr);
             }
             case TYPE_CAST -> cast((TypeCastTree) expr, path);
-            case NEW_CLASS, NEW_ARRAY -> throw new DslError(expr, "creating objects is not supported in a @Differentiable method: "
+            case NEW_CLASS, NEW_ARRAY -> throw new DslError(Code.ADJ310, expr, "creating objects is not supported in a @Differentiable method: "
                     + "use SimpleMatrix.identity(n), SimpleMatrix.ones(r, c) or SimpleMatrix.filled(r, c, v), "
                     + "or pass the matrix as a parameter");
             case CONDITIONAL_EXPRESSION, LAMBDA_EXPRESSION, MEMBER_REFERENCE, PREFIX_INCREMENT, PREFIX_DECREMENT,
-                    POSTFIX_INCREMENT, POSTFIX_DECREMENT, SWITCH_EXPRESSION -> throw new DslError(expr, unsupportedStatement(expr.getKind()));
+                    POSTFIX_INCREMENT, POSTFIX_DECREMENT, SWITCH_EXPRESSION -> throw unsupported(expr, expr.getKind());
             case ASSIGNMENT, PLUS_ASSIGNMENT, MINUS_ASSIGNMENT, MULTIPLY_ASSIGNMENT, DIVIDE_ASSIGNMENT ->
-                    throw new DslError(expr, "assignments inside expressions are not supported: assign in a statement of its own");
-            case ARRAY_ACCESS -> throw new DslError(expr, "array access is not supported in a @Differentiable method");
-            default -> throw new DslError(expr, "the operator or expression '" + expr + "' is not part of the Adjoint DSL: "
+                    throw new DslError(Code.ADJ318, expr, "assignments inside expressions are not supported: assign in a statement of its own");
+            case ARRAY_ACCESS -> throw new DslError(Code.ADJ318, expr, "array access is not supported in a @Differentiable method");
+            default -> throw new DslError(Code.ADJ318, expr, "the operator or expression '" + expr + "' is not part of the Adjoint DSL: "
                     + "scalars support + - * /, unary minus, (double) casts and Math.log/exp/sqrt/pow/tanh");
         };
     }
@@ -394,15 +406,17 @@ public final class BodyParser {
             if (name.equals("PI")) return record(b.constant(Math.PI), expr);
             if (name.equals("E")) return record(b.constant(Math.E), expr);
         }
-        throw new DslError(expr, "field access is not supported in a @Differentiable method ('" + expr
+        throw new DslError(Code.ADJ307, expr, "field access is not supported in a @Differentiable method ('" + expr
                 + "'): pass the value as a parameter (only Math.PI and Math.E are built in)");
     }
 
     private int binary(BinaryTree binary, TreePath path) {
-        int left = expression(binary.getLeftOperand(), new TreePath(path, binary.getLeftOperand()));
-        int right = expression(binary.getRightOperand(), new TreePath(path, binary.getRightOperand()));
+        List<Integer> operands = all(List.of(binary.getLeftOperand(), binary.getRightOperand()),
+                List.of(new TreePath(path, binary.getLeftOperand()), new TreePath(path, binary.getRightOperand())));
+        int left = operands.get(0);
+        int right = operands.get(1);
         if (b.type(left) == ValueType.MATRIX || b.type(right) == ValueType.MATRIX) {
-            throw new DslError(binary, "Java operators apply to scalars; for matrices use A.plus(B), A.minus(B), A.mult(B) or A.scale(s)");
+            throw new DslError(Code.ADJ311, binary, "Java operators apply to scalars; for matrices use A.plus(B), A.minus(B), A.mult(B) or A.scale(s)");
         }
         if (b.type(left) == ValueType.INT && b.type(right) == ValueType.INT) {
             IntOps.Op op = switch (binary.getKind()) {
@@ -427,7 +441,7 @@ public final class BodyParser {
         TypeMirror target = trees.getTypeMirror(new TreePath(path, cast.getType()));
         boolean toDouble = target != null ? target.getKind() == TypeKind.DOUBLE : cast.getType().toString().equals("double");
         if (!toDouble) {
-            throw new DslError(cast, "only (double) casts are supported in a @Differentiable method");
+            throw new DslError(Code.ADJ312, cast, "only (double) casts are supported in a @Differentiable method");
         }
         int value = expression(cast.getExpression(), new TreePath(path, cast.getExpression()));
         return record(toScalar(value, cast), cast);
@@ -438,28 +452,51 @@ public final class BodyParser {
         Element element = trees.getElement(new TreePath(path, select));
         String spelled = select instanceof MemberSelectTree m ? m.getIdentifier().toString() : select.toString();
         if (!(element instanceof ExecutableElement method)) {
-            throw new DslError(call, "cannot resolve " + spelled + "(...)");
+            throw new DslError(Code.ADJ318, call, "cannot resolve " + spelled + "(...)");
         }
         TypeElement owner = (TypeElement) method.getEnclosingElement();
         List<String> parameterTypes = method.getParameters().stream()
                 .map(p -> types.erasure(p.asType()).toString())
                 .toList();
         DslSurface.Form form = DslSurface.find(owner.getQualifiedName().toString(), method.getSimpleName().toString(), parameterTypes);
+        List<ExpressionTree> operands = new ArrayList<>();
+        List<TreePath> operandPaths = new ArrayList<>();
+        if (!method.getModifiers().contains(Modifier.STATIC) && select instanceof MemberSelectTree member) {
+            operands.add(member.getExpression());
+            operandPaths.add(new TreePath(new TreePath(path, select), member.getExpression()));
+        }
+        for (ExpressionTree arg : call.getArguments()) {
+            operands.add(arg);
+            operandPaths.add(new TreePath(path, arg));
+        }
         if (form == null) {
-            if (mentionsPoisonedLocal(call)) {
-                throw new Poisoned(); // its local was already reported where it was declared
+            if (select instanceof MemberSelectTree member && mentionsPoisonedLocal(member.getExpression())) {
+                throw new Poisoned(); // a method of a rejected local: it was already reported where it was declared
             }
-            throw new DslError(select, unsupportedCall(owner, method, spelled, parameterTypes));
+            // Report the call, then whatever is wrong inside its DSL-typed operands (independent errors).
+            errors.add(unsupportedCall(select, owner, method, spelled, parameterTypes));
+            List<ExpressionTree> typed = new ArrayList<>();
+            List<TreePath> typedPaths = new ArrayList<>();
+            for (int i = 0; i < operands.size(); i++) {
+                if (valueType(trees.getTypeMirror(operandPaths.get(i))) != null) {
+                    typed.add(operands.get(i));
+                    typedPaths.add(operandPaths.get(i));
+                }
+            }
+            try {
+                all(typed, typedPaths);
+            } catch (Poisoned ignored) {
+                // Reported.
+            }
+            throw new Poisoned();
         }
 
+        List<Integer> values = all(operands, operandPaths);
         int receiver = -1;
+        List<Integer> args = values;
         if (!method.getModifiers().contains(Modifier.STATIC)) {
-            ExpressionTree target = ((MemberSelectTree) select).getExpression();
-            receiver = expression(target, new TreePath(new TreePath(path, select), target));
-        }
-        List<Integer> args = new ArrayList<>();
-        for (ExpressionTree arg : call.getArguments()) {
-            args.add(expression(arg, new TreePath(path, arg)));
+            receiver = values.get(0);
+            args = values.subList(1, values.size());
         }
         Origin origin = origin(call);
         int node = form.lowering().lower(new DslSurface.Calls() {
@@ -481,6 +518,29 @@ public final class BodyParser {
         return record(node, call);
     }
 
+    /**
+     * Lowers independent operands (of one operator or call), reporting the errors of every one of
+     * them rather than only the first; if any failed, the whole expression is {@link Poisoned}.
+     */
+    private List<Integer> all(List<? extends ExpressionTree> exprs, List<TreePath> paths) {
+        List<Integer> values = new ArrayList<>();
+        boolean failed = false;
+        for (int i = 0; i < exprs.size(); i++) {
+            try {
+                values.add(expression(exprs.get(i), paths.get(i)));
+            } catch (DslError e) {
+                errors.add(e);
+                failed = true;
+            } catch (Poisoned e) {
+                failed = true;
+            }
+        }
+        if (failed) {
+            throw new Poisoned();
+        }
+        return values;
+    }
+
     private boolean mentionsPoisonedLocal(Tree tree) {
         Boolean found = new com.sun.source.util.TreeScanner<Boolean, Void>() {
             @Override
@@ -497,16 +557,25 @@ public final class BodyParser {
         return Boolean.TRUE.equals(found);
     }
 
-    private static String unsupportedCall(TypeElement owner, ExecutableElement method, String spelled, List<String> parameterTypes) {
+    private static DslError unsupportedCall(Tree where, TypeElement owner, ExecutableElement method, String spelled,
+            List<String> parameterTypes) {
         String qualified = owner.getQualifiedName().toString();
         boolean known = qualified.equals(DslSurface.SIMPLE_BASE) || qualified.equals(DslSurface.SIMPLE_MATRIX)
                 || qualified.equals(DslSurface.OPS) || qualified.equals(DslSurface.MATH);
-        String what = known
-                ? owner.getSimpleName() + "." + spelled + " is not differentiable by Adjoint"
-                : "calls to other methods are not supported in a @Differentiable method (" + owner.getSimpleName() + "." + spelled
-                        + "): inline the computation using the DSL forms";
+        if (!known) {
+            // The user's own code (or a library's): no DSL form is "near" it, whatever its spelling.
+            return new DslError(Code.ADJ302, where, "calls to other methods are not supported in a @Differentiable method ("
+                    + owner.getSimpleName() + "." + spelled + "): Adjoint differentiates only the DSL forms written in this "
+                    + "method's body, so inline the helper here, written with DSL forms (see docs/dsl.md)");
+        }
+        String what = owner.getSimpleName() + "." + spelled + " is not differentiable by Adjoint";
+        String hint = DslSurface.hint(qualified, method.getSimpleName().toString());
+        if (hint != null) {
+            return new DslError(Code.ADJ301, where, what + ": " + hint);
+        }
         boolean instance = !method.getModifiers().contains(Modifier.STATIC);
-        return what + "; did you mean " + String.join(", ", DslSurface.nearest(spelled, instance, parameterTypes, 3)) + "?";
+        return new DslError(Code.ADJ301, where, what + "; did you mean "
+                + String.join(", ", DslSurface.nearest(qualified, spelled, instance, parameterTypes, 3)) + "?");
     }
 
     private ValueType valueType(TypeMirror type) {

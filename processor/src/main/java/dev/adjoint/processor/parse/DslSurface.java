@@ -142,18 +142,47 @@ public final class DslSurface {
      * The supported forms closest to a call of {@code name} with these erased parameter types,
      * best first: by spelling, and by whether they are called the same way (instance or static,
      * the same argument types), so {@code W.kron(x)} suggests {@code A.mult(B)} rather than
-     * {@code Math.pow(x, y)}.
+     * {@code Math.pow(x, y)}. Calls with a known better answer get a {@link #hint} instead.
      */
-    static List<String> nearest(String name, boolean instance, List<String> parameterTypes, int limit) {
+    static List<String> nearest(String owner, String name, boolean instance, List<String> parameterTypes, int limit) {
         List<String> kinds = parameterTypes.stream().map(t -> typeOf(t).name()).toList();
         List<Form> forms = new ArrayList<>(FORMS.values());
         forms.sort(Comparator.comparingInt((Form f) -> {
             int score = distance(name.toLowerCase(java.util.Locale.ROOT), f.name().toLowerCase(java.util.Locale.ROOT));
             if (instance != f.owner().equals(SIMPLE_BASE)) score += 8;
+            if (!instance && !f.owner().equals(owner)) score += 4; // Math.sin is nearer Math.sqrt than Ops.sigmoid
             if (!kinds.equals(f.parameterTypes().stream().map(t -> typeOf(t).name()).toList())) score += 4;
             return score;
         }).thenComparing(Form::usage));
         return forms.stream().map(Form::usage).distinct().limit(limit).toList();
+    }
+
+    private static final Map<String, String> HINTS = Map.ofEntries(
+            Map.entry(MATH + "#max", "max(x, 0) is Ops.relu(A), entrywise on a matrix (its derivative at 0 is taken as 0), "
+                    + "and Ops.softplus(A) = log(1 + e^a) is a smooth alternative; the maximum of two arbitrary values is a branch, "
+                    + "which a @Differentiable method cannot have"),
+            Map.entry(MATH + "#min", "min(x, 0) is Ops.relu(A.negative()).negative(), entrywise on a matrix (its derivative at 0 "
+                    + "is taken as 0); the minimum of two arbitrary values is a branch, which a @Differentiable method cannot have"),
+            Map.entry(MATH + "#abs", "|x| is not differentiable at 0: use x * x (Ops.sumSquares(A) for a matrix), or "
+                    + "Math.sqrt(x * x + eps) for a smooth absolute value"),
+            Map.entry(MATH + "#log1p", "write Math.log(1 + x); log(1 + e^a) entrywise is Ops.softplus(A), computed stably"),
+            Map.entry(MATH + "#expm1", "write Math.exp(x) - 1"),
+            Map.entry(MATH + "#log10", "write Math.log(x) / Math.log(10)"),
+            Map.entry(MATH + "#hypot", "write Math.sqrt(x * x + y * y)"),
+            Map.entry(MATH + "#cbrt", "write Math.pow(x, 1.0 / 3)"),
+            Map.entry(MATH + "#signum", "the sign is piecewise constant (its derivative is 0 almost everywhere): pass it as a parameter"),
+            Map.entry(SIMPLE_BASE + "#elementMax", "a maximum of the entries is not differentiable where it is attained twice: "
+                    + "Ops.logSumExp(A) is a smooth maximum, and Ops.relu(A) is the entrywise max(a, 0)"),
+            Map.entry(SIMPLE_BASE + "#elementMaxAbs", "a maximum of the entries is not differentiable where it is attained twice: "
+                    + "Ops.logSumExp(A) is a smooth maximum, and Ops.relu(A) is the entrywise max(a, 0)"),
+            Map.entry(SIMPLE_BASE + "#elementMin", "a minimum of the entries is not differentiable where it is attained twice: "
+                    + "-Ops.logSumExp(A.negative()) is a smooth minimum, and Ops.relu(A) is the entrywise max(a, 0)"),
+            Map.entry(SIMPLE_BASE + "#elementMinAbs", "a minimum of the entries is not differentiable where it is attained twice: "
+                    + "-Ops.logSumExp(A.negative()) is a smooth minimum, and Ops.relu(A) is the entrywise max(a, 0)"));
+
+    /** Advice for an unsupported method with a known better answer than the nearest spelling, or null. */
+    static String hint(String owner, String name) {
+        return HINTS.get(owner + "#" + name);
     }
 
     private static int distance(String a, String b) {

@@ -47,8 +47,8 @@ public final class DerivationReport {
         }
         String target = options.get(OPTION);
         if (target == null || target.isBlank() || target.equals("true")) {
-            messager.printMessage(Diagnostic.Kind.WARNING, "-A" + OPTION + " needs a file to write the report to, e.g. -A"
-                    + OPTION + "=target/adjoint-report.html; no report is written");
+            messager.printMessage(Diagnostic.Kind.WARNING, dev.adjoint.processor.diag.Code.ADJ906.format("-A" + OPTION
+                    + " needs a file to write the report to, e.g. -A" + OPTION + "=target/adjoint-report.html; no report is written"));
             return null;
         }
         return new DerivationReport(Path.of(target),
@@ -86,7 +86,8 @@ public final class DerivationReport {
             }
             Files.writeString(path, page(), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            messager.printMessage(Diagnostic.Kind.WARNING, "-A" + OPTION + ": cannot write " + path + ": " + e.getMessage());
+            messager.printMessage(Diagnostic.Kind.WARNING, dev.adjoint.processor.diag.Code.ADJ903.format("-A" + OPTION
+                    + ": cannot write " + path + ": " + e.getMessage()));
         }
     }
 

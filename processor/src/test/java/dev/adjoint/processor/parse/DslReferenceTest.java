@@ -25,7 +25,7 @@ class DslReferenceTest {
     @Test
     void everyAcceptedFormIsInTheReference() throws IOException {
         String reference = Files.readString(ROOT.resolve("docs/dsl.md"), StandardCharsets.UTF_8);
-        List<String> forms = DslSurface.nearest("", false, List.of(), Integer.MAX_VALUE);
+        List<String> forms = DslSurface.nearest("", "", false, List.of(), Integer.MAX_VALUE);
         assertTrue(forms.size() > 40, () -> "DslSurface lists only " + forms);
         List<String> missing = forms.stream().filter(form -> !reference.contains("`" + form + "`")).toList();
         assertEquals(List.of(), missing, "forms the processor accepts but docs/dsl.md does not list");
@@ -34,7 +34,7 @@ class DslReferenceTest {
     @Test
     void documentsLinkOnlyInsideTheRepository() throws IOException {
         List<String> problems = new ArrayList<>();
-        for (String document : List.of("README.md", "docs/dsl.md", "benchmarks/README.md")) {
+        for (String document : List.of("README.md", "docs/dsl.md", "docs/errors.md", "benchmarks/README.md")) {
             Path file = ROOT.resolve(document);
             if (!Files.exists(file)) {
                 continue;
