@@ -42,4 +42,27 @@ public record Program(
         roots.add(result);
         return graph.ancestors(roots);
     }
+
+    /** How many live nodes read each node (a node read twice by one node counts twice). */
+    public int[] liveUses() {
+        java.util.BitSet live = gradientNodes();
+        int[] uses = new int[graph.size()];
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            for (int in : graph.node(id).inputs()) {
+                uses[in]++;
+            }
+        }
+        return uses;
+    }
+
+    /**
+     * Nodes that fusions keep as values of their own: the result, the gradients and the user's
+     * named locals (whose workspaces and comments keep the user's names).
+     */
+    public java.util.Set<Integer> keptWhole() {
+        java.util.Set<Integer> kept = new java.util.HashSet<>(gradients.values());
+        kept.add(result);
+        kept.addAll(graph.names().keySet());
+        return kept;
+    }
 }

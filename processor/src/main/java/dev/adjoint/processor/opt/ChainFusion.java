@@ -6,7 +6,6 @@ import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ops.MatrixAlgebra.MatMul;
 import dev.adjoint.processor.ops.MatrixAlgebra.MatMulChain;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -33,15 +32,8 @@ public final class ChainFusion implements Pass {
     public Program apply(Program program, PassContext context) {
         Graph graph = program.graph();
         BitSet live = program.gradientNodes();
-        int[] uses = new int[graph.size()];
-        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            for (int in : graph.node(id).inputs()) {
-                uses[in]++;
-            }
-        }
-        Set<Integer> kept = new HashSet<>(program.gradients().values());
-        kept.add(program.result());
-        kept.addAll(graph.names().keySet());
+        int[] uses = program.liveUses();
+        Set<Integer> kept = program.keptWhole();
 
         return Rewriter.rewrite(program, (b, node, in, map) -> {
             if (!(node.op() instanceof MatMul m) || !live.get(node.id())) {

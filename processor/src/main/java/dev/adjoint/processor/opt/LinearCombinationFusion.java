@@ -13,7 +13,6 @@ import dev.adjoint.processor.ops.MatrixAlgebra;
 import dev.adjoint.processor.ops.Primitive;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -41,15 +40,8 @@ public final class LinearCombinationFusion implements Pass {
     public Program apply(Program program, PassContext context) {
         Graph graph = program.graph();
         BitSet live = program.gradientNodes();
-        int[] uses = new int[graph.size()];
-        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            for (int in : graph.node(id).inputs()) {
-                uses[in]++;
-            }
-        }
-        Set<Integer> kept = new HashSet<>(program.gradients().values());
-        kept.add(program.result());
-        kept.addAll(graph.names().keySet());
+        int[] uses = program.liveUses();
+        Set<Integer> kept = program.keptWhole();
 
         return Rewriter.rewrite(program, (b, node, in, map) -> {
             if (!live.get(node.id()) || node.type() != ValueType.MATRIX || !isLinear(node.op())) {

@@ -13,7 +13,6 @@ import dev.adjoint.processor.ops.ScalarOps;
 import dev.adjoint.processor.shape.ShapeInference;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -45,9 +44,7 @@ public final class SumDistribution implements Pass {
         Graph graph = program.graph();
         BitSet live = program.gradientNodes();
         ShapeInference shapes = context.shapes(program);
-        Set<Integer> kept = new HashSet<>(program.gradients().values());
-        kept.add(program.result());
-        kept.addAll(graph.names().keySet());
+        Set<Integer> kept = program.keptWhole();
         List<List<Integer>> consumers = new ArrayList<>();
         for (int id = 0; id < graph.size(); id++) {
             consumers.add(new ArrayList<>());
