@@ -291,6 +291,12 @@ public final class ClassEmitter {
         dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
         Set<String> gradientOwned = new HashSet<>(gradientFields.values());
         int[] same = new int[valueGraph.size()];
+        Map<String, String> userLocals = new HashMap<>();
+        graph.names().forEach((id, local) -> {
+            if (local.equals(names.get(id)) && graph.node(id).type() == ValueType.MATRIX) {
+                userLocals.put(local, local);
+            }
+        });
         for (Node node : valueGraph.nodes()) {
             int[] inputs = new int[node.inputs().size()];
             boolean mapped = true;
@@ -302,11 +308,17 @@ public final class ClassEmitter {
             String shared = same[node.id()] >= 0 ? names.get(same[node.id()]) : null;
             if (shared != null && !gradientOwned.contains(shared)) {
                 valueUnit.names.put(node.id(), shared);
+                userLocals.remove(shared);
                 continue;
             }
             String inline = node.op().inline(node);
             String userName = valueGraph.names().get(node.id());
-            valueUnit.names.put(node.id(), inline != null ? inline : unique(userName != null ? userName : "t"));
+            // The user's local computed another way (the gradient program lowered it differently):
+            // still the same DSL value, so it keeps its field and its name.
+            String local = userName == null ? null : userLocals.remove(userName); // one node per field
+            valueUnit.names.put(node.id(), inline != null ? inline
+                    : local != null && !gradientOwned.contains(local) && node.type() == ValueType.MATRIX ? local
+                    : unique(userName != null ? userName : "t"));
         }
     }
 
