@@ -291,10 +291,10 @@ public final class ClassEmitter {
         dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
         Set<String> gradientOwned = new HashSet<>(gradientFields.values());
         int[] same = new int[valueGraph.size()];
-        Map<String, String> userLocals = new HashMap<>();
+        Set<String> userLocals = new HashSet<>(); // matrix locals whose field has the local's own name
         graph.names().forEach((id, local) -> {
             if (local.equals(names.get(id)) && graph.node(id).type() == ValueType.MATRIX) {
-                userLocals.put(local, local);
+                userLocals.add(local);
             }
         });
         for (Node node : valueGraph.nodes()) {
@@ -315,7 +315,7 @@ public final class ClassEmitter {
             String userName = valueGraph.names().get(node.id());
             // The user's local computed another way (the gradient program lowered it differently):
             // still the same DSL value, so it keeps its field and its name.
-            String local = userName == null ? null : userLocals.remove(userName); // one node per field
+            String local = userName != null && userLocals.remove(userName) ? userName : null; // one node per field
             valueUnit.names.put(node.id(), inline != null ? inline
                     : local != null && !gradientOwned.contains(local) && node.type() == ValueType.MATRIX ? local
                     : unique(userName != null ? userName : "t"));
@@ -340,8 +340,7 @@ public final class ClassEmitter {
             BitSet factored = new BitSet();
             for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
                 Node node = g.node(id);
-                if (node.op().getClass().getEnclosingClass() == dev.adjoint.processor.ops.LinearAlgebra.class
-                        && !node.inputs().isEmpty()) {
+                if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.FactorsFirstInput) {
                     factored.set(node.input(0)); // its factorization field is named after it
                 }
             }

@@ -13,6 +13,12 @@ import dev.adjoint.processor.ops.Reductions.ScalarOp;
 public final class LinearAlgebra {
     private LinearAlgebra() {}
 
+    /**
+     * An op whose emission factors its first input ({@link EmitContext#factor}): the emitter keeps
+     * such a matrix in a field of its own, since the factorization field is named after it.
+     */
+    public interface FactorsFirstInput {}
+
     /** A⁻¹(s·B) = s·A⁻¹B and A⁻¹(−B) = −A⁻¹B: scalars move out, so equal solves share one node. */
     private static int scalarsOut(Builder b, Primitive solve, java.util.List<Integer> in) {
         Node rhs = b.node(in.get(1));
@@ -30,7 +36,7 @@ public final class LinearAlgebra {
     }
 
     /** {@code log det A} for symmetric positive definite A, by Cholesky. */
-    public record LogDet() implements ScalarOp {
+    public record LogDet() implements ScalarOp, FactorsFirstInput {
         @Override
         public void shape(ShapeContext ctx, Node node) {
             square(ctx, node, node.input(0), "the logDet argument");
@@ -60,7 +66,7 @@ public final class LinearAlgebra {
      * {@link LogDet}: the adjoint of log det, and {@code A.invert()} where the structure pass
      * proved A symmetric and positive definite.
      */
-    public record SpdInverse() implements ShapedLikeFirstInput {
+    public record SpdInverse() implements ShapedLikeFirstInput, FactorsFirstInput {
         @Override
         public void emit(EmitContext ctx, Node node) {
             String chol = ctx.factor(node.input(0), Factorization.CHOLESKY, node);
@@ -82,7 +88,7 @@ public final class LinearAlgebra {
     }
 
     /** {@code det A}, by LU. */
-    public record Determinant() implements ScalarOp {
+    public record Determinant() implements ScalarOp, FactorsFirstInput {
         @Override
         public void shape(ShapeContext ctx, Node node) {
             square(ctx, node, node.input(0), "the determinant argument");
@@ -109,7 +115,7 @@ public final class LinearAlgebra {
     }
 
     /** {@code A⁻¹}, by LU. */
-    public record Inverse() implements MatrixOp {
+    public record Inverse() implements MatrixOp, FactorsFirstInput {
         @Override
         public void shape(ShapeContext ctx, Node node) {
             square(ctx, node, node.input(0), "the inverted matrix");
@@ -137,7 +143,7 @@ public final class LinearAlgebra {
     }
 
     /** {@code A⁻¹B} (inputs: A, B), by LU of A. */
-    public record Solve() implements MatrixOp {
+    public record Solve() implements MatrixOp, FactorsFirstInput {
         @Override
         public int simplify(Builder b, java.util.List<Integer> in) {
             return scalarsOut(b, this, in);
@@ -176,7 +182,7 @@ public final class LinearAlgebra {
     }
 
     /** {@code A⁻¹B} for symmetric positive definite A (inputs: A, B), from the shared Cholesky factor. */
-    public record SpdSolve() implements MatrixOp {
+    public record SpdSolve() implements MatrixOp, FactorsFirstInput {
         @Override
         public int simplify(Builder b, java.util.List<Integer> in) {
             return scalarsOut(b, this, in);
@@ -213,7 +219,7 @@ public final class LinearAlgebra {
      * (inputs: A, B): one triangular solve with the shared Cholesky factor. Formed only for
      * {@code value()}, which is never differentiated.
      */
-    public record SpdQuadraticForm() implements ScalarOp {
+    public record SpdQuadraticForm() implements ScalarOp, FactorsFirstInput {
         @Override
         public void shape(ShapeContext ctx, Node node) {
             int a = node.input(0);
@@ -240,7 +246,7 @@ public final class LinearAlgebra {
     }
 
     /** {@code A⁻ᵀB} (inputs: A, B), from the LU of A shared with {@link Solve}. */
-    public record SolveTranspose() implements MatrixOp, BackwardOnly {
+    public record SolveTranspose() implements MatrixOp, BackwardOnly, FactorsFirstInput {
         @Override
         public int simplify(Builder b, java.util.List<Integer> in) {
             return scalarsOut(b, this, in);

@@ -56,7 +56,8 @@ public final class LinearCombinationFusion implements Pass {
         });
     }
 
-    private static boolean isLinear(Primitive op) {
+    /** A sum, difference, scaling, division by a scalar or negation of matrices. */
+    static boolean isLinear(Primitive op) {
         return op instanceof MatrixAlgebra.Add || op instanceof MatrixAlgebra.Subtract || op instanceof MatrixAlgebra.Scale
                 || op instanceof MatrixAlgebra.Divide || op instanceof MatrixAlgebra.Negate;
     }

@@ -58,7 +58,7 @@ public final class SumDistribution implements Pass {
         java.util.Map<Integer, List<Term>> sums = new java.util.HashMap<>();
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
-            if (node.type() != ValueType.MATRIX || kept.contains(id) || !isLinear(node.op())) {
+            if (node.type() != ValueType.MATRIX || kept.contains(id) || !LinearCombinationFusion.isLinear(node.op())) {
                 continue;
             }
             List<Term> terms = new ArrayList<>();
@@ -107,17 +107,12 @@ public final class SumDistribution implements Pass {
         });
     }
 
-    private static boolean isLinear(Primitive op) {
-        return op instanceof MatrixAlgebra.Add || op instanceof MatrixAlgebra.Subtract || op instanceof MatrixAlgebra.Scale
-                || op instanceof MatrixAlgebra.Divide || op instanceof MatrixAlgebra.Negate;
-    }
-
     /** Expands a linear tree through nodes used only by it; other nodes are terms. */
     private static void expand(Graph graph, List<List<Integer>> consumers, Node node, int coefficient, boolean negated,
             boolean root, List<Term> terms) {
         boolean inner = root || (consumers.get(node.id()).size() == 1 && !graph.names().containsKey(node.id()));
         Primitive op = node.op();
-        if (!inner || !isLinear(op)) {
+        if (!inner || !LinearCombinationFusion.isLinear(op)) {
             terms.add(new Term(node, coefficient, negated));
         } else if (op instanceof MatrixAlgebra.Add) {
             expand(graph, consumers, graph.node(node.input(0)), coefficient, negated, false, terms);
