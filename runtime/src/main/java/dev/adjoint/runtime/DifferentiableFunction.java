@@ -46,4 +46,63 @@ public interface DifferentiableFunction {
         throw new IllegalArgumentException(name() + " has no parameter named '" + parameterName
                 + "'; parameters are " + parameters.stream().map(Parameter::name).toList());
     }
+
+    /**
+     * The highest derivative order the generated class provides: 1, or 2 when the source method
+     * is {@code @Differentiable(order = 2)} (then the Hessian methods below work).
+     */
+    default int order() {
+        return 1;
+    }
+
+    /**
+     * Forward pass, backward pass and a Hessian-vector product: afterwards
+     * {@link #gradientOf} gives the gradient and {@link #hessianVectorProductOf} gives H·d for
+     * each {@code wrt} parameter, where H is the Hessian with respect to all {@code wrt}
+     * parameters and d stacks the directions.
+     *
+     * @param arguments  as for {@link #gradient}, in declaration order
+     * @param directions one per {@code wrt} parameter, in declaration order: a
+     *                   {@code DMatrixRMaj} or {@code SimpleMatrix} shaped like a matrix
+     *                   parameter, a {@link Number} for a {@code double} one
+     * @return the value
+     * @throws UnsupportedOperationException if {@link #order()} is 1
+     */
+    default double hessianVectorProduct(Object[] arguments, Object[] directions) {
+        throw new UnsupportedOperationException(name() + " has no second derivatives: declare it @Differentiable(order = 2)");
+    }
+
+    /**
+     * H·d for a {@code wrt} parameter from the last {@link #hessianVectorProduct} call: shaped like
+     * the matrix argument, or 1×1 for a {@code double} parameter. Owned by the function.
+     *
+     * @throws IllegalArgumentException if the parameter is not {@code wrt}
+     * @throws UnsupportedOperationException if {@link #order()} is 1
+     */
+    default DMatrixRMaj hessianVectorProductOf(int parameterIndex) {
+        throw new UnsupportedOperationException(name() + " has no second derivatives: declare it @Differentiable(order = 2)");
+    }
+
+    /** {@link #hessianVectorProductOf(int)} by parameter name. */
+    default DMatrixRMaj hessianVectorProductOf(String parameterName) {
+        List<Parameter> parameters = parameters();
+        for (int i = 0; i < parameters.size(); i++) {
+            if (parameters.get(i).name().equals(parameterName)) {
+                return hessianVectorProductOf(i);
+            }
+        }
+        throw new IllegalArgumentException(name() + " has no parameter named '" + parameterName
+                + "'; parameters are " + parameters.stream().map(Parameter::name).toList());
+    }
+
+    /**
+     * The full Hessian with respect to all {@code wrt} parameters stacked in declaration order
+     * (each matrix parameter's entries in row-major order, each {@code double} one entry); also
+     * fills the gradients. Symmetric; owned by the function and overwritten by the next call.
+     *
+     * @throws UnsupportedOperationException if {@link #order()} is 1
+     */
+    default DMatrixRMaj hessian(Object... arguments) {
+        throw new UnsupportedOperationException(name() + " has no second derivatives: declare it @Differentiable(order = 2)");
+    }
 }
