@@ -248,7 +248,8 @@ public final class NewtonCg implements Optimizer {
         objective.write(xTrial);
         double fTrial = objective.evaluate(gTrial);
         double ratio = (f - fTrial) / predicted; // NaN when the trial cost is not finite: rejected
-        if (predicted <= ROUNDING * Math.max(1, Math.abs(f)) && Math.abs(f - fTrial) <= ROUNDING * Math.max(1, Math.abs(f))) {
+        double roundingOfCost = ROUNDING * Math.max(1, Math.abs(f));
+        if (predicted <= roundingOfCost && Math.abs(f - fTrial) <= roundingOfCost) {
             // Both decreases are lost in the rounding of the cost, so their ratio means nothing;
             // the gradient is still accurate there: accept a step that shrinks it.
             ratio = dot(gTrial, gTrial) < gradientNorm * gradientNorm ? 1 : 0;

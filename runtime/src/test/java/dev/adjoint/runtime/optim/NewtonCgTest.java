@@ -108,11 +108,13 @@ class NewtonCgTest {
         return Stream.of(
                 new Problem("quadratic over x and s, t held",
                         () -> Objective.minimize(new SecondOrderFunctions.Quadratic(), quadratic(1, 6), "x", "s")),
-                new Problem("Rosenbrock", () -> Objective.minimize(new SecondOrderFunctions.Rosenbrock(), rosenbrock(6))),
+                new Problem("Rosenbrock",
+                        () -> Objective.minimize(new SecondOrderFunctions.Rosenbrock(), rosenbrock(6))),
                 new Problem("logistic regression",
                         () -> Objective.minimize(new SecondOrderFunctions.Logistic(0.1), logistic(3, 30, 4))),
                 new Problem("maximized negated logistic regression",
-                        () -> Objective.maximize(new SecondOrderFunctions.Negated(new SecondOrderFunctions.Logistic(0.1)),
+                        () -> Objective.maximize(
+                                new SecondOrderFunctions.Negated(new SecondOrderFunctions.Logistic(0.1)),
                                 logistic(4, 30, 4))));
     }
 
@@ -349,7 +351,8 @@ class NewtonCgTest {
         return Stream.of(
                 new Problem("ill-conditioned quadratic",
                         () -> Objective.minimize(new SecondOrderFunctions.Quadratic(), quadratic(13, 60), "x", "s")),
-                new Problem("Rosenbrock", () -> Objective.minimize(new SecondOrderFunctions.Rosenbrock(), rosenbrock(20))),
+                new Problem("Rosenbrock",
+                        () -> Objective.minimize(new SecondOrderFunctions.Rosenbrock(), rosenbrock(20))),
                 new Problem("logistic regression",
                         () -> Objective.minimize(new SecondOrderFunctions.Logistic(1e-2), logistic(14, 300, 10))));
     }
