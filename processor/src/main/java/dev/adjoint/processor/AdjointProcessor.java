@@ -205,9 +205,9 @@ public final class AdjointProcessor extends AbstractProcessor {
         Program secondOrder = null;
         Program loweredSecondOrder = null;
         if (annotation.order() == 2) {
-            // Forward over reverse, on the program straight from differentiation (whose ops all
-            // have forward-mode rules), then the same pipelines as the gradient.
-            ForwardMode.Result hvp = ForwardMode.hessianVectorProducts(differentiated, parameterNames(method));
+            // Forward over reverse, on the gradient program after its structure passes (an inverse
+            // known SPD is then one node, so its tangent is formed once), then the same pipelines again.
+            ForwardMode.Result hvp = ForwardMode.hessianVectorProducts(program, parameterNames(method));
             if (!hvp.unsupported().isEmpty()) {
                 reportMissingSecondOrderRules(method, parsed, hvp.unsupported());
                 return;
