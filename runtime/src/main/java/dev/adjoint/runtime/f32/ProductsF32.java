@@ -6,6 +6,7 @@ import dev.ludovic.netlib.blas.NativeBLAS;
 import org.ejml.MatrixDimensionException;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
+import org.ejml.dense.row.mult.MatrixMatrixMult_FDRM;
 
 /**
  * {@link Products} for generated float32 classes: the same methods, names and parameter order, on
@@ -136,7 +137,15 @@ public final class ProductsF32 {
                     a.numCols, accumulate ? 1.0f : 0.0f, c.data, 0, n);
             return;
         }
-        if (transB && !transA) {
+        if (transA && transB && b.numRows != 1) {
+            // CommonOps_FDRM.multTransAB allocates a column buffer on every call once a has
+            // EjmlParameters.MULT_TRANAB_COLUMN_SWITCH (40) columns; the unbuffered kernel does not.
+            if (accumulate) {
+                MatrixMatrixMult_FDRM.multAddTransAB(alphaF, a, b, c);
+            } else {
+                MatrixMatrixMult_FDRM.multTransAB(alphaF, a, b, c);
+            }
+        } else if (transB && !transA) {
             if (accumulate) {
                 KernelsF32.multAddTransB(alpha, a, b, c, bT);
             } else {
