@@ -14,6 +14,9 @@ import org.ejml.dense.row.CommonOps_FDRM;
  *   <li>scalar results are {@code double} and every reduction (sum, mean, dot, log-sum-exp,
  *       cross-entropy, row and column sums) accumulates in double, so a float32 loss is as accurate
  *       as its inputs allow however many entries it sums.</li>
+ *   <li>kernels calling {@code exp}, {@code log}, {@code tanh} or {@code pow} per entry widen their
+ *       input to double a chunk at a time first: over a float array HotSpot serializes those calls,
+ *       3–4× slower (see {@code Widened}).</li>
  * </ul>
  */
 public final class KernelsF32 {
@@ -42,18 +45,24 @@ public final class KernelsF32 {
     /** out = σ(x) entrywise, stable for large |x|. */
     public static void sigmoid(FMatrixRMaj x, FMatrixRMaj out) {
         out.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
-        for (int i = 0; i < n; i++) {
-            out.data[i] = (float) sigmoid(x.data[i]);
+        double[] w = Widened.buffer();
+        for (int start = 0, n = x.getNumElements(); start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double v = w[i];
+                out.data[start + i] = (float) sigmoid(v);
+            }
         }
     }
 
     /** out = tanh(x) entrywise. */
     public static void tanh(FMatrixRMaj x, FMatrixRMaj out) {
         out.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
-        for (int i = 0; i < n; i++) {
-            out.data[i] = (float) Math.tanh(x.data[i]);
+        double[] w = Widened.buffer();
+        for (int start = 0, n = x.getNumElements(); start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double v = w[i];
+                out.data[start + i] = (float) Math.tanh(v);
+            }
         }
     }
 
@@ -69,46 +78,59 @@ public final class KernelsF32 {
     /** out = x·σ(x) entrywise. */
     public static void swish(FMatrixRMaj x, FMatrixRMaj out) {
         out.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
-        for (int i = 0; i < n; i++) {
-            double v = x.data[i];
-            out.data[i] = (float) (v * sigmoid(v));
+        double[] w = Widened.buffer();
+        for (int start = 0, n = x.getNumElements(); start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double v = w[i];
+                out.data[start + i] = (float) (v * sigmoid(v));
+            }
         }
     }
 
     /** out = log(1 + e^x) entrywise, computed as max(x,0) + log1p(e^−|x|). */
     public static void softplus(FMatrixRMaj x, FMatrixRMaj out) {
         out.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
-        for (int i = 0; i < n; i++) {
-            out.data[i] = (float) softplus(x.data[i]);
+        double[] w = Widened.buffer();
+        for (int start = 0, n = x.getNumElements(); start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double v = w[i];
+                out.data[start + i] = (float) softplus(v);
+            }
         }
     }
 
     /** out = e^x entrywise. */
     public static void exp(FMatrixRMaj x, FMatrixRMaj out) {
         out.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
-        for (int i = 0; i < n; i++) {
-            out.data[i] = (float) Math.exp(x.data[i]);
+        double[] w = Widened.buffer();
+        for (int start = 0, n = x.getNumElements(); start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double v = w[i];
+                out.data[start + i] = (float) Math.exp(v);
+            }
         }
     }
 
     /** out = ln x entrywise. */
     public static void log(FMatrixRMaj x, FMatrixRMaj out) {
         out.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
-        for (int i = 0; i < n; i++) {
-            out.data[i] = (float) Math.log(x.data[i]);
+        double[] w = Widened.buffer();
+        for (int start = 0, n = x.getNumElements(); start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double v = w[i];
+                out.data[start + i] = (float) Math.log(v);
+            }
         }
     }
 
     /** out = x^p entrywise ({@link Math#pow}). */
     public static void elementPower(FMatrixRMaj x, double p, FMatrixRMaj out) {
         out.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
-        for (int i = 0; i < n; i++) {
-            out.data[i] = (float) Math.pow(x.data[i], p);
+        double[] w = Widened.buffer();
+        for (int start = 0, n = x.getNumElements(); start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                out.data[start + i] = (float) Math.pow(w[i], p);
+            }
         }
     }
 
@@ -117,18 +139,24 @@ public final class KernelsF32 {
     /** dx = dy ∘ σ(x)(1 − σ(x)). */
     public static void sigmoidBackward(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx) {
         int n = prepareBackward(x, dy, dx);
-        for (int i = 0; i < n; i++) {
-            double s = sigmoid(x.data[i]);
-            dx.data[i] = (float) (dy.data[i] * s * (1.0 - s));
+        double[] w = Widened.buffer();
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double s = sigmoid(w[i]);
+                dx.data[start + i] = (float) (dy.data[start + i] * s * (1.0 - s));
+            }
         }
     }
 
     /** dx = dy ∘ (1 − tanh²(x)). */
     public static void tanhBackward(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx) {
         int n = prepareBackward(x, dy, dx);
-        for (int i = 0; i < n; i++) {
-            double t = Math.tanh(x.data[i]);
-            dx.data[i] = (float) (dy.data[i] * (1.0 - t * t));
+        double[] w = Widened.buffer();
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double t = Math.tanh(w[i]);
+                dx.data[start + i] = (float) (dy.data[start + i] * (1.0 - t * t));
+            }
         }
     }
 
@@ -143,26 +171,35 @@ public final class KernelsF32 {
     /** dx = dy ∘ (σ(x) + x·σ(x)(1 − σ(x))). */
     public static void swishBackward(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx) {
         int n = prepareBackward(x, dy, dx);
-        for (int i = 0; i < n; i++) {
-            double v = x.data[i];
-            double s = sigmoid(v);
-            dx.data[i] = (float) (dy.data[i] * (s + v * s * (1.0 - s)));
+        double[] w = Widened.buffer();
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                double v = w[i];
+                double s = sigmoid(v);
+                dx.data[start + i] = (float) (dy.data[start + i] * (s + v * s * (1.0 - s)));
+            }
         }
     }
 
     /** dx = dy ∘ σ(x) (softplus' = sigmoid). */
     public static void softplusBackward(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx) {
         int n = prepareBackward(x, dy, dx);
-        for (int i = 0; i < n; i++) {
-            dx.data[i] = (float) (dy.data[i] * sigmoid(x.data[i]));
+        double[] w = Widened.buffer();
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                dx.data[start + i] = (float) (dy.data[start + i] * sigmoid(w[i]));
+            }
         }
     }
 
     /** dx = dy ∘ e^x. */
     public static void expBackward(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx) {
         int n = prepareBackward(x, dy, dx);
-        for (int i = 0; i < n; i++) {
-            dx.data[i] = (float) (dy.data[i] * Math.exp(x.data[i]));
+        double[] w = Widened.buffer();
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                dx.data[start + i] = (float) (dy.data[start + i] * Math.exp(w[i]));
+            }
         }
     }
 
@@ -177,8 +214,11 @@ public final class KernelsF32 {
     /** dx = dy ∘ p·x^(p−1); exactly 0 when p == 0 (avoids 0·∞ at x = 0). */
     public static void elementPowerBackward(FMatrixRMaj x, double p, FMatrixRMaj dy, FMatrixRMaj dx) {
         int n = prepareBackward(x, dy, dx);
-        for (int i = 0; i < n; i++) {
-            dx.data[i] = p == 0 ? 0.0f : (float) (dy.data[i] * p * Math.pow(x.data[i], p - 1));
+        double[] w = Widened.buffer();
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                dx.data[start + i] = p == 0 ? 0.0f : (float) (dy.data[start + i] * p * Math.pow(w[i], p - 1));
+            }
         }
     }
 
@@ -368,8 +408,11 @@ public final class KernelsF32 {
             return max; // all −∞ (or empty) gives −∞; any +∞ gives +∞
         }
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(x.data[i] - max);
+        double[] w = Widened.buffer();
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                sum += Math.exp(w[i] - max);
+            }
         }
         return max + Math.log(sum);
     }
@@ -380,13 +423,18 @@ public final class KernelsF32 {
         int n = x.getNumElements();
         double max = max(x.data, 0, 1, n);
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(x.data[i] - max);
+        double[] w = Widened.buffer();
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                sum += Math.exp(w[i] - max);
+            }
         }
         double scale = dy / sum;
-        for (int i = 0; i < n; i++) {
-            // Recomputed rather than stashed in dx: a float stash would round before the scaling.
-            dx.data[i] = (float) (Math.exp(x.data[i] - max) * scale);
+        for (int start = 0; start < n; start += Widened.CHUNK) {
+            for (int i = 0, count = Widened.load(x.data, start, n, w); i < count; i++) {
+                // Recomputed rather than stashed in dx: a float stash would round before the scaling.
+                dx.data[start + i] = (float) (Math.exp(w[i] - max) * scale);
+            }
         }
     }
 
@@ -408,8 +456,13 @@ public final class KernelsF32 {
             return max;
         }
         double sum = 0;
-        for (int i = 0, idx = j; i < rows; i++, idx += cols) {
-            sum += Math.exp(z.data[idx] - max);
+        double[] w = Widened.buffer();
+        for (int first = 0; first < rows; first += Widened.CHUNK) {
+            int count = Math.min(Widened.CHUNK, rows - first);
+            Widened.loadStrided(z.data, first * cols + j, cols, count, w);
+            for (int i = 0; i < count; i++) {
+                sum += Math.exp(w[i] - max);
+            }
         }
         return max + Math.log(sum);
     }
@@ -452,9 +505,14 @@ public final class KernelsF32 {
             for (int i = 0, idx = j; i < rows; i++, idx += cols) {
                 ySum += y.data[idx];
             }
-            for (int k = 0, idx = j; k < rows; k++, idx += cols) {
-                double p = Math.exp(z.data[idx] - lse);
-                dz.data[idx] = (float) (scale * (ySum * p - y.data[idx]));
+            double[] w = Widened.buffer();
+            for (int first = 0; first < rows; first += Widened.CHUNK) {
+                int count = Math.min(Widened.CHUNK, rows - first);
+                Widened.loadStrided(z.data, first * cols + j, cols, count, w);
+                for (int k = 0, idx = first * cols + j; k < count; k++, idx += cols) {
+                    double p = Math.exp(w[k] - lse);
+                    dz.data[idx] = (float) (scale * (ySum * p - y.data[idx]));
+                }
             }
         }
     }
@@ -471,10 +529,15 @@ public final class KernelsF32 {
         for (int j = 0; j < cols; j++) {
             double max = max(z.data, j, cols, rows);
             double sum = 0;
-            for (int i = 0, idx = j; i < rows; i++, idx += cols) {
-                double e = Math.exp(z.data[idx] - max);
-                p.data[idx] = (float) e;
-                sum += e;
+            double[] w = Widened.buffer();
+            for (int first = 0; first < rows; first += Widened.CHUNK) {
+                int count = Math.min(Widened.CHUNK, rows - first);
+                Widened.loadStrided(z.data, first * cols + j, cols, count, w);
+                for (int i = 0, idx = first * cols + j; i < count; i++, idx += cols) {
+                    double e = Math.exp(w[i] - max);
+                    p.data[idx] = (float) e;
+                    sum += e;
+                }
             }
             if (Double.isInfinite(max)) {
                 continue; // as exp(z − lse) with lse = max, like softmaxCrossEntropyBackwardZ

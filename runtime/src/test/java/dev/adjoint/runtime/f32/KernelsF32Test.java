@@ -34,9 +34,14 @@ class KernelsF32Test {
     private interface FloatBackward { void apply(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx); }
     private interface DoubleBackward { void apply(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx); }
 
+    /** Seeds 1–3: small random shapes; larger seeds: shapes spanning several widening chunks, with a partial tail. */
+    private static int rows(Random r, long seed) {
+        return seed <= 3 ? 3 + r.nextInt(5) : 300 + r.nextInt(300);
+    }
+
     private static void unary(long seed, double lo, double hi, FloatUnary f, DoubleUnary d) {
         Random r = new Random(seed);
-        FMatrixRMaj x = uniform(r, 3 + r.nextInt(5), 1 + r.nextInt(6), lo, hi);
+        FMatrixRMaj x = uniform(r, rows(r, seed), 1 + r.nextInt(6), lo, hi);
         FMatrixRMaj before = x.copy();
         DMatrixRMaj expected = new DMatrixRMaj(1, 1);
         d.apply(toDouble(x), expected);
@@ -48,7 +53,7 @@ class KernelsF32Test {
 
     private static void backward(long seed, double lo, double hi, FloatBackward f, DoubleBackward d) {
         Random r = new Random(seed);
-        int rows = 3 + r.nextInt(5);
+        int rows = rows(r, seed);
         int cols = 1 + r.nextInt(6);
         FMatrixRMaj x = uniform(r, rows, cols, lo, hi);
         FMatrixRMaj dy = uniform(r, rows, cols, -2, 2);
@@ -65,7 +70,7 @@ class KernelsF32Test {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3})
+    @ValueSource(longs = {1, 2, 3, 4, 5})
     void entrywiseForwardIsTheDoubleResultRounded(long seed) {
         unary(seed, -40, 40, KernelsF32::sigmoid, Kernels::sigmoid);
         unary(seed, -5, 5, KernelsF32::tanh, Kernels::tanh);
@@ -78,7 +83,7 @@ class KernelsF32Test {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3})
+    @ValueSource(longs = {1, 2, 3, 4, 5})
     void entrywiseBackwardIsTheDoubleResultRounded(long seed) {
         backward(seed, -40, 40, KernelsF32::sigmoidBackward, Kernels::sigmoidBackward);
         backward(seed, -5, 5, KernelsF32::tanhBackward, Kernels::tanhBackward);
@@ -182,10 +187,10 @@ class KernelsF32Test {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3})
+    @ValueSource(longs = {1, 2, 3, 4, 5})
     void softmaxKernels(long seed) {
         Random r = new Random(seed);
-        int rows = 2 + r.nextInt(8);
+        int rows = seed <= 3 ? 2 + r.nextInt(8) : 300 + r.nextInt(300); // columns spanning several widening chunks
         int cols = 1 + r.nextInt(8);
         FMatrixRMaj z = uniform(r, rows, cols, -20, 20);
         FMatrixRMaj y = uniform(r, rows, cols, 0, 1);
