@@ -159,9 +159,9 @@ public final class AdjointProcessor extends AbstractProcessor {
         List<String> wrt = wrtParameters(method, annotation);
         Map<String, List<String>> declaredShapes = declaredShapes(method);
         boolean orderOk = annotation.order() == 1 || annotation.order() == 2;
-        if (annotation.precision().length == 0
-                || java.util.EnumSet.copyOf(List.of(annotation.precision())).size() != annotation.precision().length) {
-            orderOk = false;
+        boolean precisionOk = annotation.precision().length > 0
+                && java.util.EnumSet.copyOf(List.of(annotation.precision())).size() == annotation.precision().length;
+        if (!precisionOk) {
             errorOnAnnotation(Code.ADJ220, method, "precision", "@Differentiable(precision) must name each precision to "
                     + "generate once: {Precision.DOUBLE} (the default), {Precision.FLOAT} or {Precision.DOUBLE, Precision.FLOAT}");
         }
@@ -185,7 +185,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             }
         }
-        if (!signatureOk || !orderOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
+        if (!signatureOk || !orderOk || !precisionOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
         }
         if (!warningsSuppressed(method)) {
