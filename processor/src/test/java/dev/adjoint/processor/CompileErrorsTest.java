@@ -98,6 +98,12 @@ class CompileErrorsTest {
                             return A.elementSum();
                         }
                         """, "order = 3", "order = 2"),
+                error("precision empty", "ADJ220", """
+                        @Differentiable(precision = {}) // <<
+                        static double f(SimpleMatrix A) {
+                            return A.elementSum();
+                        }
+                        """, "precision", "Precision.FLOAT"),
                 error("unsupported call", "ADJ301", """
                         @Differentiable
                         static double f(SimpleMatrix W) {
