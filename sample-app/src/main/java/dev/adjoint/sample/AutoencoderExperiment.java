@@ -80,7 +80,7 @@ public final class AutoencoderExperiment {
 
         /** The configuration the README runs. */
         public static Config defaults() {
-            return new Config(16, 0, 2000, 42, 100, null, 500);
+            return new Config(16, 0, 2000, 42, 100, null, 300);
         }
     }
 

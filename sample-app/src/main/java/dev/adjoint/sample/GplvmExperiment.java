@@ -79,7 +79,7 @@ public final class GplvmExperiment {
 
         /** The configuration the README runs. */
         public static Config defaults() {
-            return new Config(300, 2, 1000, 42, 1e-2, 40, 100);
+            return new Config(300, 2, 1000, 42, 1e-2, 40, 80);
         }
     }
 

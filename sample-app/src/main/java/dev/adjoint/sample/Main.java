@@ -238,7 +238,7 @@ public final class Main implements Callable<Integer> {
                     + "summed over column blocks of X).")
         String spark;
 
-        @Option(names = "--newton-samples", defaultValue = "500", paramLabel = "N",
+        @Option(names = "--newton-samples", defaultValue = "300", paramLabel = "N",
                 description = "Images of the Newton-CG against L-BFGS comparison (same m, on this machine); 0 for none "
                     + "(default: ${DEFAULT-VALUE}).")
         int newtonSamples;
@@ -319,7 +319,7 @@ public final class Main implements Callable<Integer> {
                 description = "L-BFGS iterations at most (default: ${DEFAULT-VALUE}).")
         int iterations;
 
-        @Option(names = "--newton-points", defaultValue = "100", paramLabel = "N",
+        @Option(names = "--newton-points", defaultValue = "80", paramLabel = "N",
                 description = "N of the Newton-CG against L-BFGS comparison; 0 for none (default: ${DEFAULT-VALUE}).")
         int newtonPoints;
 

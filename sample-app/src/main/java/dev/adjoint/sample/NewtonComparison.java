@@ -6,6 +6,8 @@ import dev.adjoint.runtime.optim.Lbfgs;
 import dev.adjoint.runtime.optim.NewtonCg;
 import dev.adjoint.runtime.optim.Objective;
 import dev.adjoint.runtime.optim.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.ejml.data.DMatrixRMaj;
@@ -37,6 +39,13 @@ public final class NewtonComparison {
 
     /** Iteration limit of the Newton-CG run. */
     public static final int MAX_NEWTON_ITERATIONS = 300;
+
+    /**
+     * Untimed gradient and Hessian-vector product calls at the start before either run, so that
+     * neither is timed while the JIT compiles its code (the gradient is already warm from the main
+     * run, the Hessian-vector product is not: cold, its first calls are several times slower).
+     */
+    public static final int WARM_UP_CALLS = 50;
 
     /**
      * One optimizer's run.
@@ -109,8 +118,9 @@ public final class NewtonComparison {
     static Result run(String model, String problem, Supplier<DifferentiableFunction> function, Object[] start,
                       boolean maximize, String variable, Object[] checkArgs, Progress progress, Log log) {
         log.info(String.format(Locale.ROOT, "  Newton-CG against L-BFGS on %s, from the same start, both to ‖∇L‖ ≤ %.0e"
-                + " (relative tolerance off):", problem, GRADIENT_TOLERANCE));
+                + " (relative tolerance off; after %d untimed warm-up calls of each):", problem, GRADIENT_TOLERANCE, WARM_UP_CALLS));
         GradientChecker.Report check = GradientChecker.checkHessianVectorProducts(function.get(), checkArgs);
+        warmUp(function.get(), start);
         Run lbfgs = optimize(model, "L-BFGS", function, start, maximize, variable, progress);
         log.info("    " + lbfgs.line());
         Run newton = optimize(model, "Newton-CG", function, start, maximize, variable, progress);
@@ -151,6 +161,21 @@ public final class NewtonComparison {
         double gradientNorm = NormOps_DDRM.normF(last.gradientOf(variable));
         return new Run(method, iterations, gradientNorm <= GRADIENT_TOLERANCE, f.gradientCalls(),
                 f.hessianVectorProducts(), seconds, finalLoss, gradientNorm, f.secondsPerHessianVectorProduct());
+    }
+
+    /** {@link #WARM_UP_CALLS} gradients and Hessian-vector products at a copy of {@code start}. */
+    private static void warmUp(DifferentiableFunction f, Object[] start) {
+        Object[] args = copy(start);
+        List<Object> directions = new ArrayList<>(); // one per wrt parameter: the start itself
+        for (int i = 0; i < args.length; i++) {
+            if (f.parameters().get(i).wrt()) {
+                directions.add(args[i] instanceof DMatrixRMaj m ? m.copy() : (Object) 1.0);
+            }
+        }
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            f.gradient(args);
+            f.hessianVectorProduct(args, directions.toArray());
+        }
     }
 
     /** A copy of the arguments in which every matrix is a fresh copy. */
