@@ -297,6 +297,11 @@ public final class ShapeInference {
         }
 
         @Override
+        public int unknown() {
+            return newVar();
+        }
+
+        @Override
         public void setShape(Node node, int rows, int cols) {
             shapes.put(node.id(), new int[] {rows, cols});
         }
