@@ -330,7 +330,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
     /** Shape errors that declared @Shapes prove; returns the shapes, or null if any error was reported. */
     private ShapeInference checkShapes(ExecutableElement method, ParsedFunction parsed, ShapeInference.Declarations declarations) {
-        ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations);
+        ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations, parsed.callSites());
         Set<Integer> reported = new java.util.HashSet<>();
         boolean ok = true;
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
@@ -482,6 +482,12 @@ public final class AdjointProcessor extends AbstractProcessor {
                 && method.getEnclosingElement().getKind() != ElementKind.ENUM
                 && method.getEnclosingElement().getKind() != ElementKind.RECORD) {
             error(Code.ADJ104, method, "@Differentiable methods must be declared in a class");
+            ok = false;
+        }
+        int order = method.getAnnotation(Differentiable.class).order();
+        if (order != 1 && order != 2) {
+            errorOnAnnotation(Code.ADJ210, method, "order", "@Differentiable(order = " + order + ") must be 1 (value and gradient) "
+                    + "or 2 (also Hessian-vector products and the Hessian)");
             ok = false;
         }
         String name = method.getAnnotation(Differentiable.class).name();

@@ -194,6 +194,7 @@ class CompositionTest {
 
                 import dev.adjoint.Derivative;
                 import dev.adjoint.Differentiable;
+                import dev.adjoint.Shape;
                 import org.ejml.simple.SimpleMatrix;
 
                 public class Snippet {
@@ -212,6 +213,21 @@ class CompositionTest {
             assertEquals(Compilation.lineOf(source, marker), d.getLineNumber(), message);
         }
         return d;
+    }
+
+    @Test
+    void aHelpersShapesConstrainEachCall() {
+        expectError("ADJ401", """
+                @Differentiable
+                static SimpleMatrix half(@Shape({"n", "n"}) SimpleMatrix K) {
+                    return K.scale(0.5);
+                }
+
+                @Differentiable
+                static double loss(@Shape({"3", "3"}) SimpleMatrix S, @Shape({"3", "4"}) SimpleMatrix A) {
+                    return sumSquares(half(S)) + sumSquares(half(A)); // <<
+                }
+                """, "// <<", "argument K of p.Snippet.half", "3 vs 4");
     }
 
     @Test

@@ -58,6 +58,7 @@ public final class BodyParser {
     private final Map<Integer, Tree> nodeTrees = new HashMap<>();
     private final List<DslError> errors = new ArrayList<>();
     private final Callees callees;
+    private final List<dev.adjoint.processor.shape.ShapeInference.CallSite> callSites = new ArrayList<>();
 
     /** A name in scope: its current node, its declared type, whether it is a parameter. */
     private record Local(int node, ValueType type, boolean parameter) {}
@@ -160,7 +161,7 @@ public final class BodyParser {
         if (!returns && errors.isEmpty()) {
             errors.add(new DslError(Code.ADJ314, tree, "a @Differentiable method must end with return <double expression>;"));
         }
-        return new ParsedFunction(b.build(), parameters, result, nodeTrees, errors);
+        return new ParsedFunction(b.build(), parameters, result, nodeTrees, errors, callSites);
     }
 
     private int returned(ReturnTree ret, TreePath path, ValueType returns) {
@@ -546,7 +547,14 @@ public final class BodyParser {
             args.add(convert(values.get(i), callee.parameters().get(i), operands.get(i)));
         }
         if (callee instanceof Callees.Inline inline) {
-            return record(inline.ir().replay(b, args, id -> record(id, call)), call);
+            int result = record(inline.ir().replay(b, args, id -> record(id, call)), call);
+            if (inline.ir().shapes().stream().anyMatch(s -> !s.isEmpty())) {
+                List<String> names = inline.ir().parameters().stream()
+                        .map(p -> ((dev.adjoint.processor.ops.Leaves.Param) inline.ir().nodes().get(p).op()).name()).toList();
+                callSites.add(new dev.adjoint.processor.shape.ShapeInference.CallSite(result, args, names, inline.ir().shapes(),
+                        inline.ir().method()));
+            }
+            return result;
         }
         Callees.User user = (Callees.User) callee;
         return record(b.apply(new dev.adjoint.processor.ops.UserFunctions.Call(user.function()), origin(call), args), call);
