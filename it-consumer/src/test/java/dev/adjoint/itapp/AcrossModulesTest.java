@@ -45,7 +45,8 @@ class AcrossModulesTest {
         String generated = Files.readString(Path.of("target/generated-sources/annotations/dev/adjoint/itapp/Model_Loss.java"),
                 StandardCharsets.UTF_8);
         String code = generated.lines().filter(l -> !l.strip().startsWith("*") && !l.strip().startsWith("//")
-                && !l.strip().startsWith("/*")).reduce("", (a, b) -> a + b + "\n");
+                && !l.strip().startsWith("/*")).map(l -> l.replaceAll("\"([^\"\\\\]|\\\\.)*\"", "\"\""))
+                .reduce("", (a, b) -> a + b + "\n"); // without comments and string literals
         assertFalse(code.contains("Blocks.dense(") || code.contains("Blocks.block("), generated);
         assertTrue(code.contains("Blocks.softsign(") && code.contains("Blocks.softsignGrad("), generated);
     }
