@@ -167,6 +167,11 @@ public final class AdjointProcessor extends AbstractProcessor {
         Differentiable annotation = method.getAnnotation(Differentiable.class);
         List<String> wrt = wrtParameters(method, annotation);
         Map<String, List<String>> declaredShapes = declaredShapes(method);
+        boolean orderOk = annotation.order() == 1 || annotation.order() == 2;
+        if (!orderOk) {
+            errorOnAnnotation(Code.ADJ210, method, "order", "@Differentiable(order = " + annotation.order()
+                    + ") is not supported: write order = 1 (value and gradient) or order = 2 (also Hessian-vector products and the Hessian)");
+        }
 
         TreePath path = trees.getPath(method);
         if (path == null) {
@@ -182,7 +187,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             }
         }
-        if (!signatureOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
+        if (!signatureOk || !orderOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
         }
         if (!warningsSuppressed(method)) {
@@ -210,21 +215,73 @@ public final class AdjointProcessor extends AbstractProcessor {
         PassManager passes = passManager(method);
         Program parsedProgram = new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(), Map.of(), Map.of());
         Program forward = passes.run("forward", PassManager.FORWARD, parsedProgram, context);
-        Program program = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
-        if (annotation.order() == 2 && !checkSecondOrder(method, parsed, program)) {
-            return;
+        Program differentiated = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
+        Program program = passes.run("gradient", PassManager.GRADIENT, differentiated, context);
+        Program secondOrder = null;
+        Program loweredSecondOrder = null;
+        if (annotation.order() == 2) {
+            // Forward over reverse, on the gradient program after its structure passes (an inverse
+            // known SPD is then one node, so its tangent is formed once), then the same pipelines again.
+            ForwardMode.Result hvp = ForwardMode.hessianVectorProducts(program, parameterNames(method));
+            if (!hvp.unsupported().isEmpty()) {
+                reportMissingSecondOrderRules(method, parsed, hvp.unsupported());
+                return;
+            }
+            secondOrder = passes.run("hessian-vector product", PassManager.GRADIENT, hvp.program(), context);
+            loweredSecondOrder = passes.run("hessian-vector product lowering", PassManager.LOWER, secondOrder, context);
         }
-        program = passes.run("gradient", PassManager.GRADIENT, program, context);
         Program value = passes.run("value", PassManager.VALUE, forward, context);
         Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
         Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
-                loweredValue, context.shapes(loweredValue));
+                loweredValue, context.shapes(loweredValue), secondOrder, loweredSecondOrder,
+                loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder));
         JavaFile file = write(method, annotation, path, programs);
         if (report != null && file != null) {
             report.add(((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName(),
                     methodSource(path), parsedProgram, context, programs, file);
+        }
+    }
+
+    private static Set<String> parameterNames(ExecutableElement method) {
+        Set<String> names = new java.util.HashSet<>();
+        for (var p : method.getParameters()) {
+            names.add(p.getSimpleName().toString());
+        }
+        return names;
+    }
+
+    /**
+     * ADJ319, once per construct: a node of the differentiated program whose op has no
+     * forward-mode rule. A node the user wrote is reported at its expression; one the backward
+     * pass introduced, at the method.
+     */
+    private void reportMissingSecondOrderRules(ExecutableElement method, ParsedFunction parsed, List<Node> unsupported) {
+        Set<String> reported = new java.util.HashSet<>();
+        for (Node node : unsupported) {
+            String what = node.origin().text().isEmpty() ? node.op().toString() : node.origin().text();
+            if (!reported.add(what)) {
+                continue;
+            }
+            Tree tree = node.id() < parsed.graph().size() && parsed.graph().node(node.id()).origin().equals(node.origin())
+                    ? parsed.trees().get(node.id()) : null;
+            for (int id = 0; tree == null && id < parsed.graph().size(); id++) {
+                // Passes renumber nodes: the user's expression is the parsed node with the same origin.
+                if (!node.origin().text().isEmpty() && parsed.graph().node(id).origin().equals(node.origin())) {
+                    tree = parsed.trees().get(id);
+                }
+            }
+            UserFunctions.Function function = node.op() instanceof UserFunctions.Call call ? call.function()
+                    : node.op() instanceof UserFunctions.Rule rule ? rule.function() : null;
+            if (function != null) {
+                report(Code.ADJ319, Diagnostic.Kind.ERROR, function.display() + " is a user function: its @Derivative rules give "
+                        + "first derivatives only, so a method declared @Differentiable(order = 2) cannot call it; write it with "
+                        + "DSL forms in a @Differentiable helper, or declare this method order = 1", tree, method);
+            } else {
+                report(Code.ADJ319, Diagnostic.Kind.ERROR, what + " has no second-order rule, so @Differentiable(order = 2) cannot "
+                        + "derive its Hessian; declare the method order = 1, or write it with forms that have one", tree, method);
+            }
         }
     }
 
@@ -289,43 +346,6 @@ public final class AdjointProcessor extends AbstractProcessor {
         } catch (IOException e) {
             error(Code.ADJ903, method, "could not write " + name + ": " + e.getMessage());
         }
-    }
-
-    /**
-     * A second-order method: every construct needs a forward-mode rule (user functions have none).
-     * Reports ADJ319 on each construct without one; returns whether there was none.
-     */
-    private boolean checkSecondOrder(ExecutableElement method, ParsedFunction parsed, Program program) {
-        Set<String> names = new java.util.HashSet<>();
-        method.getParameters().forEach(p -> names.add(p.getSimpleName().toString()));
-        List<Node> unsupported = ForwardMode.hessianVectorProducts(program, names).unsupported();
-        Set<Tree> reported = new java.util.HashSet<>();
-        for (Node node : unsupported) {
-            Node blamed = node.op() instanceof UserFunctions.Rule rule ? firstCall(program, rule.function()) : node;
-            Tree tree = blamed == null ? null : parsed.trees().get(blamed.id());
-            if (tree == null || !reported.add(tree)) {
-                continue;
-            }
-            String what = blamed.op() instanceof UserFunctions.Call call
-                    ? call.function().display() + " is a user function: its @Derivative rules give first derivatives only, "
-                            + "so a method declared @Differentiable(order = 2) cannot call it; write it with DSL forms in a "
-                            + "@Differentiable helper, or declare this method order = 1"
-                    : blamed.origin().text() + " has no second-order rule; declare this method order = 1";
-            report(Code.ADJ319, Diagnostic.Kind.ERROR, what, tree, method);
-        }
-        if (!unsupported.isEmpty() && reported.isEmpty()) {
-            error(Code.ADJ319, method, "this method uses constructs without a second-order rule; declare it order = 1");
-        }
-        return unsupported.isEmpty();
-    }
-
-    private static Node firstCall(Program program, UserFunctions.Function function) {
-        for (Node node : program.graph().nodes()) {
-            if (node.op() instanceof UserFunctions.Call call && call.function().equals(function)) {
-                return node;
-            }
-        }
-        return null;
     }
 
     /** Shape errors that declared @Shapes prove; returns the shapes, or null if any error was reported. */
@@ -482,12 +502,6 @@ public final class AdjointProcessor extends AbstractProcessor {
                 && method.getEnclosingElement().getKind() != ElementKind.ENUM
                 && method.getEnclosingElement().getKind() != ElementKind.RECORD) {
             error(Code.ADJ104, method, "@Differentiable methods must be declared in a class");
-            ok = false;
-        }
-        int order = method.getAnnotation(Differentiable.class).order();
-        if (order != 1 && order != 2) {
-            errorOnAnnotation(Code.ADJ210, method, "order", "@Differentiable(order = " + order + ") must be 1 (value and gradient) "
-                    + "or 2 (also Hessian-vector products and the Hessian)");
             ok = false;
         }
         String name = method.getAnnotation(Differentiable.class).name();
