@@ -12,8 +12,11 @@ final class Composition {
     private Composition() {
     }
 
-    /** A three-layer network: the layer(...) helper called three times, softmax cross-entropy. */
-    @Differentiable(wrt = {"W1", "b1", "W2", "b2", "W3", "b3"})
+    /**
+     * A three-layer network: the layer(...) helper called three times, softmax cross-entropy; second
+     * order (inlined helpers are DSL forms, so they have forward-mode rules too).
+     */
+    @Differentiable(wrt = {"W1", "b1", "W2", "b2", "W3", "b3"}, order = 2)
     static double mlp3(SimpleMatrix W1, SimpleMatrix b1, SimpleMatrix W2, SimpleMatrix b2, SimpleMatrix W3, SimpleMatrix b3,
                        SimpleMatrix X, SimpleMatrix Y) {
         SimpleMatrix h1 = layer(W1, b1, X);
@@ -29,7 +32,7 @@ final class Composition {
     }
 
     /** Helpers of this class and another, a scalar helper, and the caller's wrt governing (b is not differentiated). */
-    @Differentiable(wrt = {"W", "lambda"})
+    @Differentiable(wrt = {"W", "lambda"}, order = 2)
     static double residualNet(SimpleMatrix W, SimpleMatrix b, double lambda, SimpleMatrix X) {
         SimpleMatrix h = residual(W, b, residual(W, b, X));
         return sumSquares(h) + Layers.penalty(W, lambda);

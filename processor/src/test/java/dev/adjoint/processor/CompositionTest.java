@@ -125,6 +125,16 @@ class CompositionTest {
     }
 
     @Test
+    void theDerivationReportShowsUserFunctionsAndInlinedHelpers() throws Exception {
+        Path report = Files.createTempDirectory("adjoint-report").resolve("report.html");
+        Compilation.Result result = Compilation.run(true, List.of("-Aadjoint.report=" + report), LAYERS, NET);
+        assertTrue(result.errors().isEmpty(), result::describe);
+        String html = Files.readString(report);
+        assertTrue(html.contains("softsignGrad"), "the rule appears in the gradient formulas");
+        assertTrue(html.contains("tanh"), "the inlined layer appears in the formulas");
+    }
+
+    @Test
     void aLibraryCompiledWithoutAdjointIsAClearError() throws Exception {
         Compilation.Result library = Compilation.compileWithoutProcessor(LAYERS);
         assertTrue(library.success, library::describe);
