@@ -98,6 +98,16 @@ class CompositionTest {
     }
 
     @Test
+    void runTimeShapeErrorsNameTheHelpersExpressionAndTheCall() {
+        Random r = new Random(6);
+        DMatrixRMaj W1 = uniform(r, 3, 4), b1 = uniform(r, 3, 1), W2 = uniform(r, 3, 3), b2 = uniform(r, 3, 1),
+                W3 = uniform(r, 2, 3), b3 = uniform(r, 2, 1), X = uniform(r, 5, 2), Y = uniform(r, 2, 2);
+        var e = assertThrows(IllegalArgumentException.class, () -> new Composition_Mlp3().value(W1, b1, W2, b2, W3, b3, X, Y));
+        assertTrue(e.getMessage().contains("W.mult(X) at Layers.java:") && e.getMessage().contains(", inlined at Composition.java:"),
+                e.getMessage());
+    }
+
+    @Test
     void rulesCheckInOneCall() {
         Random r = new Random(5);
         GradientChecker.checkRule(Layers.class, "softsign", "A", uniform(r, 3, 4)).assertBelow(1e-6);

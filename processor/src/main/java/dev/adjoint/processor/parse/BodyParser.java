@@ -547,7 +547,11 @@ public final class BodyParser {
             args.add(convert(values.get(i), callee.parameters().get(i), operands.get(i)));
         }
         if (callee instanceof Callees.Inline inline) {
-            int result = record(inline.ir().replay(b, args, id -> record(id, call)), call);
+            long callLine = line(call);
+            // Run-time messages name the helper's expression and the call: "W.mult(X) at Layers.java:9, inlined at Net.java:20".
+            java.util.function.UnaryOperator<Origin> inlined = o -> o.line() <= 0 ? o
+                    : new Origin(o.text(), o.file() + ":" + o.line() + ", inlined at " + fileName, callLine);
+            int result = record(inline.ir().replay(b, args, inlined, id -> record(id, call)), call);
             if (inline.ir().shapes().stream().anyMatch(s -> !s.isEmpty())) {
                 List<String> names = inline.ir().parameters().stream()
                         .map(p -> ((dev.adjoint.processor.ops.Leaves.Param) inline.ir().nodes().get(p).op()).name()).toList();

@@ -88,10 +88,12 @@ public record InlineIr(int format, String method, List<Node> nodes, Map<Integer,
 
     /**
      * Replays the callee's nodes into {@code b} with {@code arguments} for its parameters; returns
-     * the node of its result. {@code created} sees every node the replay returns (to give it the
-     * call's position for errors).
+     * the node of its result. {@code origin} says where each node now comes from (the helper's
+     * expression, inlined at the call); {@code created} sees every node the replay returns (to give
+     * it the call's position for errors).
      */
-    public int replay(Builder b, List<Integer> arguments, IntConsumer created) {
+    public int replay(Builder b, List<Integer> arguments, java.util.function.UnaryOperator<dev.adjoint.processor.ir.Origin> origin,
+            IntConsumer created) {
         Map<Integer, Integer> mapped = new HashMap<>();
         for (int i = 0; i < parameters.size(); i++) {
             mapped.put(parameters.get(i), arguments.get(i));
@@ -116,7 +118,7 @@ public record InlineIr(int format, String method, List<Node> nodes, Map<Integer,
             for (int in : node.inputs()) {
                 inputs.add(mapped.get(in));
             }
-            int replayed = b.apply(node.op(), node.origin(), inputs);
+            int replayed = b.apply(node.op(), origin.apply(node.origin()), inputs);
             mapped.put(id, replayed);
             created.accept(replayed);
             String name = names.get(id);
