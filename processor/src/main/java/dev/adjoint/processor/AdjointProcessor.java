@@ -360,6 +360,19 @@ public final class AdjointProcessor extends AbstractProcessor {
                 ok = false;
             }
         }
+        for (Node node : parsed.graph().nodes()) {
+            if (node.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery) {
+                try {
+                    forwardShapes.valueOf(node);
+                } catch (IllegalStateException e) {
+                    report(Code.ADJ335, Diagnostic.Kind.ERROR, node.origin().text() + " reads a size of a matrix that comes from a "
+                            + "user function, known only when the function runs, while Adjoint computes every size from the "
+                            + "arguments' shapes before any matrix work: pass the size as an int parameter, or read it from an "
+                            + "argument", parsed.trees().get(node.id()), method);
+                    ok = false;
+                }
+            }
+        }
         return ok ? forwardShapes : null;
     }
 

@@ -242,6 +242,45 @@ class CompositionTest {
     }
 
     @Test
+    void userFunctionsWithIntParametersAndShapeQueriesOfTheirResults() throws Exception {
+        String source = snippet("""
+                /** The first k columns of A, tiled: any Java, an int parameter, a result of a new shape. */
+                public static SimpleMatrix head(SimpleMatrix A, int k) {
+                    return A.extractMatrix(0, A.getNumRows(), 0, k).copy();
+                }
+
+                @Derivative(of = "head", wrt = "A")
+                public static SimpleMatrix headA(SimpleMatrix A, int k, SimpleMatrix ct) {
+                    SimpleMatrix g = new SimpleMatrix(A.getNumRows(), A.getNumCols());
+                    g.insertIntoThis(0, 0, ct);
+                    return g;
+                }
+
+                @Differentiable
+                static double loss(SimpleMatrix A, int k) {
+                    SimpleMatrix H = head(A.scale(2), k + 1);
+                    int c = k + 1;
+                    return sumSquares(H) / c + H.elementSum();
+                }
+
+                @Differentiable
+                static double sizeOfAResult(SimpleMatrix A, int k) {
+                    SimpleMatrix H = head(A, k);
+                    int c = H.getNumCols(); // <<
+                    return sumSquares(H) / c;
+                }
+                """);
+        Compilation.Result result = Compilation.compile(source);
+        Diagnostic<? extends JavaFileObject> d = only(result, "ADJ335");
+        assertEquals(Compilation.lineOf(source, "// <<"), d.getLineNumber());
+        assertEquals(1, result.errors().size(), result::describe);
+        result = Compilation.compile(source.replace("int c = H.getNumCols(); // <<", "int c = k;"));
+        assertTrue(result.success, result::describe);
+        DifferentiableFunction f = (DifferentiableFunction) result.loadClass("p.Snippet_Loss").getDeclaredConstructor().newInstance();
+        GradientChecker.check(f, new Object[] {random(3, 5, new Random(3)), 2}).assertBelow(1e-6);
+    }
+
+    @Test
     void directRecursionIsAnErrorAtTheCall() {
         expectError("ADJ330", """
                 @Differentiable
