@@ -39,6 +39,7 @@ public enum Code {
     ADJ214(Kind.ANNOTATION, "a @Derivative rule does not return the type of its wrt parameter"),
     ADJ215(Kind.ANNOTATION, "two @Derivative rules for the same function and parameter"),
     ADJ216(Kind.ANNOTATION, "a @Derivative rule or its function is not static, or the function's types are not SimpleMatrix, double, int"),
+    ADJ220(Kind.ANNOTATION, "@Differentiable(precision) is empty or names a precision twice"),
 
     // The body.
     ADJ301(Kind.BODY, "a call of an EJML, Ops or Math method that is not part of the DSL"),
