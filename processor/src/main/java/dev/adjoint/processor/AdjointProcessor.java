@@ -413,6 +413,12 @@ public final class AdjointProcessor extends AbstractProcessor {
                     ok = false;
                 }
             }
+            if (List.of(method.getAnnotation(Differentiable.class).precision()).contains(dev.adjoint.Precision.FLOAT)) {
+                report(Code.ADJ336, Diagnostic.Kind.ERROR, f.display() + " is a user function, which takes and returns double "
+                        + "SimpleMatrix values, so it has no float32 counterpart: generate this method in double precision only "
+                        + "(precision = Precision.DOUBLE), or write the function with DSL forms in a @Differentiable helper", tree, method);
+                ok = false;
+            }
             if (!f.accessible() && !f.packageName().equals(pkg)) {
                 report(Code.ADJ334, Diagnostic.Kind.ERROR, "the generated class, in package " + (pkg.isEmpty() ? "(unnamed)" : pkg)
                         + ", calls " + f.display() + " and its rules from package " + f.packageName()

@@ -388,6 +388,25 @@ class CompositionTest {
     }
 
     @Test
+    void float32MethodsCannotCallUserFunctions() {
+        expectError("ADJ336", """
+                static double cube(double x) {
+                    return x * x * x;
+                }
+
+                @Derivative(of = "cube", wrt = "x")
+                static double cubeX(double x, double ct) {
+                    return 3 * x * x * ct;
+                }
+
+                @Differentiable(precision = {dev.adjoint.Precision.DOUBLE, dev.adjoint.Precision.FLOAT})
+                static double loss(SimpleMatrix A) {
+                    return cube(A.elementSum()); // <<
+                }
+                """, "// <<", "Snippet.cube", "float32");
+    }
+
+    @Test
     void ofNamingNoMethod() {
         expectError("ADJ211", """
                 @Derivative(of = "nothing", wrt = "A") // <<

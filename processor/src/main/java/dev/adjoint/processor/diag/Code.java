@@ -67,6 +67,7 @@ public enum Code {
     ADJ333(Kind.BODY, "a call of a @Differentiable method from a library that was not compiled with Adjoint's processor"),
     ADJ334(Kind.BODY, "a user function or rule that the generated class cannot access"),
     ADJ335(Kind.BODY, "a size read from a matrix whose shape is known only when a user function runs"),
+    ADJ336(Kind.BODY, "a user function in a method that generates a float32 class"),
 
     // Shapes.
     ADJ401(Kind.SHAPE, "declared @Shapes prove a shape mismatch"),
