@@ -27,10 +27,13 @@ import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.IntOps;
 import dev.adjoint.processor.ops.Leaves;
 import dev.adjoint.processor.ops.ScalarOps;
+import dev.adjoint.processor.ops.UserFunctions;
+import dev.adjoint.processor.shape.ShapeInference;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
@@ -58,7 +61,7 @@ public final class BodyParser {
     private final Map<Integer, Tree> nodeTrees = new HashMap<>();
     private final List<DslError> errors = new ArrayList<>();
     private final Callees callees;
-    private final List<dev.adjoint.processor.shape.ShapeInference.CallSite> callSites = new ArrayList<>();
+    private final List<ShapeInference.CallSite> callSites = new ArrayList<>();
 
     /** A name in scope: its current node, its declared type, whether it is a parameter. */
     private record Local(int node, ValueType type, boolean parameter) {}
@@ -549,19 +552,19 @@ public final class BodyParser {
         if (callee instanceof Callees.Inline inline) {
             long callLine = line(call);
             // Run-time messages name the helper's expression and the call: "W.mult(X) at Layers.java:9, inlined at Net.java:20".
-            java.util.function.UnaryOperator<Origin> inlined = o -> o.line() <= 0 ? o
+            UnaryOperator<Origin> inlined = o -> o.line() <= 0 ? o
                     : new Origin(o.text(), o.file() + ":" + o.line() + ", inlined at " + fileName, callLine);
             int result = record(inline.ir().replay(b, args, inlined, id -> record(id, call)), call);
             if (inline.ir().shapes().stream().anyMatch(s -> !s.isEmpty())) {
                 List<String> names = inline.ir().parameters().stream()
-                        .map(p -> ((dev.adjoint.processor.ops.Leaves.Param) inline.ir().nodes().get(p).op()).name()).toList();
-                callSites.add(new dev.adjoint.processor.shape.ShapeInference.CallSite(result, args, names, inline.ir().shapes(),
+                        .map(p -> ((Leaves.Param) inline.ir().nodes().get(p).op()).name()).toList();
+                callSites.add(new ShapeInference.CallSite(result, args, names, inline.ir().shapes(),
                         inline.ir().method()));
             }
             return result;
         }
         Callees.User user = (Callees.User) callee;
-        return record(b.apply(new dev.adjoint.processor.ops.UserFunctions.Call(user.function()), origin(call), args), call);
+        return record(b.apply(new UserFunctions.Call(user.function()), origin(call), args), call);
     }
 
     /**
