@@ -388,6 +388,23 @@ class CompositionTest {
     }
 
     @Test
+    void helpersAreInlinedInFloat32ClassesToo() {
+        Compilation.Result result = Compilation.compile(snippet("""
+                @Differentiable
+                static SimpleMatrix layer(SimpleMatrix W, SimpleMatrix X) {
+                    return tanh(W.mult(X));
+                }
+
+                @Differentiable(precision = {dev.adjoint.Precision.DOUBLE, dev.adjoint.Precision.FLOAT})
+                static double loss(SimpleMatrix W1, SimpleMatrix W2, SimpleMatrix X) {
+                    return sumSquares(layer(W2, layer(W1, X)));
+                }
+                """));
+        assertTrue(result.success, result::describe);
+        assertNotNull(result.generatedSource("p/Snippet_Loss_F32.java"), result::describe);
+    }
+
+    @Test
     void float32MethodsCannotCallUserFunctions() {
         expectError("ADJ336", """
                 static double cube(double x) {
