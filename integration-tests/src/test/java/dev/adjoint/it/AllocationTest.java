@@ -58,6 +58,9 @@ class AllocationTest {
         var gplvm = new FanOut_Gplvm();
         var shared = new Combos_SharedFactorization();
         var transposed = new Combos_TransposedFactorizations();
+        var mlp3 = new Composition_Mlp3();
+        var residual = new Composition_ResidualNet();
+        DMatrixRMaj W3 = uniform(r, 3, 3), b3 = uniform(r, 3, 1), Wr = uniform(r, 3, 3), Xr = uniform(r, 3, 5);
         return Stream.of(
                 Arguments.of("mult", (Runnable) () -> { mult.value(A34, B45); mult.gradient(A34, B45); }),
                 Arguments.of("solve", (Runnable) () -> { solve.value(A3, B32, C32); solve.gradient(A3, B32, C32); }),
@@ -80,7 +83,11 @@ class AllocationTest {
                 Arguments.of("mlp", (Runnable) () -> { mlp.value(W1, b1, W2, b2, X, Ymlp); mlp.gradient(W1, b1, W2, b2, X, Ymlp); }),
                 Arguments.of("gplvm", (Runnable) () -> { gplvm.value(Xg, 0.8, 1.2, Yg); gplvm.gradient(Xg, 0.8, 1.2, Yg); }),
                 Arguments.of("shared factorization", (Runnable) () -> { shared.value(B32, C32); shared.gradient(B32, C32); }),
-                Arguments.of("transposed factorizations", (Runnable) () -> { transposed.value(A3, B32); transposed.gradient(A3, B32); }));
+                Arguments.of("transposed factorizations", (Runnable) () -> { transposed.value(A3, B32); transposed.gradient(A3, B32); }),
+                Arguments.of("layer helper inlined three times", (Runnable) () -> {
+                    mlp3.value(W1, b1, W2, b2, W3, b3, X, Ymlp); mlp3.gradient(W1, b1, W2, b2, W3, b3, X, Ymlp); }),
+                Arguments.of("helpers of two classes nested", (Runnable) () -> {
+                    residual.value(Wr, v3, 0.4, Xr); residual.gradient(Wr, v3, 0.4, Xr); }));
     }
 
     /** Second order: hessianVectorProduct and hessian allocate nothing either, once shapes repeat. */

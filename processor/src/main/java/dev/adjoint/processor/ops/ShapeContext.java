@@ -28,6 +28,12 @@ public interface ShapeContext {
 
     void setShape(Node node, int rows, int cols);
 
+    /**
+     * A fresh dimension known only at run time (the result of a user function): it takes part in
+     * unification, but no argument check can read it.
+     */
+    int unknown();
+
     default void sameShape(Node node, int a, int b, String what) {
         unify(dim(a, 0), dim(b, 0), node, what + " (rows)");
         unify(dim(a, 1), dim(b, 1), node, what + " (columns)");

@@ -27,10 +27,13 @@ import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.IntOps;
 import dev.adjoint.processor.ops.Leaves;
 import dev.adjoint.processor.ops.ScalarOps;
+import dev.adjoint.processor.ops.UserFunctions;
+import dev.adjoint.processor.shape.ShapeInference;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
@@ -57,6 +60,8 @@ public final class BodyParser {
     private final Map<String, Local> scope = new HashMap<>();
     private final Map<Integer, Tree> nodeTrees = new HashMap<>();
     private final List<DslError> errors = new ArrayList<>();
+    private final Callees callees;
+    private final List<ShapeInference.CallSite> callSites = new ArrayList<>();
 
     /** A name in scope: its current node, its declared type, whether it is a parameter. */
     private record Local(int node, ValueType type, boolean parameter) {}
@@ -70,8 +75,9 @@ public final class BodyParser {
 
     private static final int POISON = -1;
 
-    private BodyParser(Trees trees, Types types, CompilationUnitTree unit) {
+    private BodyParser(Trees trees, Types types, CompilationUnitTree unit, Callees callees) {
         this.trees = trees;
+        this.callees = callees;
         this.types = types;
         this.unit = unit;
         String name = unit.getSourceFile().getName();
@@ -83,7 +89,15 @@ public final class BodyParser {
      *     (see {@link #attribute})
      */
     public static ParsedFunction parse(Trees trees, Types types, TreePath methodPath, ExecutableElement method) {
-        BodyParser parser = new BodyParser(trees, types, methodPath.getCompilationUnit());
+        return parse(trees, types, methodPath, method, Callees.NONE);
+    }
+
+    /**
+     * @param callees resolves calls of other {@code @Differentiable} methods (inlined) and of user
+     *     functions with {@code @Derivative} rules
+     */
+    public static ParsedFunction parse(Trees trees, Types types, TreePath methodPath, ExecutableElement method, Callees callees) {
+        BodyParser parser = new BodyParser(trees, types, methodPath.getCompilationUnit(), callees);
         return parser.run(methodPath, method);
     }
 
@@ -137,7 +151,7 @@ public final class BodyParser {
                     if (i != statements.size() - 1) {
                         throw new DslError(Code.ADJ314, statement, "return must be the last statement of a @Differentiable method");
                     }
-                    result = returned(ret, path, method.getReturnType().getKind() == TypeKind.DOUBLE);
+                    result = returned(ret, path, valueType(method.getReturnType()));
                 } else {
                     statement(statement, path);
                 }
@@ -150,17 +164,20 @@ public final class BodyParser {
         if (!returns && errors.isEmpty()) {
             errors.add(new DslError(Code.ADJ314, tree, "a @Differentiable method must end with return <double expression>;"));
         }
-        return new ParsedFunction(b.build(), parameters, result, nodeTrees, errors);
+        return new ParsedFunction(b.build(), parameters, result, nodeTrees, errors, callSites);
     }
 
-    private int returned(ReturnTree ret, TreePath path, boolean returnsDouble) {
+    private int returned(ReturnTree ret, TreePath path, ValueType returns) {
         if (ret.getExpression() == null) {
             throw new DslError(Code.ADJ314, ret, "return a double value");
         }
         int value = expression(ret.getExpression(), path);
+        if (returns == ValueType.MATRIX) {
+            return convert(value, ValueType.MATRIX, ret.getExpression()); // a helper
+        }
         if (b.type(value) == ValueType.MATRIX) {
-            if (!returnsDouble) {
-                throw new Poisoned(); // the signature check already says the method must return double
+            if (returns != ValueType.SCALAR) {
+                throw new Poisoned(); // the signature check already says what the method must return
             }
             throw new DslError(Code.ADJ314, ret.getExpression(), "a @Differentiable method returns a double; reduce the matrix, "
                     + "e.g. Ops.sumSquares(A), A.elementSum() or A.trace()");
@@ -469,6 +486,10 @@ public final class BodyParser {
             operands.add(arg);
             operandPaths.add(new TreePath(path, arg));
         }
+        Callees.Callee callee = form == null && method.getModifiers().contains(Modifier.STATIC) ? callees.find(method, call) : null;
+        if (callee != null) {
+            return callOf(callee, call, operands, operandPaths);
+        }
         if (form == null) {
             if (select instanceof MemberSelectTree member && mentionsPoisonedLocal(member.getExpression())) {
                 throw new Poisoned(); // a method of a rejected local: it was already reported where it was declared
@@ -519,6 +540,34 @@ public final class BodyParser {
     }
 
     /**
+     * A call of another {@code @Differentiable} method (its IR replayed here with the arguments for
+     * its parameters) or of a user function (one node). Every node it creates is blamed on the call.
+     */
+    private int callOf(Callees.Callee callee, MethodInvocationTree call, List<ExpressionTree> operands, List<TreePath> paths) {
+        List<Integer> values = all(operands, paths);
+        List<Integer> args = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            args.add(convert(values.get(i), callee.parameters().get(i), operands.get(i)));
+        }
+        if (callee instanceof Callees.Inline inline) {
+            long callLine = line(call);
+            // Run-time messages name the helper's expression and the call: "W.mult(X) at Layers.java:9, inlined at Net.java:20".
+            UnaryOperator<Origin> inlined = o -> o.line() <= 0 ? o
+                    : new Origin(o.text(), o.file() + ":" + o.line() + ", inlined at " + fileName, callLine);
+            int result = record(inline.ir().replay(b, args, inlined, id -> record(id, call)), call);
+            if (inline.ir().shapes().stream().anyMatch(s -> !s.isEmpty())) {
+                List<String> names = inline.ir().parameters().stream()
+                        .map(p -> ((Leaves.Param) inline.ir().nodes().get(p).op()).name()).toList();
+                callSites.add(new ShapeInference.CallSite(result, args, names, inline.ir().shapes(),
+                        inline.ir().method()));
+            }
+            return result;
+        }
+        Callees.User user = (Callees.User) callee;
+        return record(b.apply(new UserFunctions.Call(user.function()), origin(call), args), call);
+    }
+
+    /**
      * Lowers independent operands (of one operator or call), reporting the errors of every one of
      * them rather than only the first; if any failed, the whole expression is {@link Poisoned}.
      */
@@ -564,9 +613,10 @@ public final class BodyParser {
                 || qualified.equals(DslSurface.OPS) || qualified.equals(DslSurface.MATH);
         if (!known) {
             // The user's own code (or a library's): no DSL form is "near" it, whatever its spelling.
-            return new DslError(Code.ADJ302, where, "calls to other methods are not supported in a @Differentiable method ("
-                    + owner.getSimpleName() + "." + spelled + "): Adjoint differentiates only the DSL forms written in this "
-                    + "method's body, so inline the helper here, written with DSL forms (see docs/dsl.md)");
+            return new DslError(Code.ADJ302, where, owner.getSimpleName() + "." + spelled + " is neither @Differentiable nor has "
+                    + "@Derivative rules, so Adjoint cannot differentiate it: if its body is written with DSL forms, annotate it "
+                    + "@Differentiable (a static helper returning SimpleMatrix or double); otherwise declare its derivative with "
+                    + "@Derivative(of = \"" + spelled + "\", wrt = \"...\") rules in its class (see docs/dsl.md)");
         }
         String what = owner.getSimpleName() + "." + spelled + " is not differentiable by Adjoint";
         String hint = DslSurface.hint(qualified, method.getSimpleName().toString());

@@ -43,6 +43,18 @@ public final class ShapeInference {
     /** A compile-time shape error. */
     public record Problem(Node node, String message) {}
 
+    /**
+     * A call of a helper whose parameters declare {@code @Shape}s: the arguments must agree with them,
+     * the helper's symbols binding afresh at each call (its {@code "n"} is not the caller's).
+     *
+     * @param call the node the call produced (errors are reported on the call)
+     * @param arguments the argument node for each parameter of the helper
+     * @param parameters the helper's parameter names
+     * @param shapes for each parameter, its declared entries, or an empty list
+     * @param helper {@code p.C.m}, for messages
+     */
+    public record CallSite(int call, List<Integer> arguments, List<String> parameters, List<List<String>> shapes, String helper) {}
+
     /** Declared shapes: parameter name → two entries, each a symbol or an integer literal. */
     public record Declarations(Map<String, List<String>> shapes) {}
 
@@ -61,10 +73,38 @@ public final class ShapeInference {
     }
 
     public static ShapeInference run(Graph graph, Declarations declarations) {
+        return run(graph, declarations, List.of());
+    }
+
+    /** Shapes of the graph, with the {@code @Shape}s of the helpers called at {@code callSites} as constraints. */
+    public static ShapeInference run(Graph graph, Declarations declarations, List<CallSite> callSites) {
         ShapeInference inference = new ShapeInference(graph, declarations);
         Context ctx = inference.new Context();
         for (Node node : graph.nodes()) {
             node.op().shape(ctx, node);
+        }
+        for (CallSite site : callSites) {
+            Map<String, Integer> symbols = new HashMap<>();
+            Node call = graph.node(site.call());
+            for (int i = 0; i < site.arguments().size(); i++) {
+                List<String> declared = site.shapes().get(i);
+                int argument = site.arguments().get(i);
+                if (declared.isEmpty() || !inference.shapes.containsKey(argument)) {
+                    continue;
+                }
+                for (int axis = 0; axis < 2; axis++) {
+                    String entry = declared.get(axis);
+                    String what = "argument " + site.parameters().get(i) + " of " + site.helper() + " and its declared @Shape "
+                            + declared + " (" + (axis == 0 ? "rows" : "columns") + ")";
+                    int dim = ctx.dim(argument, axis);
+                    Integer bound = entry.matches("\\d+") ? Integer.valueOf(ctx.constant(Integer.parseInt(entry))) : symbols.get(entry);
+                    if (bound == null) {
+                        symbols.put(entry, dim);
+                    } else {
+                        inference.unify(bound, dim, call, what);
+                    }
+                }
+            }
         }
         return inference;
     }
@@ -294,6 +334,11 @@ public final class ShapeInference {
         @Override
         public void unify(int dimA, int dimB, Node node, String what) {
             ShapeInference.this.unify(dimA, dimB, node, what);
+        }
+
+        @Override
+        public int unknown() {
+            return newVar();
         }
 
         @Override
