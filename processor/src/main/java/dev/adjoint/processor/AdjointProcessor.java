@@ -126,6 +126,9 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             } catch (RuntimeException e) {
                 // A bug in Adjoint must not crash javac or emit wrong code: say so, on the method.
+                if (Boolean.getBoolean("adjoint.debug")) {
+                    e.printStackTrace();
+                }
                 error(Code.ADJ999, method, "Adjoint internal error while processing " + method.getSimpleName() + ": " + e
                         + " — please report it with this method's source");
             }
@@ -268,7 +271,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
             if (reported.add(problem.node().id())) { // one error per expression, even if rows and columns both disagree
                 report(Code.ADJ401, Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
-                        parsed.trees().get(problem.node().id()), method);
+                        parsed.treeOf(problem.node()), method);
                 ok = false;
             }
         }

@@ -54,6 +54,11 @@ public enum Code {
     ADJ317(Kind.BODY, "a value of the wrong kind (matrix, double, int) for where it is used"),
     ADJ318(Kind.BODY, "another statement or expression outside the DSL (++, --, %, blocks, arrays, float or long literals, ...)"),
     ADJ319(Kind.BODY, "a construct without a second-order rule in a method declared order = 2"),
+    ADJ340(Kind.BODY, "a for loop outside the supported form (one int variable, a condition, a constant or int step)"),
+    ADJ341(Kind.BODY, "a local read where it might not have been assigned"),
+    ADJ342(Kind.BODY, "a return inside a loop or a branch"),
+    ADJ343(Kind.BODY, "a condition that is not a boolean over int and double values"),
+    ADJ344(Kind.BODY, "a labeled break or continue, or one outside a loop"),
 
     // Shapes.
     ADJ401(Kind.SHAPE, "declared @Shapes prove a shape mismatch"),

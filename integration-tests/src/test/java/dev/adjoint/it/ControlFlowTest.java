@@ -1,0 +1,109 @@
+package dev.adjoint.it;
+
+import static dev.adjoint.it.TestSupport.dim;
+import static dev.adjoint.it.TestSupport.scalar;
+import static dev.adjoint.it.TestSupport.sm;
+import static dev.adjoint.it.TestSupport.sw;
+import static dev.adjoint.it.TestSupport.uniform;
+import static dev.adjoint.it.TestSupport.verify;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.it.TestSupport.Seeds;
+import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Loops and branches compiled by the real processor: value against the method run eagerly,
+ * gradient against central finite differences, on random shapes, with trip counts 0, 1 and many,
+ * both branches taken and conditions that depend on wrt values.
+ */
+class ControlFlowTest {
+
+    @ParameterizedTest(name = "T = {0}")
+    @ValueSource(ints = {0, 1, 2, 7, 30})
+    void rnnOverColumns(int steps) {
+        for (long seed = 1; seed <= 3; seed++) {
+            Random r = new Random(seed * 31 + steps);
+            int h = dim(r), d = dim(r);
+            DMatrixRMaj W = uniform(r, h, h, -0.6, 0.6), U = uniform(r, h, d), b = uniform(r, h, 1),
+                    h0 = uniform(r, h, 1), X = uniform(r, d, steps);
+            var f = new ControlFlow_Rnn();
+            verify(f, () -> ControlFlow.rnn(sm(W), sm(U), sm(b), sm(h0), sm(X)), () -> f.value(W, U, b, h0, X),
+                    () -> f.gradient(sw(W), sw(U), sw(b), sw(h0), sw(X)), W, U, b, h0, X);
+        }
+    }
+
+    @ParameterizedTest(name = "n = {0}")
+    @ValueSource(ints = {0, 1, 2, 5, 12})
+    void hornerTripCounts(int n) {
+        Random r = new Random(n);
+        double x = scalar(r, -0.9, 0.9);
+        var f = new ControlFlow_Horner();
+        verify(f, () -> ControlFlow.horner(x, n), () -> f.value(x, n), () -> f.gradient(x, n), x, n);
+        if (n == 0) {
+            assertEquals(0.0, f.gradX(), 0.0, "a loop that never runs leaves s = 1: zero gradient");
+        }
+    }
+
+    @Seeds
+    void powerDown(long seed) {
+        Random r = new Random(seed);
+        int m = dim(r), k = dim(r);
+        DMatrixRMaj A = uniform(r, m, k), B = uniform(r, k, k, -0.5, 0.5);
+        for (int n : new int[] {0, 1, 2, 5, 8}) {
+            var f = new ControlFlow_PowerDown();
+            verify(f, () -> ControlFlow.powerDown(sm(A), sm(B), n), () -> f.value(A, B, n),
+                    () -> f.gradient(sw(A), sw(B), n), A, B, n);
+        }
+    }
+
+    @Seeds
+    void nestedLoops(long seed) {
+        Random r = new Random(seed);
+        double x = scalar(r, -1, 1);
+        for (int[] nm : new int[][] {{0, 3}, {3, 0}, {1, 1}, {4, 3}}) {
+            var f = new ControlFlow_Nested();
+            verify(f, () -> ControlFlow.nested(x, nm[0], nm[1]), () -> f.value(x, nm[0], nm[1]),
+                    () -> f.gradient(x, nm[0], nm[1]), x, nm[0], nm[1]);
+        }
+    }
+
+    @Seeds
+    void ifElseOnAWrtCondition(long seed) {
+        Random r = new Random(seed);
+        int m = dim(r), n = dim(r);
+        DMatrixRMaj A = uniform(r, m, n);
+        boolean[] taken = new boolean[2];
+        for (double c : new double[] {-1.5, -0.3, 0.4, 2.0}) {
+            var f = new ControlFlow_Branch();
+            double s = 0;
+            for (int i = 0; i < A.getNumElements(); i++) s += A.data[i];
+            taken[s * c > 0 ? 0 : 1] = true;
+            verify(f, () -> ControlFlow.branch(sm(A), c), () -> f.value(A, c), () -> f.gradient(sw(A), c), A, c);
+        }
+        assertTrue(taken[0] && taken[1], "both branches are exercised");
+    }
+
+    @Seeds
+    void conditionalExpressions(long seed) {
+        Random r = new Random(seed);
+        for (double[] xy : new double[][] {{scalar(r, 0.1, 2), scalar(r, 0.1, 2)}, {scalar(r, -2, -0.1), scalar(r, 0.1, 2)},
+                {0.7, 0.7}, {-0.5, -1.25}, {2, 3}}) {
+            var f = new ControlFlow_Ternary();
+            verify(f, () -> ControlFlow.ternary(xy[0], xy[1]), () -> f.value(xy[0], xy[1]), () -> f.gradient(xy[0], xy[1]),
+                    xy[0], xy[1]);
+        }
+    }
+
+    @ParameterizedTest(name = "limit = {0}")
+    @ValueSource(ints = {0, 1, 3, 5, 100})
+    void whileBreakContinue(int limit) {
+        for (double x : new double[] {0.3, -2.5, 7}) {
+            var f = new ControlFlow_WhileBreak();
+            verify(f, () -> ControlFlow.whileBreak(x, limit), () -> f.value(x, limit), () -> f.gradient(x, limit), x, limit);
+        }
+    }
+}
