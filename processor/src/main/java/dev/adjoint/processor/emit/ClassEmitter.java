@@ -1093,12 +1093,12 @@ public final class ClassEmitter {
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() == ValueType.INT) {
+            if (unit.graph.node(id).type() == ValueType.INT && !unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() != ValueType.INT) {
+            if (unit.graph.node(id).type() != ValueType.INT || unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
@@ -1308,6 +1308,7 @@ public final class ClassEmitter {
             case MATRIX -> "matrix";
             case SCALAR -> "scalar";
             case INT -> "integer";
+            case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
         };
         return CodeBlock.of("$T.$L($L, $L, $S)", ARGUMENTS, how, array, i, p.name());
     }

@@ -251,6 +251,9 @@ public final class BodyParser {
             }
             case IF -> ifStatement((IfTree) statement, path);
             case BREAK, CONTINUE -> jump(statement);
+            case LABELED_STATEMENT -> throw new DslError(Code.ADJ344, statement, "labels are not supported in a @Differentiable "
+                    + "method: break and continue leave or continue the innermost loop; to leave an outer loop, set a "
+                    + "boolean local and test it in that loop's condition");
             case EMPTY_STATEMENT -> {
             }
             case RETURN -> throw new DslError(Code.ADJ342, statement, "return must be the last statement of a @Differentiable "
@@ -793,12 +796,13 @@ public final class BodyParser {
 
     private static String unsupportedStatement(Tree.Kind kind) {
         return switch (kind) {
-            case FOR_LOOP, ENHANCED_FOR_LOOP, WHILE_LOOP, DO_WHILE_LOOP ->
-                    "loops are not supported in a @Differentiable method: write straight-line code "
-                            + "(unroll the loop, or express it as a matrix operation such as A.mult(B) or Ops.rowSums(A))";
+            case DO_WHILE_LOOP -> "do-while loops are not supported in a @Differentiable method: write "
+                    + "while (condition) { ... } (with the first iteration before it if it must run once)";
+            case FOR_LOOP, ENHANCED_FOR_LOOP, WHILE_LOOP -> "for-each loops are not supported in a @Differentiable method: "
+                    + "loop over an index, for (int i = 0; i < n; i++), or over columns with A.getColumn(j)";
             case IF, SWITCH, SWITCH_EXPRESSION, CONDITIONAL_EXPRESSION ->
-                    "branches are not supported in a @Differentiable method: the gradient must be the same "
-                            + "formula for every input (use Ops.relu for max(x, 0), or write one method per case)";
+                    "switch is not supported in a @Differentiable method: write if (...) { ... } else if (...) { ... } "
+                            + "else { ... }, or c ? a : b";
             case TRY, THROW, SYNCHRONIZED ->
                     "try, throw and synchronized are not supported in a @Differentiable method: "
                             + "generated code reports invalid inputs itself";
