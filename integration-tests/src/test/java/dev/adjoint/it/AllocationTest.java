@@ -58,7 +58,23 @@ class AllocationTest {
         var gplvm = new FanOut_Gplvm();
         var shared = new Combos_SharedFactorization();
         var transposed = new Combos_TransposedFactorizations();
+        var rnn = new ControlFlow_Rnn();
+        var branch = new ControlFlow_Branch();
+        var whileBreak = new ControlFlow_WhileBreak();
+        var nested = new ControlFlow_Nested();
+        var powerDown = new ControlFlow_PowerDown();
+        DMatrixRMaj Wr = uniform(r, 4, 4, -0.5, 0.5), Ur = uniform(r, 4, 3), br = uniform(r, 4, 1), h0 = uniform(r, 4, 1),
+                Xlong = uniform(r, 3, 12), Xshort = uniform(r, 3, 5), Bp = uniform(r, 4, 4, -0.5, 0.5);
         return Stream.of(
+                // Loops: the tape grows in the warm-up; calls whose trip count does not exceed it allocate nothing.
+                Arguments.of("rnn, T = 12 then 5", (Runnable) () -> { rnn.value(Wr, Ur, br, h0, Xlong);
+                    rnn.gradient(Wr, Ur, br, h0, Xlong); rnn.gradient(Wr, Ur, br, h0, Xshort); }),
+                Arguments.of("if/else, both branches", (Runnable) () -> { branch.value(A34, 0.5); branch.gradient(A34, 0.5);
+                    branch.gradient(A34, -0.5); }),
+                Arguments.of("while, break, continue", (Runnable) () -> { whileBreak.value(0.3, 6); whileBreak.gradient(0.3, 6);
+                    whileBreak.gradient(-2.5, 2); }),
+                Arguments.of("nested loops", (Runnable) () -> { nested.value(0.4, 4, 3); nested.gradient(0.4, 4, 3); }),
+                Arguments.of("matrix recurrence", (Runnable) () -> { powerDown.value(A34, Bp, 7); powerDown.gradient(A34, Bp, 7); }),
                 Arguments.of("mult", (Runnable) () -> { mult.value(A34, B45); mult.gradient(A34, B45); }),
                 Arguments.of("solve", (Runnable) () -> { solve.value(A3, B32, C32); solve.gradient(A3, B32, C32); }),
                 Arguments.of("invert", (Runnable) () -> { invert.value(A3, C33); invert.gradient(A3, C33); }),
