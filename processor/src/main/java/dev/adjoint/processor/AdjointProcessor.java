@@ -248,6 +248,9 @@ public final class AdjointProcessor extends AbstractProcessor {
     private void reportMissingSecondOrderRules(ExecutableElement method, ParsedFunction parsed, List<Node> unsupported) {
         Set<String> reported = new java.util.HashSet<>();
         for (Node node : unsupported) {
+            if (node.op() instanceof dev.adjoint.processor.ops.Regions.TupleOp && node.origin().text().isEmpty()) {
+                continue; // the backward pass of a loop or branch the user wrote: reported at that loop or branch
+            }
             String what = node.origin().text().isEmpty() ? node.op().toString() : node.origin().text();
             if (!reported.add(what)) {
                 continue;
@@ -309,7 +312,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         for (Node node : ReverseMode.nonDifferentiableUses(parsed.graph(), parsed.parameters(), wrt)) {
             report(Code.ADJ315, Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
                     + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
-                    parsed.trees().get(node.id()), method);
+                    parsed.treeOf(node), method);
             ok = false;
         }
         ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations);

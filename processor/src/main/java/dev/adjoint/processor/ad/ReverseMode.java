@@ -196,14 +196,60 @@ public final class ReverseMode {
      * on a wrt parameter (its adjoint rule differentiates the base only).
      */
     public static List<Node> nonDifferentiableUses(Graph graph, List<Integer> parameters, List<String> wrt) {
-        BitSet active = activeNodes(graph, parameters, wrt);
         List<Node> uses = new ArrayList<>();
+        nonDifferentiableUses(graph, activeNodes(graph, parameters, wrt), uses);
+        return uses;
+    }
+
+    /** The same inside loops and branches: a region input is active where its operand is (or, carried, may become). */
+    private static void nonDifferentiableUses(Graph graph, BitSet active, List<Node> uses) {
         for (Node node : graph.nodes()) {
             if (node.op() instanceof dev.adjoint.processor.ops.Entrywise.ElementPower && active.get(node.input(1))) {
                 uses.add(node);
             }
+            if (!active.get(node.id())) {
+                continue;
+            }
+            if (node.op() instanceof Loop loop) {
+                BitSet in = new BitSet();
+                for (int k = 0; k < node.inputs().size(); k++) {
+                    ValueType t = loop.body().inputTypes().get(k);
+                    // A carried value may pick up a dependence on a wrt value in any iteration.
+                    if (active.get(node.input(k)) || (k < loop.carried() && (t == ValueType.SCALAR || t == ValueType.MATRIX))) {
+                        in.set(k);
+                    }
+                }
+                regionUses(loop.cond(), in, uses);
+                regionUses(loop.body(), in, uses);
+            } else if (node.op() instanceof Cond cond) {
+                BitSet in = new BitSet();
+                for (int k = 1; k < node.inputs().size(); k++) {
+                    if (active.get(node.input(k))) {
+                        in.set(k - 1);
+                    }
+                }
+                regionUses(cond.then(), in, uses);
+                regionUses(cond.otherwise(), in, uses);
+            }
         }
-        return uses;
+    }
+
+    private static void regionUses(Regions.Region region, BitSet activeInputs, List<Node> uses) {
+        Graph g = region.graph();
+        BitSet active = new BitSet(g.size());
+        for (int k = 0; k < region.inputLeaves().size(); k++) {
+            if (activeInputs.get(k) && region.inputLeaves().get(k) >= 0) {
+                active.set(region.inputLeaves().get(k));
+            }
+        }
+        for (Node node : g.nodes()) {
+            for (int in : node.inputs()) {
+                if (active.get(in) && !node.op().isLeaf()) {
+                    active.set(node.id());
+                }
+            }
+        }
+        nonDifferentiableUses(g, active, uses);
     }
 
     /** Nodes whose value depends on a wrt parameter: the only ones that need a cotangent. */

@@ -632,7 +632,7 @@ public final class BodyParser {
         List<Integer> operands = new ArrayList<>();
         operands.add(predicate);
         operands.addAll(elseFrame.operands);
-        int node = b.apply(new Cond(ra, re, List.of("choice")), origin(tree), operands);
+        int node = record(b.apply(new Cond(ra, re, List.of("choice")), origin(tree), operands), tree);
         return b.apply(new Regions.Out(0, ra.outputType(0), "(" + tree + ")"), origin(tree), node);
     }
 
