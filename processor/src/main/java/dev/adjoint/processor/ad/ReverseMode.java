@@ -135,6 +135,10 @@ public final class ReverseMode {
         for (int o : seeds) {
             ValueType t = region.outputType(o);
             int leaf = b.apply(new Regions.Input(types.size(), t));
+            String name = graph.names().get(region.outputs().get(o));
+            if (name != null) {
+                b.name(leaf, "∂" + name);
+            }
             types.add(t);
             leaves.add(leaf);
             ctLeaves.add(leaf);
@@ -143,6 +147,10 @@ public final class ReverseMode {
         for (int j : wrt) {
             if (accumulated.contains(j)) {
                 int leaf = b.apply(new Regions.Input(types.size(), types.get(j)));
+                String name = graph.names().get(leaves.get(j));
+                if (name != null) {
+                    b.name(leaf, "Σ∂" + name);
+                }
                 types.add(types.get(j));
                 leaves.add(leaf);
                 accLeaves.put(j, leaf);

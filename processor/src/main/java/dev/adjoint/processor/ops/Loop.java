@@ -246,7 +246,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         for (int j : invariant) {
             inputs.add(ReverseMode.zero(b, node.input(c + j)));
             state.add(body.inputTypes().get(c + j));
-            labels.add("∂in" + j);
+            labels.add("∂" + inputName(body, c + j));
         }
         int reverse = b.apply(new ReverseLoop(pullback, state, labels), dev.adjoint.processor.ir.Origin.NONE, inputs);
         for (int i = 0; i < differentiable.size(); i++) {
@@ -260,6 +260,13 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
             int at = differentiable.size() + i;
             ctx.accumulate(c + j, b.apply(new Regions.Out(at, state.get(at), labels.get(at)), reverse));
         }
+    }
+
+    /** The local name a region's input stands for, or {@code in<k>}. */
+    static String inputName(Region region, int k) {
+        int leaf = region.inputLeaves().get(k);
+        String name = leaf < 0 ? null : region.graph().names().get(leaf);
+        return name != null ? name : "in" + k;
     }
 
     static boolean differentiable(ValueType t) {

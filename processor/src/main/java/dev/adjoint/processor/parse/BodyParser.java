@@ -105,8 +105,11 @@ public final class BodyParser {
             this.trees = trees;
         }
 
-        int addInput(ValueType type, int operand, boolean capture) {
+        int addInput(ValueType type, int operand, boolean capture, String name) {
             int leaf = builder.apply(new dev.adjoint.processor.ops.Regions.Input(inputTypes.size(), type));
+            if (name != null && !name.startsWith("#")) {
+                builder.name(leaf, name); // comments and formulas inside the region read the local's name
+            }
             inputTypes.add(type);
             inputLeaves.add(leaf);
             operands.add(operand);
@@ -408,7 +411,7 @@ public final class BodyParser {
         try {
             enter(condFrame);
             for (int k = 0; k < names.size(); k++) {
-                scope.put(names.get(k), new Local(condFrame.addInput(types.get(k), inits.get(k), false), types.get(k), false, condFrame));
+                scope.put(names.get(k), new Local(condFrame.addInput(types.get(k), inits.get(k), false, names.get(k)), types.get(k), false, condFrame));
             }
             test = condition(condition, new TreePath(path, condition));
             if (breaks) {
@@ -418,7 +421,8 @@ public final class BodyParser {
             scope.putAll(saved);
             enter(bodyFrame);
             for (int k = 0; k < condFrame.inputTypes.size(); k++) {
-                int leaf = bodyFrame.addInput(condFrame.inputTypes.get(k), condFrame.operands.get(k), k >= names.size());
+                int leaf = bodyFrame.addInput(condFrame.inputTypes.get(k), condFrame.operands.get(k), k >= names.size(),
+                        condFrame.builder.build().names().get(condFrame.inputLeaves.get(k)));
                 if (k < names.size()) {
                     scope.put(names.get(k), new Local(leaf, types.get(k), false, bodyFrame));
                 }
@@ -543,7 +547,8 @@ public final class BodyParser {
             scope.putAll(saved);
             enter(elseFrame);
             for (int k = 0; k < thenFrame.inputTypes.size(); k++) {
-                elseFrame.addInput(thenFrame.inputTypes.get(k), thenFrame.operands.get(k), true);
+                elseFrame.addInput(thenFrame.inputTypes.get(k), thenFrame.operands.get(k), true,
+                        thenFrame.builder.build().names().get(thenFrame.inputLeaves.get(k)));
             }
             block(otherwise, path);
             results(names, elseOut, tree);
@@ -610,7 +615,8 @@ public final class BodyParser {
             a = expression(tree.getTrueExpression(), new TreePath(path, tree.getTrueExpression()));
             enter(elseFrame);
             for (int k = 0; k < thenFrame.inputTypes.size(); k++) {
-                elseFrame.addInput(thenFrame.inputTypes.get(k), thenFrame.operands.get(k), true);
+                elseFrame.addInput(thenFrame.inputTypes.get(k), thenFrame.operands.get(k), true,
+                        thenFrame.builder.build().names().get(thenFrame.inputLeaves.get(k)));
             }
             e = expression(tree.getFalseExpression(), new TreePath(path, tree.getFalseExpression()));
             ValueType ta = thenFrame.builder.type(a);
@@ -780,7 +786,13 @@ public final class BodyParser {
         if (leaf != null) {
             return leaf;
         }
-        return frame.addInput(local.type(), outer, true);
+        String name = null;
+        for (Map.Entry<String, Local> e : scope.entrySet()) {
+            if (e.getValue().equals(local)) {
+                name = e.getKey();
+            }
+        }
+        return frame.addInput(local.type(), outer, true, name);
     }
 
     private static DslError unsupported(Tree tree, Tree.Kind kind) {
