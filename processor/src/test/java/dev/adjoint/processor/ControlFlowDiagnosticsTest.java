@@ -172,4 +172,28 @@ class ControlFlowDiagnosticsTest {
         List<Long> lines = r.errors().stream().map(Diagnostic::getLineNumber).sorted().toList();
         assertEquals(Compilation.linesOf(source, MARK), lines, () -> numbered(source) + r.describe());
     }
+
+    /** The derivation report and the IR dump handle loops and branches (opaque nodes with their regions). */
+    @Test
+    void derivationReportAndIrDumpOfARecurrence() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("adjoint-control");
+        java.nio.file.Path report = dir.resolve("report.html");
+        String source = snippet("""
+                @Differentiable(wrt = {"W", "h0"})
+                static double f(SimpleMatrix W, SimpleMatrix h0, int T, double c) {
+                    SimpleMatrix h = h0;
+                    for (int t = 0; t < T; t++) {
+                        h = c > 0 ? tanh(W.mult(h)) : W.mult(h);
+                    }
+                    return sumSquares(h);
+                }
+                """);
+        Compilation.Result r = Compilation.run(true, List.of("-Aadjoint.report=" + report, "-Aadjoint.dumpIr=" + dir), source);
+        assertNoInternalError(r);
+        assertTrue(r.errors().isEmpty(), r::describe);
+        String html = java.nio.file.Files.readString(report);
+        assertTrue(html.contains("Snippet.f"), html.substring(0, Math.min(500, html.length())));
+        String ir = java.nio.file.Files.readString(dir.resolve("Snippet_F.ir.txt"));
+        assertTrue(ir.contains("Loop[") && ir.contains("ReverseLoop["), ir.substring(0, Math.min(2000, ir.length())));
+    }
 }

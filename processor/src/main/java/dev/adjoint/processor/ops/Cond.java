@@ -23,6 +23,11 @@ public record Cond(Region then, Region otherwise, List<String> names) implements
     }
 
     @Override
+    public String toString() {
+        return "Cond[results=" + names + "]";
+    }
+
+    @Override
     public ValueType outputType(int k) {
         return then.outputType(k);
     }

@@ -37,6 +37,11 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         names = List.copyOf(names);
     }
 
+    @Override
+    public String toString() {
+        return "Loop[carried=" + names + "]";
+    }
+
     /** The number of loop-carried values (and of results). */
     public int carried() {
         return names.size();
@@ -294,6 +299,11 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         @Override
         public ValueType outputType(int k) {
             return stateTypes.get(k);
+        }
+
+        @Override
+        public String toString() {
+            return "ReverseLoop[state=" + labels + "]";
         }
 
         private int invariantCount(Node node) {
