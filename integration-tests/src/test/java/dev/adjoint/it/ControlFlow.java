@@ -98,4 +98,38 @@ final class ControlFlow {
         }
         return total + v;
     }
+
+    /** h ← A·h: A must be square for h to keep its shape across iterations. */
+    @Differentiable(wrt = {"A", "x"})
+    static double carriedShape(SimpleMatrix A, SimpleMatrix x, int T) {
+        SimpleMatrix h = x;
+        for (int t = 0; t < T; t++) {
+            h = A.mult(h).scale(0.5);
+        }
+        return sumSquares(h);
+    }
+
+    /** One column, chosen by an int parameter. */
+    @Differentiable
+    static double columnAt(SimpleMatrix X, int j) {
+        return sumSquares(X.getColumn(j).elementExp());
+    }
+
+    /** A branch that leaves a matrix local assigned in both branches, and an else-if chain. */
+    @Differentiable
+    static double piecewise(SimpleMatrix A, double s) {
+        SimpleMatrix B;
+        double w;
+        if (s < -1) {
+            B = A.scale(-1);
+            w = 1;
+        } else if (s <= 1) {
+            B = A.elementMult(A).scale(s);
+            w = s * s;
+        } else {
+            B = A.transpose().mult(A);
+            w = 2;
+        }
+        return B.elementSum() * w;
+    }
 }

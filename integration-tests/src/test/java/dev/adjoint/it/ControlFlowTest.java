@@ -106,4 +106,51 @@ class ControlFlowTest {
             verify(f, () -> ControlFlow.whileBreak(x, limit), () -> f.value(x, limit), () -> f.gradient(x, limit), x, limit);
         }
     }
+
+    @Seeds
+    void carriedMatrixOfConstantShape(long seed) {
+        Random r = new Random(seed);
+        int n = dim(r);
+        DMatrixRMaj A = uniform(r, n, n), x = uniform(r, n, 1);
+        for (int T : new int[] {0, 1, 4}) {
+            var f = new ControlFlow_CarriedShape();
+            verify(f, () -> ControlFlow.carriedShape(sm(A), sm(x), T), () -> f.value(A, x, T), () -> f.gradient(sw(A), sw(x), T),
+                    A, x, T);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCarriedMatrixThatWouldChangeShapeIsAnErrorNamingTheLoopAndTheLocal() {
+        DMatrixRMaj A = new DMatrixRMaj(3, 2), x = new DMatrixRMaj(2, 1);
+        var f = new ControlFlow_CarriedShape();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> f.gradient(A, x, 2));
+        assertTrue(e.getMessage().contains("for (int t = 0; t < T; t++)") && e.getMessage().contains("rows of h"), e.getMessage());
+    }
+
+    @Seeds
+    void columnByIndex(long seed) {
+        Random r = new Random(seed);
+        DMatrixRMaj X = uniform(r, dim(r), 3);
+        for (int j = 0; j < 3; j++) {
+            int col = j;
+            var f = new ControlFlow_ColumnAt();
+            verify(f, () -> ControlFlow.columnAt(sm(X), col), () -> f.value(X, col), () -> f.gradient(sw(X), col), X, col);
+        }
+        var f = new ControlFlow_ColumnAt();
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> f.gradient(X, 3));
+        assertTrue(e.getMessage().contains("X.getColumn(j)") && e.getMessage().contains("column 3"), e.getMessage());
+    }
+
+    @Seeds
+    void elseIfChainEveryBranch(long seed) {
+        Random r = new Random(seed);
+        int n = dim(r);
+        DMatrixRMaj A = uniform(r, n, n);
+        for (double s : new double[] {-2.5, -0.7, 0.3, 0.9, 1.8}) {
+            var f = new ControlFlow_Piecewise();
+            verify(f, () -> ControlFlow.piecewise(sm(A), s), () -> f.value(A, s), () -> f.gradient(sw(A), s), A, s);
+        }
+    }
 }

@@ -109,7 +109,8 @@ public record Cond(Region then, Region otherwise, List<String> names) implements
         }
         List<String> labels = new ArrayList<>();
         for (int j : wrt) {
-            labels.add("∂" + Loop.inputName(then.inputLeaves().get(j) >= 0 ? then : otherwise, j));
+            labels.add("∂" + Loop.inputName(then.inputLeaves().get(j) >= 0 ? then : otherwise, j) + " through "
+                    + (node.origin().text().isEmpty() ? "the branch" : node.origin().text()));
         }
         int reverse = b.apply(new Cond(a, e, labels), dev.adjoint.processor.ir.Origin.NONE, inputs);
         for (int i = 0; i < wrt.size(); i++) {

@@ -242,16 +242,18 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         }
         List<ValueType> state = new ArrayList<>();
         List<String> labels = new ArrayList<>();
+        // Labels read in formulas and comments: ∂L/∂h0 = ∂h through the loop's iterations.
+        String through = " through " + (node.origin().text().isEmpty() ? "the loop" : node.origin().text());
         for (int k : differentiable) {
             int ct = cts.get(k);
             inputs.add(ct >= 0 ? ct : ReverseMode.zero(b, b.apply(new Regions.Out(k, outputType(k), names.get(k)), node.id())));
             state.add(outputType(k));
-            labels.add("∂" + names.get(k));
+            labels.add("∂" + names.get(k) + through);
         }
         for (int j : invariant) {
             inputs.add(ReverseMode.zero(b, node.input(c + j)));
             state.add(body.inputTypes().get(c + j));
-            labels.add("∂" + inputName(body, c + j));
+            labels.add("∂" + inputName(body, c + j) + through);
         }
         int reverse = b.apply(new ReverseLoop(pullback, state, labels), dev.adjoint.processor.ir.Origin.NONE, inputs);
         for (int i = 0; i < differentiable.size(); i++) {
@@ -332,7 +334,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
             List<String> vars = new ArrayList<>();
             for (int k = 0; k < stateTypes.size(); k++) {
                 ValueType t = stateTypes.get(k);
-                String v = ctx.fresh("ct", t, labels.get(k) + " through the loop, accumulated over its iterations");
+                String v = ctx.fresh("ct", t, labels.get(k) + ", accumulated over the iterations in reverse");
                 String init = ctx.ref(node.input(1 + m + k));
                 if (t == ValueType.MATRIX) {
                     ctx.statement("$T.copy($L, $L)", Ejml.KERNELS, init, v);
@@ -371,7 +373,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return Formula.atom("backprop(" + String.join(", ", labels) + ")");
+            return Formula.atom("backward pass of the loop");
         }
     }
 }
