@@ -3,6 +3,7 @@ package dev.adjoint.it;
 import static dev.adjoint.runtime.Ops.*;
 
 import dev.adjoint.Differentiable;
+import dev.adjoint.Precision;
 import org.ejml.simple.SimpleMatrix;
 
 /** Loops and branches (issue 9, item 3): one {@code @Differentiable} method per construct. */
@@ -14,6 +15,18 @@ final class ControlFlow {
     /** A tanh RNN over the columns of X (T = X.numCols()): h ← tanh(W·h + U·xₜ + b). */
     @Differentiable(wrt = {"W", "U", "b", "h0"})
     static double rnn(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
+        SimpleMatrix h = h0;
+        double loss = 0;
+        for (int t = 0; t < X.numCols(); t++) {
+            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
+            loss += 0.5 * sumSquares(h);
+        }
+        return loss + h.elementSum();
+    }
+
+    /** The same RNN in float32 and double (precision = {DOUBLE, FLOAT}): ControlFlow_RnnBoth and ControlFlow_RnnBoth_F32. */
+    @Differentiable(wrt = {"W", "U", "b", "h0"}, precision = {Precision.DOUBLE, Precision.FLOAT})
+    static double rnnBoth(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
         SimpleMatrix h = h0;
         double loss = 0;
         for (int t = 0; t < X.numCols(); t++) {

@@ -153,4 +153,31 @@ class ControlFlowTest {
             verify(f, () -> ControlFlow.piecewise(sm(A), s), () -> f.value(A, s), () -> f.gradient(sw(A), s), A, s);
         }
     }
+
+    /** The float32 class runs the same loop (its tape holds float32 matrices) and agrees with the double class to float rounding. */
+    @Seeds
+    void rnnInFloat32(long seed) {
+        Random r = new Random(seed);
+        int h = dim(r), d = dim(r), steps = 1 + r.nextInt(8);
+        DMatrixRMaj W = uniform(r, h, h, -0.6, 0.6), U = uniform(r, h, d), b = uniform(r, h, 1), h0 = uniform(r, h, 1),
+                X = uniform(r, d, steps);
+        var f = new ControlFlow_RnnBoth();
+        var g = new ControlFlow_RnnBoth_F32();
+        double expected = f.gradient(W, U, b, h0, X);
+        double actual = g.gradient(f32(W), f32(U), f32(b), f32(h0), f32(X));
+        assertEquals(expected, actual, 1e-4 * Math.max(1, Math.abs(expected)), "value");
+        org.ejml.data.FMatrixRMaj gw = g.gradW();
+        DMatrixRMaj fw = f.gradW();
+        for (int i = 0; i < fw.getNumElements(); i++) {
+            assertEquals(fw.data[i], gw.data[i], 1e-3 * Math.max(1, Math.abs(fw.data[i])), "∂L/∂W entry " + i);
+        }
+    }
+
+    private static org.ejml.data.FMatrixRMaj f32(DMatrixRMaj m) {
+        org.ejml.data.FMatrixRMaj out = new org.ejml.data.FMatrixRMaj(m.numRows, m.numCols);
+        for (int i = 0; i < m.getNumElements(); i++) {
+            out.data[i] = (float) m.data[i];
+        }
+        return out;
+    }
 }

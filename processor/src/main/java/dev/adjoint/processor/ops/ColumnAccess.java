@@ -1,6 +1,5 @@
 package dev.adjoint.processor.ops;
 
-import static dev.adjoint.processor.ops.Ejml.COMMON_OPS;
 import static dev.adjoint.processor.ops.Ejml.KERNELS;
 
 import dev.adjoint.processor.ir.Node;
@@ -27,7 +26,7 @@ public final class ColumnAccess {
             ctx.statement("throw new $T($S + $L + $S + $T.shape($L))", IndexOutOfBoundsException.class,
                     ctx.describe(node) + ": column ", j, " of a ", KERNELS, a);
             ctx.endControlFlow();
-            ctx.statement("$T.extractColumn($L, $L, $L)", COMMON_OPS, a, j, ctx.ref(node.id()));
+            ctx.statement("$T.column($L, $L, $L)", KERNELS, a, j, ctx.ref(node.id()));
         }
 
         @Override
@@ -59,8 +58,8 @@ public final class ColumnAccess {
 
         @Override
         public void emit(EmitContext ctx, Node node) {
-            ctx.statement("$T.fill($L, 0.0, $L)", KERNELS, ctx.ref(node.input(1)), ctx.ref(node.id()));
-            ctx.statement("$T.insert($L, $L, 0, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.id()), ctx.ref(node.input(2)));
+            ctx.statement("$T.scatterColumn($L, $L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)),
+                    ctx.ref(node.input(2)), ctx.ref(node.id()));
         }
 
         @Override
