@@ -61,7 +61,23 @@ class AllocationTest {
         var mlp3 = new Composition_Mlp3();
         var residual = new Composition_ResidualNet();
         DMatrixRMaj W3 = uniform(r, 3, 3), b3 = uniform(r, 3, 1), Wr = uniform(r, 3, 3), Xr = uniform(r, 3, 5);
+        var rnn = new ControlFlow_Rnn();
+        var branch = new ControlFlow_Branch();
+        var whileBreak = new ControlFlow_WhileBreak();
+        var nested = new ControlFlow_Nested();
+        var powerDown = new ControlFlow_PowerDown();
+        DMatrixRMaj Wrnn = uniform(r, 4, 4, -0.5, 0.5), Ur = uniform(r, 4, 3), br = uniform(r, 4, 1), h0 = uniform(r, 4, 1),
+                Xlong = uniform(r, 3, 12), Xshort = uniform(r, 3, 5), Bp = uniform(r, 4, 4, -0.5, 0.5);
         return Stream.of(
+                // Loops: the tape grows in the warm-up; calls whose trip count does not exceed it allocate nothing.
+                Arguments.of("rnn, T = 12 then 5", (Runnable) () -> { rnn.value(Wrnn, Ur, br, h0, Xlong);
+                    rnn.gradient(Wrnn, Ur, br, h0, Xlong); rnn.gradient(Wrnn, Ur, br, h0, Xshort); }),
+                Arguments.of("if/else, both branches", (Runnable) () -> { branch.value(A34, 0.5); branch.gradient(A34, 0.5);
+                    branch.gradient(A34, -0.5); }),
+                Arguments.of("while, break, continue", (Runnable) () -> { whileBreak.value(0.3, 6); whileBreak.gradient(0.3, 6);
+                    whileBreak.gradient(-2.5, 2); }),
+                Arguments.of("nested loops", (Runnable) () -> { nested.value(0.4, 4, 3); nested.gradient(0.4, 4, 3); }),
+                Arguments.of("matrix recurrence", (Runnable) () -> { powerDown.value(A34, Bp, 7); powerDown.gradient(A34, Bp, 7); }),
                 Arguments.of("mult", (Runnable) () -> { mult.value(A34, B45); mult.gradient(A34, B45); }),
                 Arguments.of("solve", (Runnable) () -> { solve.value(A3, B32, C32); solve.gradient(A3, B32, C32); }),
                 Arguments.of("invert", (Runnable) () -> { invert.value(A3, C33); invert.gradient(A3, C33); }),

@@ -136,6 +136,9 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             } catch (RuntimeException e) {
                 // A bug in Adjoint must not crash javac or emit wrong code: say so, on the method.
+                if (Boolean.getBoolean("adjoint.debug")) {
+                    e.printStackTrace();
+                }
                 error(Code.ADJ999, method, "Adjoint internal error while processing " + method.getSimpleName() + ": " + e
                         + " — please report it with this method's source");
             }
@@ -271,6 +274,9 @@ public final class AdjointProcessor extends AbstractProcessor {
     private void reportMissingSecondOrderRules(ExecutableElement method, ParsedFunction parsed, List<Node> unsupported) {
         Set<String> reported = new java.util.HashSet<>();
         for (Node node : unsupported) {
+            if (node.op() instanceof dev.adjoint.processor.ops.Regions.TupleOp && node.origin().text().isEmpty()) {
+                continue; // the backward pass of a loop or branch the user wrote: reported at that loop or branch
+            }
             String what = node.origin().text().isEmpty() ? node.op().toString() : node.origin().text();
             if (!reported.add(what)) {
                 continue;
@@ -367,7 +373,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
             if (reported.add(problem.node().id())) { // one error per expression, even if rows and columns both disagree
                 report(Code.ADJ401, Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
-                        parsed.trees().get(problem.node().id()), method);
+                        parsed.treeOf(problem.node()), method);
                 ok = false;
             }
         }
@@ -436,7 +442,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         for (Node node : ReverseMode.nonDifferentiableUses(parsed.graph(), parsed.parameters(), wrt)) {
             report(Code.ADJ315, Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
                     + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
-                    parsed.trees().get(node.id()), method);
+                    parsed.treeOf(node), method);
             ok = false;
         }
         ShapeInference forwardShapes = checkShapes(method, parsed, declarations);

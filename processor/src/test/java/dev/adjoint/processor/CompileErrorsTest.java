@@ -111,44 +111,81 @@ class CompileErrorsTest {
                             return m * W.elementSum();
                         }
                         """, "elementMaxAbs"),
-                error("for loop", "ADJ303", """
+                error("do-while loop", "ADJ303", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
-                            for (int i = 0; i < 3; i++) { // <<
+                            do { // <<
+                                s = s / 2.0;
+                            } while (s > 1.0);
+                            return s;
+                        }
+                        """, "do", "while (condition)"),
+                error("switch", "ADJ304", """
+                        @Differentiable
+                        static double f(SimpleMatrix A, int k) {
+                            double s = A.elementSum();
+                            switch (k) { // <<
+                                case 1: s = -s;
+                            }
+                            return s;
+                        }
+                        """, "switch", "if"),
+                error("for loop without an int variable", "ADJ340", """
+                        @Differentiable
+                        static double f(SimpleMatrix A) {
+                            double s = A.elementSum();
+                            for (double x = 0; x < 3; x += 1) { // <<
                                 s = s * 2.0;
                             }
                             return s;
                         }
-                        """, "loop"),
-                error("while loop", "ADJ303", """
+                        """, "int", "for (int i = start; i < end; i++)"),
+                error("loop variable assigned in the body", "ADJ340", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
-                            while (s > 1.0) { // <<
-                                s = s / 2.0;
+                            for (int i = 0; i < 3; i++) {
+                                i = i + 1; // <<
+                                s = s * 2.0;
                             }
                             return s;
                         }
-                        """, "loop"),
-                error("conditional expression", "ADJ304", """
+                        """, "loop variable i", "update"),
+                error("return inside a branch", "ADJ342", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
-                            double t = s > 0 ? s : -s; // <<
-                            return t;
+                            if (s > 0) {
+                                return s; // <<
+                            }
+                            return -s;
                         }
-                        """, "branch"),
-                error("if", "ADJ304", """
+                        """, "return", "each branch"),
+                error("condition on a matrix", "ADJ343", """
                         @Differentiable
-                        static double f(SimpleMatrix A) {
+                        static double f(SimpleMatrix A, SimpleMatrix B) {
                             double s = A.elementSum();
-                            if (s > 0) { // <<
+                            if (A == B) { // <<
                                 s = -s;
                             }
                             return s;
                         }
-                        """, "branch"),
+                        """, "comparisons apply to int and double", "reduce"),
+                error("labeled break", "ADJ344", """
+                        @Differentiable
+                        static double f(SimpleMatrix A, int n) {
+                            double s = A.elementSum();
+                            outer: // <<
+                            for (int i = 0; i < n; i++) {
+                                for (int j = 0; j < n; j++) {
+                                    s = s * 0.5;
+                                    if (s < 1) break outer;
+                                }
+                            }
+                            return s;
+                        }
+                        """, "labels", "boolean local"),
                 error("try", "ADJ305", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
@@ -503,9 +540,9 @@ class CompileErrorsTest {
                 @Differentiable
                 static double f(SimpleMatrix A) {
                     double s = A.elementSum();
-                    for (int i = 0; i < 3; i++) { // <<
+                    do { // <<
                         s = s * 2.0;
-                    }
+                    } while (s < 3);
                     double t = s * Consts.FIELD; // <<
                     return t;
                 }
@@ -540,8 +577,8 @@ class CompileErrorsTest {
                 @Differentiable
                 static double bad(SimpleMatrix A) {
                     double s = A.elementSum();
-                    if (s > 0) { // <<
-                        s = -s;
+                    switch (1) { // <<
+                        default: s = -s;
                     }
                     return s;
                 }

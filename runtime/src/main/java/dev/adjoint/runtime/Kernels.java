@@ -762,4 +762,23 @@ public final class Kernels {
                     + " (" + parameter.numRows + "×" + parameter.numCols + ") but is " + direction.numRows + "×" + direction.numCols);
         }
     }
+
+    // ---- columns (A.getColumn(j)) --------------------------------------------------------------
+
+    /** out = column j of a, an r×1 vector (j already checked). */
+    public static void column(DMatrixRMaj a, int j, DMatrixRMaj out) {
+        out.reshape(a.numRows, 1);
+        for (int i = 0; i < a.numRows; i++) {
+            out.data[i] = a.data[i * a.numCols + j];
+        }
+    }
+
+    /** out = a matrix shaped like {@code like}, zero but for column j, which is v. */
+    public static void scatterColumn(DMatrixRMaj v, DMatrixRMaj like, int j, DMatrixRMaj out) {
+        out.reshape(like.numRows, like.numCols);
+        java.util.Arrays.fill(out.data, 0, out.getNumElements(), 0.0);
+        for (int i = 0; i < like.numRows; i++) {
+            out.data[i * like.numCols + j] = v.data[i];
+        }
+    }
 }

@@ -68,6 +68,11 @@ public enum Code {
     ADJ334(Kind.BODY, "a user function or rule that the generated class cannot access"),
     ADJ335(Kind.BODY, "a size read from a matrix whose shape is known only when a user function runs"),
     ADJ336(Kind.BODY, "a user function in a method that generates a float32 class"),
+    ADJ340(Kind.BODY, "a for loop outside the supported form (one int variable, a condition, a constant or int step)"),
+    ADJ341(Kind.BODY, "a local read where it might not have been assigned"),
+    ADJ342(Kind.BODY, "a return inside a loop or a branch"),
+    ADJ343(Kind.BODY, "a condition that is not a boolean over int and double values"),
+    ADJ344(Kind.BODY, "a labeled break or continue, or one outside a loop"),
 
     // Shapes.
     ADJ401(Kind.SHAPE, "declared @Shapes prove a shape mismatch"),

@@ -242,6 +242,13 @@ public final class ClassEmitter {
                     .initializer("new $T()", factorTypes.get(f.getKey()))
                     .build());
         }
+        for (Map.Entry<String, String> f : regionFields.entrySet()) {
+            type.addField(FieldSpec.builder(MATRIX, f.getKey(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L\n", escape(f.getValue()))
+                    .initializer("new $T(1, 1)", MATRIX)
+                    .build());
+        }
+        otherFields.values().forEach(type::addField);
         addGradientFields(type);
 
         // A parameter or local named like a class we call (Kernels, CommonOps_DDRM, ...) would
@@ -576,6 +583,8 @@ public final class ClassEmitter {
             case MATRIX -> MATRIX;
             case SCALAR -> scalarType();
             case INT -> TypeName.INT;
+            case BOOLEAN -> TypeName.BOOLEAN;
+            case TUPLE -> throw new IllegalStateException("a parameter is never a tuple");
         };
     }
 
@@ -610,12 +619,12 @@ public final class ClassEmitter {
         }
         // Sizes first: they depend only on argument shapes, and constant matrices need them.
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() == ValueType.INT) {
+            if (unit.graph.node(id).type() == ValueType.INT && !unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() != ValueType.INT) {
+            if (unit.graph.node(id).type() != ValueType.INT || unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
@@ -648,16 +657,43 @@ public final class ClassEmitter {
         }
     }
 
-    /** Emission of one method body; tracks which matrices it has factored. */
+    /** Emission of one method body (or of a region inside it); tracks which matrices it has factored. */
     private final class Body implements EmitContext {
         final Unit unit;
-        final CodeBlock.Builder code = CodeBlock.builder();
-        final Set<String> factored = new HashSet<>();
+        /** The graph being emitted: the unit's, or a region's. */
+        final Graph graph;
+        final Map<Integer, String> names;
+        final FormulaPrinter formulas;
+        /** Null for a method body; the enclosing body for a region. */
+        final Body parent;
+        final CodeBlock.Builder code;
+        final Set<String> factored;
+        final BitSet live;
+        final Map<Integer, List<String>> tupleOutputs = new HashMap<>();
         Node current;
         boolean commented;
 
         Body(Unit unit) {
             this.unit = unit;
+            this.graph = unit.graph;
+            this.names = unit.names;
+            this.formulas = unit.formulas;
+            this.parent = null;
+            this.code = CodeBlock.builder();
+            this.factored = new HashSet<>();
+            this.live = unit.program.gradientNodes();
+        }
+
+        Body(Body parent, dev.adjoint.processor.ops.Regions.Region region) {
+            this.unit = parent.unit;
+            this.graph = region.graph();
+            this.names = new HashMap<>();
+            this.formulas = new FormulaPrinter(graph);
+            this.parent = parent;
+            this.code = parent.code;
+            // A factorization done before a loop may be stale inside it: regions factor for themselves.
+            this.factored = new HashSet<>();
+            this.live = regionLive(region);
         }
 
         void emit(Node node) {
@@ -669,13 +705,17 @@ public final class ClassEmitter {
         private void comment() {
             if (!commented) {
                 commented = true;
-                code.add("// $L\n", commentFor(unit, current).replace("\n", " "));
+                code.add("// $L\n", (parent == null ? commentFor(unit, current) : regionComment(current)).replace("\n", " "));
             }
+        }
+
+        private String regionComment(Node node) {
+            return node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().text();
         }
 
         @Override
         public String ref(int id) {
-            return unit.names.get(id);
+            return names.get(id);
         }
 
         @Override
@@ -692,9 +732,9 @@ public final class ClassEmitter {
 
         @Override
         public String scratch(Node node, String role) {
-            String owner = unit.names.get(node.id());
+            String owner = names.get(node.id());
             String field = scratchFields.computeIfAbsent(owner + ":" + role, key -> unique(owner + role));
-            scratchDocs.putIfAbsent(field, "intermediate of " + fieldDoc(unit, node));
+            scratchDocs.putIfAbsent(field, "intermediate of " + (parent == null ? fieldDoc(unit, node) : regionComment(node)));
             return field;
         }
 
@@ -708,7 +748,7 @@ public final class ClassEmitter {
             }
             args.addAll(List.of(a, b, c));
             if (transB && !transA) {
-                String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(b + "T"));
+                String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(identifierFrom(b) + "T"));
                 scratchDocs.putIfAbsent(bT, "the transpose of " + b + ", for products that read it transposed");
                 args.add(bT);
             }
@@ -718,7 +758,12 @@ public final class ClassEmitter {
         @Override
         public void define(Node node, String format, Object... args) {
             comment();
-            code.addStatement("$L $L = " + format, prepend(node.type() == ValueType.INT ? "int" : "double", unit.names.get(node.id()), args));
+            String type = switch (node.type()) {
+                case INT -> "int";
+                case BOOLEAN -> "boolean";
+                default -> "double";
+            };
+            code.addStatement("$L $L = " + format, prepend(type, names.get(node.id()), args));
         }
 
         @Override
@@ -726,7 +771,8 @@ public final class ClassEmitter {
             // A parameter's own dimension, as the statement's comment names it: y.getNumRows() is
             // y.numRows even where shapes unify it with another argument's (X.numRows).
             if (intNode.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery q
-                    && unit.graph.node(intNode.input(0)).op() instanceof Leaves.Param) {
+                    && (parent != null || graph.node(intNode.input(0)).op() instanceof Leaves.Param
+                            || unit.shapes.dynamic(intNode.input(0)))) {
                 return ref(intNode.input(0)) + (q.axis() == 0 ? ".numRows" : ".numCols");
             }
             return anchor(unit, unit.shapes.valueOf(intNode));
@@ -734,23 +780,158 @@ public final class ClassEmitter {
 
         @Override
         public String factor(int matrix, Factorization kind, Node owner) {
-            String matrixName = unit.names.get(matrix);
+            String matrixName = names.get(matrix);
             String key = kind + ":" + matrixName;
             String field = factorFields.computeIfAbsent(key, k -> unique(
-                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + capitalize(matrixName)));
+                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + capitalize(identifierFrom(matrixName))));
             factorTypes.put(key, kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
             if (factored.add(key)) {
                 comment();
-                code.addStatement("$L.factor($L, $S)", field, matrixName, describe(factorOwner(unit, matrix, kind, owner)));
+                code.addStatement("$L.factor($L, $S)", field, matrixName,
+                        describe(parent == null ? factorOwner(unit, matrix, kind, owner) : owner));
             }
             return field;
         }
 
         @Override
         public String describe(Node node) {
-            return node.origin().text().isEmpty() ? unit.formulas.print(node.id()) : node.origin().describe();
+            return node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().describe();
+        }
+
+        @Override
+        public String fresh(String base, ValueType type, String doc) {
+            String name = unique(identifierFrom(base));
+            if (type == ValueType.MATRIX) {
+                regionFields.put(name, doc == null ? name : doc);
+            }
+            return name;
+        }
+
+        @Override
+        public String field(String base, TypeName type, String doc) {
+            String name = unique(identifierFrom(base));
+            otherFields.put(name, FieldSpec.builder(type, name, Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L\n", escape(doc))
+                    .initializer("new $T()", type)
+                    .build());
+            return name;
+        }
+
+        @Override
+        public List<String> region(dev.adjoint.processor.ops.Regions.Region region, List<String> inputs) {
+            Body child = new Body(this, region);
+            Graph g = region.graph();
+            for (int id = child.live.nextSetBit(0); id >= 0; id = child.live.nextSetBit(id + 1)) {
+                Node node = g.node(id);
+                if (node.op() instanceof dev.adjoint.processor.ops.Regions.Input in) {
+                    child.names.put(id, inputs.get(in.index()));
+                    continue;
+                }
+                String inline = node.op().inline(node);
+                if (inline != null) {
+                    child.names.put(id, inline);
+                    continue;
+                }
+                String base = g.names().getOrDefault(id, "t");
+                String name = unique(base);
+                child.names.put(id, name);
+                if (node.type() == ValueType.MATRIX) {
+                    regionFields.put(name, child.regionComment(node) + " (in a loop or a branch)");
+                }
+            }
+            for (int id = child.live.nextSetBit(0); id >= 0; id = child.live.nextSetBit(id + 1)) {
+                Node node = g.node(id);
+                if (!(node.op() instanceof dev.adjoint.processor.ops.Regions.Input)) {
+                    child.emit(node);
+                }
+            }
+            List<String> outputs = new ArrayList<>();
+            for (int o : region.outputs()) {
+                outputs.add(child.names.get(o));
+            }
+            return outputs;
+        }
+
+        @Override
+        public void beginControlFlow(String format, Object... args) {
+            comment();
+            code.beginControlFlow(format, args);
+        }
+
+        @Override
+        public void nextControlFlow(String format, Object... args) {
+            code.nextControlFlow(format, args);
+        }
+
+        @Override
+        public void endControlFlow() {
+            code.endControlFlow();
+        }
+
+        @Override
+        public void setOutputs(Node tuple, List<String> outputs) {
+            tupleOutputs.put(tuple.id(), List.copyOf(outputs));
+        }
+
+        @Override
+        public List<String> outputs(int id) {
+            return tupleOutputs.get(id);
+        }
+
+        @Override
+        public boolean readBy(Node node, Class<? extends dev.adjoint.processor.ops.Primitive> type) {
+            for (int id = live.nextSetBit(node.id() + 1); id >= 0; id = live.nextSetBit(id + 1)) {
+                Node reader = graph.node(id);
+                if (type.isInstance(reader.op()) && reader.inputs().contains(node.id())) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
+
+    /** A region's live nodes: its outputs' ancestors, with what shape queries read (computed inside). */
+    private static BitSet regionLive(dev.adjoint.processor.ops.Regions.Region region) {
+        Graph g = region.graph();
+        BitSet live = new BitSet(g.size());
+        for (int o : region.outputs()) {
+            live.set(o);
+        }
+        for (int id = g.size() - 1; id >= 0; id--) {
+            if (live.get(id)) {
+                Node node = g.node(id);
+                if (!node.op().isLeaf() || node.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery) {
+                    for (int in : node.inputs()) {
+                        live.set(in);
+                    }
+                }
+            }
+        }
+        return live;
+    }
+
+    /** A Java identifier made from a name or an expression ({@code tape.get(s)} → {@code tapeGetS}). */
+    private static String identifierFrom(String text) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char ch : text.toCharArray()) {
+            if (Character.isJavaIdentifierPart(ch) && ch != '$') {
+                out.append(upper && out.length() > 0 ? Character.toUpperCase(ch) : ch);
+                upper = false;
+            } else {
+                upper = true;
+            }
+        }
+        if (out.length() == 0 || !Character.isJavaIdentifierStart(out.charAt(0))) {
+            out.insert(0, 't');
+        }
+        return out.toString();
+    }
+
+    /** Matrix fields of loops and branches (carried values, values computed inside): name → Javadoc. */
+    private final Map<String, String> regionFields = new LinkedHashMap<>();
+    /** Other fields loops need (tapes). */
+    private final Map<String, FieldSpec> otherFields = new LinkedHashMap<>();
 
     /**
      * The node a factorization failure is blamed on: for Cholesky, the user's {@code logDet} of
@@ -830,7 +1011,7 @@ public final class ClassEmitter {
         }
         Body body = new Body(gradientUnit);
         for (int id = ints.nextSetBit(0); id >= 0; id = ints.nextSetBit(id + 1)) {
-            if (graph.node(id).type() == ValueType.INT) body.emit(graph.node(id));
+            if (graph.node(id).type() == ValueType.INT && !shapes.dynamic(id)) body.emit(graph.node(id));
         }
         CodeBlock.Builder code = body.code;
         for (ShapeInference.Check c : shapes.checks()) {
@@ -945,12 +1126,12 @@ public final class ClassEmitter {
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() == ValueType.INT) {
+            if (unit.graph.node(id).type() == ValueType.INT && !unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() != ValueType.INT) {
+            if (unit.graph.node(id).type() != ValueType.INT || unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
@@ -1160,6 +1341,7 @@ public final class ClassEmitter {
             case MATRIX -> "matrix";
             case SCALAR -> "scalar";
             case INT -> "integer";
+            case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
         };
         return CodeBlock.of("$T.$L($L, $L, $S)", ARGUMENTS, how, array, i, p.name());
     }
@@ -1227,6 +1409,7 @@ public final class ClassEmitter {
                 case MATRIX -> "MATRIX";
                 case SCALAR -> "SCALAR";
                 case INT -> "INTEGER";
+                case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
             };
             list.add(i == 0 ? "\n" : ",\n").add("        new $T($S, $T.Kind.$L, $L)", PARAMETER, p.name(), PARAMETER, kind,
                     program.wrt().contains(p.name()));
@@ -1247,6 +1430,7 @@ public final class ClassEmitter {
                     case MATRIX -> "matrix";
                     case SCALAR -> "scalar";
                     case INT -> "integer";
+                    case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
                 };
                 unpack.add(i == 0 ? "" : ", ").add("$T.$L(arguments, $L, $S)", ARGUMENTS, how, i, p.name());
             }

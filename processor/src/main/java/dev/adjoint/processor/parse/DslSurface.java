@@ -93,6 +93,8 @@ public final class DslSurface {
         form(SIMPLE_BASE, "elementLog", List.of(), "A.elementLog()", (c, r, a) -> c.apply(new Entrywise.Apply(Entrywise.Function.LOG), r));
         form(SIMPLE_BASE, "elementSum", List.of(), "A.elementSum()", (c, r, a) -> c.apply(new Reductions.ElementSum(), r));
         form(SIMPLE_BASE, "trace", List.of(), "A.trace()", (c, r, a) -> c.apply(new Reductions.Trace(), r));
+        form(SIMPLE_BASE, "getColumn", List.of("int"), "A.getColumn(j)",
+                (c, r, a) -> c.apply(new dev.adjoint.processor.ops.ColumnAccess.Column(), r, a.get(0)));
         form(SIMPLE_BASE, "normF", List.of(), "A.normF()", (c, r, a) -> c.apply(new Reductions.NormF(), r));
         form(SIMPLE_BASE, "dot", List.of(M), "a.dot(b)", (c, r, a) -> c.apply(new Reductions.Dot(false), r, a.get(0)));
         form(SIMPLE_BASE, "determinant", List.of(), "A.determinant()", (c, r, a) -> c.apply(new LinearAlgebra.Determinant(), r));

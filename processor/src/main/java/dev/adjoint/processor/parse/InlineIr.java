@@ -81,6 +81,7 @@ public record InlineIr(int format, String method, List<Node> nodes, Map<Integer,
                 case MATRIX -> 'M';
                 case SCALAR -> 'D';
                 case INT -> 'I';
+                case BOOLEAN, TUPLE -> throw new IllegalArgumentException("a helper's parameter is never " + t);
             });
         }
         return binaryClassName.replace('.', '/') + "." + method + "." + kinds + ".adj";

@@ -32,6 +32,12 @@ public final class ShapeInference {
 
         /** The value of an {@code int} node: an int parameter, a local, an expression. */
         record IntValue(int node) implements Anchor {}
+
+        /**
+         * The value of an {@code int} node inside a region (a loop's body, a branch), which may
+         * change from one iteration to the next: never read by a check on the arguments.
+         */
+        record RegionInt(Object region, int node) implements Anchor {}
     }
 
     /**
@@ -66,6 +72,14 @@ public final class ShapeInference {
     private final Map<Integer, int[]> shapes = new HashMap<>();
     private final List<Check> checks = new ArrayList<>();
     private final List<Problem> problems = new ArrayList<>();
+    /** Nodes computed by or after a loop or a branch: their int values are not known before the work starts. */
+    private final java.util.BitSet dynamic = new java.util.BitSet();
+    private final Map<Integer, List<int[]>> tupleShapes = new HashMap<>();
+
+    /** Whether an int node's value is only known once a loop or a branch has run. */
+    public boolean dynamic(int node) {
+        return dynamic.get(node);
+    }
 
     private ShapeInference(Graph graph, Declarations declarations) {
         this.graph = graph;
@@ -79,7 +93,16 @@ public final class ShapeInference {
     /** Shapes of the graph, with the {@code @Shape}s of the helpers called at {@code callSites} as constraints. */
     public static ShapeInference run(Graph graph, Declarations declarations, List<CallSite> callSites) {
         ShapeInference inference = new ShapeInference(graph, declarations);
-        Context ctx = inference.new Context();
+        for (Node node : graph.nodes()) {
+            boolean dynamic = node.op() instanceof dev.adjoint.processor.ops.Regions.Out;
+            for (int in : node.inputs()) {
+                dynamic |= inference.dynamic.get(in) && !node.op().isLeaf();
+            }
+            if (dynamic) {
+                inference.dynamic.set(node.id());
+            }
+        }
+        Context ctx = inference.new Context(graph, null, inference.shapes);
         for (Node node : graph.nodes()) {
             node.op().shape(ctx, node);
         }
@@ -128,7 +151,7 @@ public final class ShapeInference {
             if (a instanceof Anchor.ParameterDim || a instanceof Anchor.Constant) {
                 return a;
             }
-            if (a instanceof Anchor.IntValue v && v.node() != intNode.id()
+            if (a instanceof Anchor.IntValue v && v.node() != intNode.id() && !dynamic.get(v.node())
                     && !(graph.node(v.node()).op() instanceof IntOps.ShapeQuery) && fallback == null) {
                 fallback = a;
             }
@@ -234,7 +257,8 @@ public final class ShapeInference {
         for (Anchor a : list) {
             if (a instanceof Anchor.ParameterDim) return a;
             if (a instanceof Anchor.Constant && !(best instanceof Anchor.Constant)) best = a;
-            if (a instanceof Anchor.IntValue v && best == null && !(graph.node(v.node()).op() instanceof IntOps.ShapeQuery)) {
+            if (a instanceof Anchor.IntValue v && best == null && !dynamic.get(v.node())
+                    && !(graph.node(v.node()).op() instanceof IntOps.ShapeQuery)) {
                 best = a;
             }
         }
@@ -249,6 +273,10 @@ public final class ShapeInference {
     }
 
     private void unify(int a, int b, Node node, String what) {
+        unify(a, b, node, what, graph, shapes);
+    }
+
+    private void unify(int a, int b, Node node, String what, Graph g, Map<Integer, int[]> nodeShapes) {
         int ra = find(a);
         int rb = find(b);
         if (ra == rb) {
@@ -261,7 +289,7 @@ public final class ShapeInference {
         Object fixedB = constantOf(lb) != null ? constantOf(lb) : symbolOf(lb);
         if (fixedA != null && fixedB != null && !fixedA.equals(fixedB)) {
             // Reported with the shapes as inferred so far; the classes stay apart.
-            problems.add(new Problem(node, what + " differ: " + render(fixedA) + " vs " + render(fixedB) + describeOperands(node)));
+            problems.add(new Problem(node, what + " differ: " + render(fixedA) + " vs " + render(fixedB) + describeOperands(node, g, nodeShapes)));
             return;
         } else if (!(fixedA instanceof Anchor.Constant && fixedB instanceof Anchor.Constant)) {
             Anchor left = checkable(la);
@@ -276,14 +304,15 @@ public final class ShapeInference {
     }
 
     /** {@code  (W is m×n, x is m×1)}: the node's matrix operands and their shapes. */
-    private String describeOperands(Node node) {
+    private String describeOperands(Node node, Graph graph, Map<Integer, int[]> shapes) {
         List<String> parts = new ArrayList<>();
         for (int in : node.inputs()) {
             Node operand = graph.node(in);
             if (operand.type() == ValueType.MATRIX && shapes.containsKey(in)) {
                 String name = operand.op() instanceof Leaves.Param p ? p.name()
                         : graph.names().getOrDefault(in, operand.origin().text());
-                parts.add(name + " is " + describeShape(in));
+                int[] sh = shapes.get(in);
+                parts.add(name + " is " + describeDim(sh[0]) + "×" + describeDim(sh[1]));
             }
         }
         return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
@@ -294,9 +323,22 @@ public final class ShapeInference {
     }
 
     private final class Context implements ShapeContext {
+        private final Graph g;
+        /** Null for the method's own graph; else the identity of the region being inferred. */
+        private final Object region;
+        private final Map<Integer, int[]> nodeShapes;
+        private final Map<Integer, List<int[]>> tuples;
+
+        Context(Graph g, Object region, Map<Integer, int[]> nodeShapes) {
+            this.g = g;
+            this.region = region;
+            this.nodeShapes = nodeShapes;
+            this.tuples = region == null ? tupleShapes : new HashMap<>();
+        }
+
         @Override
         public int dim(int matrixNode, int axis) {
-            int[] s = shapes.get(matrixNode);
+            int[] s = nodeShapes.get(matrixNode);
             if (s == null) {
                 throw new IllegalStateException("no shape for node " + matrixNode);
             }
@@ -320,10 +362,10 @@ public final class ShapeInference {
 
         @Override
         public int intValue(int intNode) {
-            if (graph.node(intNode).type() != ValueType.INT) {
+            if (g.node(intNode).type() != ValueType.INT) {
                 throw new IllegalStateException("not an int node: " + intNode);
             }
-            return var(new Anchor.IntValue(intNode));
+            return var(region == null ? new Anchor.IntValue(intNode) : new Anchor.RegionInt(region, intNode));
         }
 
         @Override
@@ -333,7 +375,7 @@ public final class ShapeInference {
 
         @Override
         public void unify(int dimA, int dimB, Node node, String what) {
-            ShapeInference.this.unify(dimA, dimB, node, what);
+            ShapeInference.this.unify(dimA, dimB, node, what, g, nodeShapes);
         }
 
         @Override
@@ -343,7 +385,44 @@ public final class ShapeInference {
 
         @Override
         public void setShape(Node node, int rows, int cols) {
-            shapes.put(node.id(), new int[] {rows, cols});
+            nodeShapes.put(node.id(), new int[] {rows, cols});
+        }
+
+        @Override
+        public ValueType typeOf(int node) {
+            return g.node(node).type();
+        }
+
+        @Override
+        public int[] tupleShape(int tupleNode, int k) {
+            return tuples.get(tupleNode).get(k);
+        }
+
+        @Override
+        public void setTupleShapes(Node node, List<int[]> shapes) {
+            tuples.put(node.id(), new ArrayList<>(shapes));
+        }
+
+        @Override
+        public List<int[]> region(dev.adjoint.processor.ops.Regions.Region r, List<int[]> inputs) {
+            Context child = new Context(r.graph(), new Object(), new HashMap<>());
+            for (Node node : r.graph().nodes()) {
+                if (node.op() instanceof dev.adjoint.processor.ops.Regions.Input in) {
+                    int[] s = in.index() < inputs.size() ? inputs.get(in.index()) : null;
+                    if (node.type() == ValueType.MATRIX) {
+                        child.setShape(node, s != null ? s[0] : newVar(), s != null ? s[1] : newVar());
+                    } else if (node.type() == ValueType.INT && s != null) {
+                        unify(child.intValue(node.id()), s[0], node, "value");
+                    }
+                } else {
+                    node.op().shape(child, node);
+                }
+            }
+            List<int[]> out = new ArrayList<>();
+            for (int o : r.outputs()) {
+                out.add(r.graph().node(o).type() == ValueType.MATRIX ? child.nodeShapes.get(o) : null);
+            }
+            return out;
         }
     }
 }
