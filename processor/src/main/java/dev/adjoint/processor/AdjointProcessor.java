@@ -199,14 +199,34 @@ public final class AdjointProcessor extends AbstractProcessor {
         Program value = passes.run("value", PassManager.VALUE, forward, context);
         Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
         Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
+        // Program versioning: a low-rank version of each program, which the method runs when the sizes favour it.
+        Program lowRankGradient = lowRank(passes, "gradient", program, context);
+        Program lowRankValue = lowRank(passes, "value", value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
-                loweredValue, context.shapes(loweredValue));
+                loweredValue, context.shapes(loweredValue),
+                lowRankGradient, lowRankGradient == null ? null : context.shapes(lowRankGradient),
+                lowRankValue, lowRankValue == null ? null : context.shapes(lowRankValue));
         JavaFile file = write(method, annotation, path, programs);
         if (report != null && file != null) {
             report.add(((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName(),
                     methodSource(path), parsedProgram, context, programs, file);
         }
+    }
+
+    /**
+     * The low-rank version of {@code program} ({@link PassManager#LOW_RANK}, then
+     * {@link PassManager#LOWER}), or null when no matrix in it has identity-plus-low-rank structure.
+     */
+    private static Program lowRank(PassManager passes, String stage, Program program, PassContext context) {
+        if (!dev.adjoint.processor.opt.Woodbury.applies(program)) {
+            return null;
+        }
+        Program structured = passes.run(stage + " low-rank", PassManager.LOW_RANK, program, context);
+        if (!dev.adjoint.processor.opt.Woodbury.applied(structured)) {
+            return null;
+        }
+        return passes.run(stage + " low-rank lowering", PassManager.LOWER, structured, context);
     }
 
     /**

@@ -65,6 +65,10 @@ public final class ClassEmitter {
     private final Unit gradientUnit;
     /** {@code value(...)}'s body: the forward-only program, optimized on its own. */
     private final Unit valueUnit;
+    /** {@code gradient(...)}'s low-rank version, run when its low-rank factors have fewer columns than rows; or null. */
+    private final Unit gradientLowRankUnit;
+    /** {@code value(...)}'s low-rank version; or null. */
+    private final Unit valueLowRankUnit;
     /** The program before lowering, whose formulas the Javadoc shows. */
     private final Program documented;
     /** Field name → its Javadoc, for workspaces of either program. */
@@ -107,6 +111,10 @@ public final class ClassEmitter {
     private ClassEmitter(Programs programs, Source source) {
         this.gradientUnit = new Unit(programs.gradient(), programs.gradientShapes());
         this.valueUnit = new Unit(programs.value(), programs.valueShapes());
+        this.gradientLowRankUnit = programs.gradientLowRank() == null ? null
+                : new Unit(programs.gradientLowRank(), programs.gradientLowRankShapes());
+        this.valueLowRankUnit = programs.valueLowRank() == null ? null
+                : new Unit(programs.valueLowRank(), programs.valueLowRankShapes());
         this.program = programs.gradient();
         this.graph = program.graph();
         this.shapes = programs.gradientShapes();
@@ -130,9 +138,20 @@ public final class ClassEmitter {
      * @param gradientShapes its shapes
      * @param value the lowered forward-only program, which {@code value(...)} runs
      * @param valueShapes its shapes
+     * @param gradientLowRank the lowered low-rank version of {@code gradient} (the {@code woodbury} pass), or null
+     * @param gradientLowRankShapes its shapes, or null
+     * @param valueLowRank the lowered low-rank version of {@code value}, or null
+     * @param valueLowRankShapes its shapes, or null
      */
     public record Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
-            ShapeInference valueShapes) {}
+            ShapeInference valueShapes, Program gradientLowRank, ShapeInference gradientLowRankShapes,
+            Program valueLowRank, ShapeInference valueLowRankShapes) {
+        /** Without low-rank versions. */
+        public Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
+                ShapeInference valueShapes) {
+            this(documented, gradient, gradientShapes, value, valueShapes, null, null, null, null);
+        }
+    }
 
     public static JavaFile emit(Programs programs, Source source) {
         return new ClassEmitter(programs, source).emit();
@@ -140,12 +159,18 @@ public final class ClassEmitter {
 
     private JavaFile emit() {
         assignNames();
-        assignValueNames();
+        assignValueNames(valueUnit, false);
+        if (gradientLowRankUnit != null) {
+            assignValueNames(gradientLowRankUnit, true);
+        }
+        if (valueLowRankUnit != null) {
+            assignValueNames(valueLowRankUnit, false);
+        }
         shareWorkspaces();
         BitSet all = program.gradientNodes();
 
-        MethodSpec value = computeMethod("value", valueUnit, false);
-        MethodSpec gradient = computeMethod("gradient", gradientUnit, true);
+        MethodSpec value = computeMethod("value", valueUnit, valueLowRankUnit, false);
+        MethodSpec gradient = computeMethod("gradient", gradientUnit, gradientLowRankUnit, true);
 
         TypeSpec.Builder type = TypeSpec.classBuilder(source.generatedName())
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
@@ -158,7 +183,7 @@ public final class ClassEmitter {
                 .addJavadoc("The parameters of {@code $L}: names, kinds and which are {@code wrt}.\n", source.qualifiedMethodName())
                 .initializer(parameterList())
                 .build());
-        for (Unit unit : List.of(gradientUnit, valueUnit)) {
+        for (Unit unit : units()) {
             BitSet live = unit.program.gradientNodes();
             for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
                 Node node = unit.graph.node(id);
@@ -203,7 +228,7 @@ public final class ClassEmitter {
 
         // A parameter or local named like a class we call (Kernels, CommonOps_DDRM, ...) would
         // hide it: such classes are written fully qualified.
-        type.alwaysQualify(java.util.stream.Stream.concat(names.values().stream(), valueUnit.names.values().stream())
+        type.alwaysQualify(units().stream().flatMap(u -> u.names.values().stream())
                 .filter(SourceVersion::isIdentifier).distinct().toArray(String[]::new));
         type.addMethod(MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
@@ -220,6 +245,14 @@ public final class ClassEmitter {
                 .skipJavaLangImports(true)
                 .indent("    ")
                 .build();
+    }
+
+    /** Every method body's program: gradient, value and their low-rank versions. */
+    private List<Unit> units() {
+        List<Unit> units = new ArrayList<>(List.of(gradientUnit, valueUnit));
+        if (gradientLowRankUnit != null) units.add(gradientLowRankUnit);
+        if (valueLowRankUnit != null) units.add(valueLowRankUnit);
+        return units;
     }
 
     // ---- naming ------------------------------------------------------------------------------
@@ -286,7 +319,10 @@ public final class ClassEmitter {
      * gradient program (same op on the same inputs) shares its name, and so its workspace field;
      * a gradient's own field is never reused, so {@code value()} leaves {@code gradX()} alone.
      */
-    private void assignValueNames() {
+    /** K's name → its capacitance matrix's field, shared by the low-rank versions of both methods. */
+    private final Map<String, String> capacitanceNames = new HashMap<>();
+
+    private void assignValueNames(Unit valueUnit, boolean gradient) {
         Graph valueGraph = valueUnit.graph;
         dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
         Set<String> gradientOwned = new HashSet<>(gradientFields.values());
@@ -297,6 +333,24 @@ public final class ClassEmitter {
                 userLocals.add(local);
             }
         });
+        if (gradient) {
+            // A low-rank version's gradient goes straight into its field when nothing else writes that node.
+            BitSet forward = valueUnit.program.forwardNodes();
+            Set<Integer> owned = new HashSet<>();
+            for (String wrt : valueUnit.program.wrt()) {
+                Integer node = valueUnit.program.gradients().get(wrt);
+                if (node != null && parameterNamed(wrt).type() == ValueType.MATRIX
+                        && valueGraph.node(node).op().inline(valueGraph.node(node)) == null
+                        && !valueGraph.names().containsKey(node) && !forward.get(node) && owned.add(node)) {
+                    valueUnit.names.put(node, gradientFields.get(wrt));
+                }
+            }
+        }
+        for (Node node : valueGraph.nodes()) {
+            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c && !valueUnit.names.containsKey(node.id())) {
+                valueUnit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
+            }
+        }
         for (Node node : valueGraph.nodes()) {
             int[] inputs = new int[node.inputs().size()];
             boolean mapped = true;
@@ -305,6 +359,9 @@ public final class ClassEmitter {
                 mapped &= inputs[k] >= 0;
             }
             same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
+            if (valueUnit.names.containsKey(node.id())) {
+                continue; // a gradient of a low-rank version, in its field
+            }
             String shared = same[node.id()] >= 0 ? names.get(same[node.id()]) : null;
             if (shared != null && !gradientOwned.contains(shared)) {
                 valueUnit.names.put(node.id(), shared);
@@ -334,7 +391,7 @@ public final class ClassEmitter {
      * fields by liveness (see {@link StoragePlan}).
      */
     private void shareWorkspaces() {
-        for (Unit unit : List.of(gradientUnit, valueUnit)) {
+        for (Unit unit : units()) {
             Graph g = unit.graph;
             BitSet live = unit.program.gradientNodes();
             BitSet factored = new BitSet();
@@ -445,22 +502,63 @@ public final class ClassEmitter {
         return String.join(", ", parameters.stream().map(p -> ((Leaves.Param) p.op()).name()).toList());
     }
 
-    private MethodSpec computeMethod(String name, Unit unit, boolean backward) {
-        BitSet live = unit.program.gradientNodes();
+    private MethodSpec computeMethod(String name, Unit unit, Unit lowRank, boolean backward) {
         MethodSpec.Builder m = signature(name, false);
         m.addJavadoc(backward
                 ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
                         + "Arguments are never modified.\n\n"
                 : "Computes the loss (forward pass only; wrt $L). Arguments are never modified.\n\n",
                 String.join(", ", program.wrt()));
+        String predicate = lowRank == null ? null : lowRankPredicate(lowRank);
+        if (predicate != null) {
+            m.addJavadoc("<p>When {@code $L}, an identity-plus-low-rank matrix c·I + α·X·Xᵀ (X N×q) is inverted, solved\n"
+                    + "with and log-det'd through the q×q matrix c·I + α·XᵀX (Woodbury's identity and the matrix determinant\n"
+                    + "lemma), never forming an N×N matrix; otherwise densely.\n\n", predicate);
+        }
         documentParameters(m);
         m.addJavadoc(backward
                 ? "@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
                 : "@return the loss\n");
-        Body body = new Body(unit);
+        CodeBlock.Builder code = CodeBlock.builder();
         if (!shapes.checks().isEmpty()) {
-            body.code.addStatement("checkArguments($L)", argumentList());
+            code.addStatement("checkArguments($L)", argumentList());
         }
+        if (predicate == null) {
+            code.add(body(unit, backward));
+        } else {
+            code.add("// Low rank (q < N): Woodbury and the determinant lemma through the q×q capacitance matrix, no N×N matrix\n");
+            code.beginControlFlow("if ($L)", predicate).add(body(lowRank, backward));
+            code.nextControlFlow("else").add(body(unit, backward)).endControlFlow();
+        }
+        return m.addCode(code.build()).build();
+    }
+
+    /**
+     * {@code q < N} for every capacitance matrix of a low-rank version, from argument shapes; null
+     * when a size is not an argument's dimension or a constant (then the method stays dense).
+     */
+    private static String lowRankPredicate(Unit unit) {
+        Set<String> tests = new java.util.LinkedHashSet<>();
+        BitSet live = unit.program.gradientNodes();
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node node = unit.graph.node(id);
+            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance) {
+                Anchor rows = unit.shapes.dimension(node.input(0), 0);
+                Anchor cols = unit.shapes.dimension(node.input(0), 1);
+                if (!(rows instanceof Anchor.ParameterDim || rows instanceof Anchor.Constant)
+                        || !(cols instanceof Anchor.ParameterDim || cols instanceof Anchor.Constant)) {
+                    return null;
+                }
+                tests.add(anchor(unit, cols) + " < " + anchor(unit, rows));
+            }
+        }
+        return tests.isEmpty() ? null : String.join(" && ", tests);
+    }
+
+    /** One program's statements: sizes, then every live node, then the gradients' fields, then the return. */
+    private CodeBlock body(Unit unit, boolean backward) {
+        BitSet live = unit.program.gradientNodes();
+        Body body = new Body(unit);
         // Sizes first: they depend only on argument shapes, and constant matrices need them.
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             if (unit.graph.node(id).type() == ValueType.INT) {
@@ -475,27 +573,27 @@ public final class ClassEmitter {
         if (backward) {
             body.code.add("\n");
             for (String wrt : program.wrt()) {
-                finishGradient(body.code, wrt);
+                finishGradient(unit, body.code, wrt);
             }
         }
         body.code.addStatement("return $L", unit.names.get(unit.program.result()));
-        return m.addCode(body.code.build()).build();
+        return body.code.build();
     }
 
-    private void finishGradient(CodeBlock.Builder code, String wrt) {
-        Integer node = program.gradients().get(wrt);
+    private void finishGradient(Unit unit, CodeBlock.Builder code, String wrt) {
+        Integer node = unit.program.gradients().get(wrt);
         Node param = parameterNamed(wrt);
         String field = gradientFields.get(wrt);
         if (param.type() == ValueType.SCALAR) {
-            code.addStatement("$L = $L", field, node == null ? "0.0" : names.get(node));
+            code.addStatement("$L = $L", field, node == null ? "0.0" : unit.names.get(node));
         } else if (node == null) {
             code.add("// $L does not affect the loss: its gradient is zero\n", wrt);
             code.addStatement("$L.reshape($L.numRows, $L.numCols)", field, wrt, wrt);
             code.addStatement("$L.zero()", field);
-        } else if (!field.equals(names.get(node))) {
+        } else if (!field.equals(unit.names.get(node))) {
             // A value other code also writes (an argument, a forward result): keep a copy.
-            code.add("// ∂L/∂$L = $L\n", wrt, formulas.print(node).replace("\n", " "));
-            code.addStatement("$T.copy($L, $L)", Ejml.KERNELS, names.get(node), field);
+            code.add("// ∂L/∂$L = $L\n", wrt, unit.formulas.print(node).replace("\n", " "));
+            code.addStatement("$T.copy($L, $L)", Ejml.KERNELS, unit.names.get(node), field);
         }
     }
 
@@ -592,7 +690,10 @@ public final class ClassEmitter {
             factorTypes.put(key, kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
             if (factored.add(key)) {
                 comment();
-                code.addStatement("$L.factor($L, $S)", field, matrixName, describe(factorOwner(unit, matrix, kind, owner)));
+                String what = unit.graph.node(matrix).op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c
+                        ? c.expression() // K's factorization, which the capacitance matrix stands for
+                        : describe(factorOwner(unit, matrix, kind, owner));
+                code.addStatement("$L.factor($L, $S)", field, matrixName, what);
             }
             return field;
         }
