@@ -58,6 +58,11 @@ class AllocationTest {
         var gplvm = new FanOut_Gplvm();
         var shared = new Combos_SharedFactorization();
         var transposed = new Combos_TransposedFactorizations();
+        var lowRank = new LowRank_Gplvm();
+        var lowRankSolve = new LowRank_GplvmSolve();
+        var shifted = new LowRank_ShiftedGram();
+        DMatrixRMaj Xl = uniform(r, 40, 2), Yl = uniform(r, 40, 6), Zl = uniform(r, 40, 3), Wl = uniform(r, 3, 2),
+                Xw = uniform(r, 4, 6), Yw = uniform(r, 4, 3);
         return Stream.of(
                 Arguments.of("mult", (Runnable) () -> { mult.value(A34, B45); mult.gradient(A34, B45); }),
                 Arguments.of("solve", (Runnable) () -> { solve.value(A3, B32, C32); solve.gradient(A3, B32, C32); }),
@@ -80,7 +85,16 @@ class AllocationTest {
                 Arguments.of("mlp", (Runnable) () -> { mlp.value(W1, b1, W2, b2, X, Ymlp); mlp.gradient(W1, b1, W2, b2, X, Ymlp); }),
                 Arguments.of("gplvm", (Runnable) () -> { gplvm.value(Xg, 0.8, 1.2, Yg); gplvm.gradient(Xg, 0.8, 1.2, Yg); }),
                 Arguments.of("shared factorization", (Runnable) () -> { shared.value(B32, C32); shared.gradient(B32, C32); }),
-                Arguments.of("transposed factorizations", (Runnable) () -> { transposed.value(A3, B32); transposed.gradient(A3, B32); }));
+                Arguments.of("transposed factorizations", (Runnable) () -> { transposed.value(A3, B32); transposed.gradient(A3, B32); }),
+                Arguments.of("gplvm low rank (Woodbury), N = 40, q = 2", (Runnable) () -> {
+                    lowRank.value(Xl, 0.8, 1.2, Yl); lowRank.gradient(Xl, 0.8, 1.2, Yl); }),
+                Arguments.of("gplvm with solve, low rank", (Runnable) () -> {
+                    lowRankSolve.value(Xl, 0.8, 1.2, Yl); lowRankSolve.gradient(Xl, 0.8, 1.2, Yl); }),
+                Arguments.of("gplvm, both versions alternately", (Runnable) () -> {
+                    lowRank.gradient(Xl, 0.8, 1.2, Yl); lowRank.gradient(Xw, 0.8, 1.2, Yw);
+                    lowRank.value(Xl, 0.8, 1.2, Yl); lowRank.value(Xw, 0.8, 1.2, Yw); }),
+                Arguments.of("shifted Gram, low rank, computed factor", (Runnable) () -> {
+                    shifted.value(Zl, Wl, 0.4, Yl); shifted.gradient(Zl, Wl, 0.4, Yl); }));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -79,17 +79,30 @@ public final class SumDistribution implements Pass {
             if (!live.get(node.id())) {
                 return -1; // only the uses checked above are distributed
             }
+            int before = b.size();
+            int distributed = distribute(b, graph, sums, node, in, map);
+            if (distributed >= before) {
+                b.origin(distributed, node.origin()); // still the user's expression, for comments
+            }
+            return distributed;
+        });
+    }
+
+    /** The use {@code node} of a distributed sum, distributed; or -1. */
+    private static int distribute(Builder b, Graph graph, java.util.Map<Integer, List<Term>> sums, Node node, List<Integer> in,
+            int[] map) {
+        {
             if (node.op() instanceof MatrixAlgebra.MatMul m) {
                 if (sums.containsKey(node.input(0)) && node.input(1) != node.input(0)) {
-                    return times(b, map, sums.get(node.input(0)), in.get(1), m.transB(), true);
+                    return times(b, graph, map, sums.get(node.input(0)), in.get(1), m.transB(), true);
                 }
                 if (sums.containsKey(node.input(1))) {
-                    return times(b, map, sums.get(node.input(1)), in.get(0), m.transA(), false);
+                    return times(b, graph, map, sums.get(node.input(1)), in.get(0), m.transA(), false);
                 }
             } else if (node.op() instanceof Reductions.Trace && sums.containsKey(node.input(0))) {
                 int total = -1;
                 for (Term term : sums.get(node.input(0))) {
-                    total = accumulate(b, map, total, term, trace(b, map, term.value()));
+                    total = accumulate(b, map, total, term, trace(b, graph, map, term.value()));
                 }
                 return total;
             } else if (node.op() instanceof Reductions.Dot d && d.sameShape()) {
@@ -98,13 +111,13 @@ public final class SumDistribution implements Pass {
                         Node product = graph.node(node.input(1 - k)); // U·op(V)
                         MatrixAlgebra.MatMul uv = (MatrixAlgebra.MatMul) product.op();
                         // ⟨G, U·op(V)⟩ = ⟨G·op(V)ᵀ, U⟩
-                        int gv = times(b, map, sums.get(node.input(k)), map[product.input(1)], !uv.transB(), true);
+                        int gv = times(b, graph, map, sums.get(node.input(k)), map[product.input(1)], !uv.transB(), true);
                         return b.apply(new Reductions.Dot(true), node.origin(), gv, map[product.input(0)]);
                     }
                 }
             }
             return -1;
-        });
+        }
     }
 
     /** Expands a linear tree through nodes used only by it; other nodes are terms. */
@@ -148,10 +161,43 @@ public final class SumDistribution implements Pass {
     }
 
     /** Σ cᵢ·Tᵢ·op(B) ({@code sumOnLeft}) or Σ cᵢ·op(B)·Tᵢ, in new ids. */
-    private static int times(Builder b, int[] map, List<Term> terms, int other, boolean transOther, boolean sumOnLeft) {
+    private static int times(Builder b, Graph graph, int[] map, List<Term> terms, int other, boolean transOther,
+            boolean sumOnLeft) {
         int total = -1;
         for (Term term : terms) {
-            Node t = term.value();
+            total = accumulate(b, map, total, term, timesTerm(b, graph, map, term.value(), other, transOther, sumOnLeft));
+        }
+        return total;
+    }
+
+    /**
+     * Whether {@code t} is a scaling (or negation) of an identity or a product, possibly nested: a
+     * term kept whole because a term has one coefficient, but applied to B as s·(T·B) all the same
+     * (the Woodbury sum (1/c)·I − (α/c)·P·Xᵀ inside a scaled sum).
+     */
+    private static boolean scaledStructure(Graph graph, Node t) {
+        while (isScaling(t)) {
+            t = graph.node(t.input(0));
+        }
+        return t.op() instanceof MatrixAlgebra.MatMul || t.op() instanceof Broadcasting.Identity;
+    }
+
+    private static boolean isScaling(Node t) {
+        return t.op() instanceof MatrixAlgebra.Scale || t.op() instanceof MatrixAlgebra.Divide
+                || t.op() instanceof MatrixAlgebra.Negate;
+    }
+
+    /** Tᵢ·op(B) ({@code sumOnLeft}) or op(B)·Tᵢ, in new ids. */
+    private static int timesTerm(Builder b, Graph graph, int[] map, Node t, int other, boolean transOther, boolean sumOnLeft) {
+        if (isScaling(t) && scaledStructure(graph, t)) {
+            int inner = timesTerm(b, graph, map, graph.node(t.input(0)), other, transOther, sumOnLeft);
+            if (t.op() instanceof MatrixAlgebra.Negate) {
+                return b.negate(inner);
+            }
+            return t.op() instanceof MatrixAlgebra.Scale ? b.scale(inner, map[t.input(1)])
+                    : b.apply(new MatrixAlgebra.Divide(), inner, map[t.input(1)]);
+        }
+        {
             int product;
             if (t.op() instanceof MatrixAlgebra.MatMul m) {
                 int p = map[t.input(0)];
@@ -164,13 +210,19 @@ public final class SumDistribution implements Pass {
             } else {
                 product = sumOnLeft ? b.matmul(map[t.id()], other, false, transOther) : b.matmul(other, map[t.id()], transOther, false);
             }
-            total = accumulate(b, map, total, term, product);
+            return product;
         }
-        return total;
     }
 
     /** tr Tᵢ, in new ids. */
-    private static int trace(Builder b, int[] map, Node t) {
+    private static int trace(Builder b, Graph graph, int[] map, Node t) {
+        if (isScaling(t) && scaledStructure(graph, t)) {
+            int inner = trace(b, graph, map, graph.node(t.input(0)));
+            if (t.op() instanceof MatrixAlgebra.Negate) {
+                return b.negate(inner);
+            }
+            return t.op() instanceof MatrixAlgebra.Scale ? b.mul(inner, map[t.input(1)]) : b.div(inner, map[t.input(1)]);
+        }
         if (t.op() instanceof MatrixAlgebra.MatMul m && m.transA() != m.transB()) {
             return b.apply(new Reductions.Dot(true), map[t.input(0)], map[t.input(1)]); // tr(P·Qᵀ) = tr(Pᵀ·Q) = ⟨P, Q⟩
         }
