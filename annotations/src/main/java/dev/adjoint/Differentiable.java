@@ -29,4 +29,13 @@ public @interface Differentiable {
 
     /** The simple name of the generated class; empty for the default {@code C_M}. */
     String name() default "";
+
+    /**
+     * The highest derivative order to generate: 1 (value and gradient) or 2, which adds
+     * {@code hessianVectorProduct(...)} (H·d for each {@code wrt} parameter, with accessors
+     * {@code hvpX()}) and {@code hessian(...)} (the full Hessian with respect to all {@code wrt}
+     * parameters stacked), derived at compile time by forward-mode differentiation of the
+     * generated gradient.
+     */
+    int order() default 1;
 }

@@ -32,6 +32,7 @@ public enum Code {
     ADJ207(Kind.ANNOTATION, "@Shape on a parameter that is not a SimpleMatrix"),
     ADJ208(Kind.ANNOTATION, "@Shape does not have exactly two entries"),
     ADJ209(Kind.ANNOTATION, "a @Shape entry is neither a symbol nor a non-negative int literal"),
+    ADJ210(Kind.ANNOTATION, "@Differentiable(order) is neither 1 nor 2"),
 
     // The body.
     ADJ301(Kind.BODY, "a call of an EJML, Ops or Math method that is not part of the DSL"),
@@ -52,6 +53,7 @@ public enum Code {
     ADJ316(Kind.BODY, "a local without an initializer, or of a type other than SimpleMatrix, double, int"),
     ADJ317(Kind.BODY, "a value of the wrong kind (matrix, double, int) for where it is used"),
     ADJ318(Kind.BODY, "another statement or expression outside the DSL (++, --, %, blocks, arrays, float or long literals, ...)"),
+    ADJ319(Kind.BODY, "a construct without a second-order rule in a method declared order = 2"),
 
     // Shapes.
     ADJ401(Kind.SHAPE, "declared @Shapes prove a shape mismatch"),

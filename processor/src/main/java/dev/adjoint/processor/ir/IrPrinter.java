@@ -41,6 +41,7 @@ public final class IrPrinter {
         }
         out.append("  result %").append(program.result()).append('\n');
         program.gradients().forEach((p, id) -> out.append("  ∂L/∂").append(p).append(" %").append(id).append('\n'));
+        program.hessianVectorProducts().forEach((p, id) -> out.append("  H·d for ").append(p).append(" %").append(id).append('\n'));
         return out.toString();
     }
 }

@@ -16,6 +16,10 @@ import java.util.Map;
  * @param result the loss value
  * @param gradients parameter name → gradient node, for wrt parameters with a nonzero gradient
  * @param cotangentOf backward node → the forward node whose cotangent it is (for naming)
+ * @param directions for a second-order program, the direction leaf of each wrt parameter, in
+ *     wrt order ({@code Leaves.Direction}); empty otherwise
+ * @param hessianVectorProducts wrt parameter → the node of H·d for it (the tangent of its
+ *     gradient along the directions), absent when it is zero
  */
 public record Program(
         Graph graph,
@@ -23,12 +27,27 @@ public record Program(
         List<String> wrt,
         int result,
         Map<String, Integer> gradients,
-        Map<Integer, Integer> cotangentOf) {
+        Map<Integer, Integer> cotangentOf,
+        List<Integer> directions,
+        Map<String, Integer> hessianVectorProducts) {
     public Program {
         parameters = List.copyOf(parameters);
         wrt = List.copyOf(wrt);
         gradients = new LinkedHashMap<>(gradients);
         cotangentOf = Map.copyOf(cotangentOf);
+        directions = List.copyOf(directions);
+        hessianVectorProducts = new LinkedHashMap<>(hessianVectorProducts);
+    }
+
+    /** A first-order program: no directions, no Hessian-vector products. */
+    public Program(Graph graph, List<Integer> parameters, List<String> wrt, int result, Map<String, Integer> gradients,
+            Map<Integer, Integer> cotangentOf) {
+        this(graph, parameters, wrt, result, gradients, cotangentOf, List.of(), Map.of());
+    }
+
+    /** Whether this program also computes Hessian-vector products. */
+    public boolean secondOrder() {
+        return !directions.isEmpty();
     }
 
     /** The nodes the forward pass needs. */
@@ -36,9 +55,13 @@ public record Program(
         return graph.ancestors(List.of(result));
     }
 
-    /** The nodes {@code gradient(...)} needs: the result and every gradient. */
+    /**
+     * The nodes {@code gradient(...)} needs: the result and every gradient (and, in a
+     * second-order program, every Hessian-vector product).
+     */
     public java.util.BitSet gradientNodes() {
         List<Integer> roots = new ArrayList<>(gradients.values());
+        roots.addAll(hessianVectorProducts.values());
         roots.add(result);
         return graph.ancestors(roots);
     }
@@ -61,6 +84,7 @@ public record Program(
      */
     public java.util.Set<Integer> keptWhole() {
         java.util.Set<Integer> kept = new java.util.HashSet<>(gradients.values());
+        kept.addAll(hessianVectorProducts.values());
         kept.add(result);
         kept.addAll(graph.names().keySet());
         return kept;

@@ -31,6 +31,11 @@ public final class Broadcasting {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.builder().apply(new RowSums(), ctx.tangent(0));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             Formula f = new Formula(ctx.print(node.input(0)).at(Formula.PRODUCT) + "·" + ones(ctx), Formula.PRODUCT);
             return transposed ? new Formula(ones(ctx) + "ᵀ·" + ctx.printTransposed(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT) : f;
@@ -52,6 +57,11 @@ public final class Broadcasting {
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             ctx.accumulate(0, ctx.builder().apply(new BroadcastRow(), ct, node.input(0)));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.builder().apply(new ColumnSums(), ctx.tangent(0));
         }
 
         @Override
@@ -84,6 +94,13 @@ public final class Broadcasting {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            var b = ctx.builder();
+            if (ctx.has(0) && ctx.has(1)) return b.apply(new AddColumn(), ctx.tangent(0), ctx.tangent(1));
+            return ctx.has(0) ? ctx.tangent(0) : b.apply(new BroadcastColumn(), ctx.tangent(1), node.input(0));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return new Formula(ctx.print(node.input(0)).at(Formula.SUM) + " + "
                     + ctx.print(node.input(1)).at(Formula.PRODUCT) + "·" + ones(ctx) + "ᵀ", Formula.SUM);
@@ -113,6 +130,13 @@ public final class Broadcasting {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            var b = ctx.builder();
+            if (ctx.has(0) && ctx.has(1)) return b.apply(new AddRow(), ctx.tangent(0), ctx.tangent(1));
+            return ctx.has(0) ? ctx.tangent(0) : b.apply(new BroadcastRow(), ctx.tangent(1), node.input(0));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return new Formula(ctx.print(node.input(0)).at(Formula.SUM) + " + " + ones(ctx) + "·"
                     + ctx.print(node.input(1)).at(Formula.PRODUCT), Formula.SUM);
@@ -129,6 +153,11 @@ public final class Broadcasting {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.broadcastColumn($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.has(0) ? ctx.builder().apply(new BroadcastColumn(), ctx.tangent(0), node.input(1)) : -1;
         }
 
         @Override
@@ -150,6 +179,11 @@ public final class Broadcasting {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.has(0) ? ctx.builder().apply(new BroadcastRow(), ctx.tangent(0), node.input(1)) : -1;
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return new Formula(ones(ctx) + "·" + ctx.print(node.input(0)).at(Formula.PRODUCT), Formula.PRODUCT);
         }
@@ -163,6 +197,11 @@ public final class Broadcasting {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.has(1) ? ctx.builder().apply(new FillLike(), node.input(0), ctx.tangent(1)) : -1;
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return ScalarOps.scaled(ctx, node.input(1), Formula.atom(ones(ctx)));
         }
@@ -173,6 +212,11 @@ public final class Broadcasting {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.scaledIdentity($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.has(1) ? ctx.builder().apply(new ScaledIdentityLike(), node.input(0), ctx.tangent(1)) : -1;
         }
 
         @Override
@@ -192,6 +236,13 @@ public final class Broadcasting {
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.scaleReshaped($L, $L, $L, $L)", KERNELS,
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            var b = ctx.builder();
+            return ctx.sum(ctx.has(0) ? b.apply(new ScaleLike(), ctx.tangent(0), node.input(1), node.input(2)) : -1,
+                    ctx.has(1) ? b.apply(new ScaleLike(), node.input(0), ctx.tangent(1), node.input(2)) : -1);
         }
 
         @Override
@@ -217,6 +268,11 @@ public final class Broadcasting {
         public void adjoint(AdjointContext ctx, Node node, int ct) {}
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return -1;
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("I");
         }
@@ -238,6 +294,11 @@ public final class Broadcasting {
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             if (ctx.needs(2)) ctx.accumulate(2, ctx.builder().apply(new Reductions.ElementSum(), ct));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.has(2) ? ctx.builder().apply(new Filled(), node.input(0), node.input(1), ctx.tangent(2)) : -1;
         }
 
         @Override

@@ -45,6 +45,13 @@ public final class Entrywise {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            Builder b = ctx.builder();
+            return ctx.sum(ctx.has(0) ? b.apply(new ElementMult(), ctx.tangent(0), node.input(1)) : -1,
+                    ctx.has(1) ? b.apply(new ElementMult(), node.input(0), ctx.tangent(1)) : -1);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return binary(ctx, node, transposed, " ∘ ");
         }
@@ -74,6 +81,15 @@ public final class Entrywise {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d(A ⊘ B) = Ȧ ⊘ B − (Y ∘ Ḃ) ⊘ B
+            Builder b = ctx.builder();
+            int divisor = node.input(1);
+            return ctx.sum(ctx.has(0) ? b.apply(new ElementDiv(), ctx.tangent(0), divisor) : -1,
+                    ctx.has(1) ? b.negate(b.apply(new ElementDiv(), b.apply(new ElementMult(), node.id(), ctx.tangent(1)), divisor)) : -1);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return binary(ctx, node, transposed, " ⊘ ");
         }
@@ -93,6 +109,14 @@ public final class Entrywise {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            if (ctx.has(1)) {
+                return ctx.noRule(node); // the parser rejects exponents that depend on a wrt parameter
+            }
+            return ctx.builder().apply(new ElementPowerBackward(), node.input(0), node.input(1), ctx.tangent(0));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             Formula a = ctx.print(node.input(0), transposed);
             return Formula.atom(a.at(Formula.ATOM) + "^∘" + ctx.print(node.input(1)).at(Formula.ATOM));
@@ -105,6 +129,21 @@ public final class Entrywise {
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.elementPowerBackward($L, $L, $L, $L)", KERNELS,
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Y = G ∘ p·A^(p−1): Ẏ = Ġ ∘ p·A^(p−1) + p·((G ∘ Ȧ) ∘ (p−1)·A^(p−2))
+            if (ctx.has(1)) {
+                return ctx.noRule(node);
+            }
+            Builder b = ctx.builder();
+            int a = node.input(0);
+            int p = node.input(1);
+            int g = node.input(2);
+            return ctx.sum(ctx.has(2) ? b.apply(new ElementPowerBackward(), a, p, ctx.tangent(2)) : -1,
+                    ctx.has(0) ? b.scale(b.apply(new ElementPowerBackward(), a, b.subtract(p, b.constant(1)),
+                            b.apply(new ElementMult(), g, ctx.tangent(0))), p) : -1);
         }
 
         @Override
@@ -131,6 +170,11 @@ public final class Entrywise {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.addTransposed($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.has(0) ? ctx.builder().apply(new SymmetricSum(), ctx.tangent(0)) : -1;
         }
 
         @Override
@@ -187,6 +231,18 @@ public final class Entrywise {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Entrywise: f(A)˙ = f′(A) ∘ Ȧ, the adjoint rule with the tangent for the cotangent.
+            Builder b = ctx.builder();
+            int t = ctx.tangent(0);
+            return switch (fn) {
+                case EXP -> b.apply(new ElementMult(), t, node.id());
+                case LOG -> b.apply(new ElementDiv(), t, node.input(0));
+                default -> b.apply(new ApplyBackward(fn), fn.backwardFromOutput ? node.id() : node.input(0), t);
+            };
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             Formula a = ctx.print(node.input(0), transposed);
             return Formula.atom(fn.math + "(" + a.text() + ")");
@@ -202,6 +258,31 @@ public final class Entrywise {
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.$L($L, $L, $L)", KERNELS, fn.kernel + (fn.backwardFromOutput ? "BackwardFromOutput" : "Backward"),
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Y = G ∘ f′(x): Ẏ = Ġ ∘ f′(x) + G ∘ (f′)˙, with x = A, or x = f(A) whose own tangent is ẋ = f′(A) ∘ Ȧ.
+            Builder b = ctx.builder();
+            int x = node.input(0);
+            int g = node.input(1);
+            int first = ctx.has(1) ? b.apply(new ApplyBackward(fn), x, ctx.tangent(1)) : -1;
+            if (!ctx.has(0)) {
+                return first;
+            }
+            int gx = b.apply(new ElementMult(), g, ctx.tangent(0));
+            int second = switch (fn) {
+                // σ′ = y(1 − y): d/dy = 1 − 2y
+                case SIGMOID -> b.apply(new ElementMult(), gx, b.apply(new MatrixAlgebra.AddScalar(), b.scale(x, b.constant(-2)), b.constant(1)));
+                // tanh′ = 1 − y²: d/dy = −2y
+                case TANH -> b.scale(b.apply(new ElementMult(), gx, x), b.constant(-2));
+                // softplus′ = σ(a): d/da = σ(a)(1 − σ(a))
+                case SOFTPLUS -> b.apply(new ApplyBackward(Function.SIGMOID), b.apply(new Apply(Function.SIGMOID), x), gx);
+                // relu′ is a step: its derivative is zero wherever it exists
+                case RELU -> -1;
+                case EXP, LOG -> ctx.noRule(node);
+            };
+            return ctx.sum(first, second);
         }
 
         @Override
@@ -235,6 +316,12 @@ public final class Entrywise {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // swish(A) = A ∘ σ(A): the whole derivative swish′(A) ∘ Ȧ (σ(A) is a cache of A)
+            return ctx.builder().apply(new SwishBackward(), node.input(0), node.input(1), ctx.tangent(0));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("swish(" + ctx.print(node.input(0), transposed).text() + ")");
         }
@@ -246,6 +333,24 @@ public final class Entrywise {
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.swishBackwardFromSigmoid($L, $L, $L, $L)", KERNELS,
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Y = G ∘ swish′(A), swish′ = s + A∘s∘(1 − s) with s = σ(A):
+            // Ẏ = Ġ ∘ swish′(A) + G ∘ Ȧ ∘ swish″(A), swish″ = s(1 − s)∘(2 + A∘(1 − 2s))
+            Builder b = ctx.builder();
+            int a = node.input(0);
+            int s = node.input(1);
+            int first = ctx.has(2) ? b.apply(new SwishBackward(), a, s, ctx.tangent(2)) : -1;
+            if (!ctx.has(0)) {
+                return first;
+            }
+            int gx = b.apply(new ElementMult(), node.input(2), ctx.tangent(0));
+            int sigmoidPrime = b.apply(new ApplyBackward(Function.SIGMOID), s, gx); // gx ∘ s(1 − s)
+            int oneMinusTwoS = b.apply(new MatrixAlgebra.AddScalar(), b.scale(s, b.constant(-2)), b.constant(1));
+            int factor = b.apply(new MatrixAlgebra.AddScalar(), b.apply(new ElementMult(), a, oneMinusTwoS), b.constant(2));
+            return ctx.sum(first, b.apply(new ElementMult(), sigmoidPrime, factor));
         }
 
         @Override

@@ -27,6 +27,53 @@ public final class Leaves {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return -1; // a parameter's tangent is its direction, set by forward mode
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return transposed ? Formula.atom(name + "ᵀ") : Formula.atom(name);
+        }
+
+        @Override
+        public String inline(Node node) {
+            return name;
+        }
+
+        @Override
+        public boolean isLeaf() {
+            return true;
+        }
+    }
+
+    /**
+     * The direction along which a second-order method differentiates the gradient, for one wrt
+     * parameter (input: that parameter, for its shape only): an argument of
+     * {@code hessianVectorProduct}, named by {@code name}.
+     */
+    public record Direction(String name, String parameter, ValueType type) implements Primitive {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            if (type == ValueType.MATRIX) {
+                ctx.shapeLike(node, node.input(0));
+            }
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            // An argument: referenced by name, never written.
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return -1; // the tangent of a direction is the direction itself, set by forward mode
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return transposed ? Formula.atom(name + "ᵀ") : Formula.atom(name);
         }
@@ -57,6 +104,11 @@ public final class Leaves {
 
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return -1;
+        }
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {

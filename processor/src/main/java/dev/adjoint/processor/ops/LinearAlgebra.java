@@ -31,6 +31,14 @@ public final class LinearAlgebra {
         return -1;
     }
 
+    /**
+     * ½(Ȧ + Ȧᵀ): the tangent of what a Cholesky-based op reads (it factors the symmetrized
+     * matrix), so second derivatives agree with the first ones for any argument.
+     */
+    private static int symmetrized(Builder b, int tangent) {
+        return b.scale(b.apply(new Entrywise.SymmetricSum(), tangent), b.constant(0.5));
+    }
+
     private static void square(ShapeContext ctx, Node node, int a, String what) {
         ctx.unify(ctx.dim(a, 0), ctx.dim(a, 1), node, "rows and columns of " + what);
     }
@@ -53,6 +61,13 @@ public final class LinearAlgebra {
             // ∂ log det A / ∂A = A⁻ᵀ = A⁻¹ (A is symmetrized before factoring)
             Builder b = ctx.builder();
             ctx.accumulate(0, b.scale(b.apply(new SpdInverse(), node.input(0)), ct));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d log det A = tr(A⁻¹Ȧ) = ⟨A⁻¹, Ȧ⟩ (A⁻¹ symmetric: the symmetrized A is what is factored)
+            Builder b = ctx.builder();
+            return b.apply(new Reductions.Dot(true), b.apply(new SpdInverse(), node.input(0)), ctx.tangent(0));
         }
 
         @Override
@@ -79,6 +94,14 @@ public final class LinearAlgebra {
             Builder b = ctx.builder();
             int y = node.id();
             ctx.accumulate(0, b.negate(b.matmul(b.matmul(y, ct, true, false), y, false, true)));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Y = sym(A)⁻¹: Ẏ = −Y·sym(Ȧ)·Y
+            Builder b = ctx.builder();
+            int y = node.id();
+            return b.negate(b.matmul(b.matmul(y, symmetrized(b, ctx.tangent(0)), false, false), y, false, false));
         }
 
         @Override
@@ -109,6 +132,13 @@ public final class LinearAlgebra {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d det A = det(A)·tr(A⁻¹Ȧ)
+            Builder b = ctx.builder();
+            return b.mul(node.id(), b.apply(new Reductions.Trace(), b.apply(new Solve(), node.input(0), ctx.tangent(0))));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("det(" + ctx.print(node.input(0)).text() + ")");
         }
@@ -134,6 +164,14 @@ public final class LinearAlgebra {
             Builder b = ctx.builder();
             int y = node.id();
             ctx.accumulate(0, b.negate(b.matmul(b.matmul(y, ct, true, false), y, false, true)));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Y = A⁻¹: Ẏ = −Y·Ȧ·Y
+            Builder b = ctx.builder();
+            int y = node.id();
+            return b.negate(b.matmul(b.matmul(y, ctx.tangent(0), false, false), y, false, false));
         }
 
         @Override
@@ -174,6 +212,14 @@ public final class LinearAlgebra {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // X = A⁻¹B: Ẋ = A⁻¹(Ḃ − Ȧ·X)
+            Builder b = ctx.builder();
+            int rhs = ctx.sum(ctx.tangent(1), ctx.has(0) ? b.negate(b.matmul(ctx.tangent(0), node.id(), false, false)) : -1);
+            return b.apply(new Solve(), node.input(0), rhs);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             Formula f = new Formula(ctx.print(node.input(0)).at(Formula.ATOM) + "⁻¹·"
                     + ctx.print(node.input(1)).at(Formula.PRODUCT), Formula.PRODUCT);
@@ -206,6 +252,15 @@ public final class LinearAlgebra {
             int gradB = b.apply(new SpdSolve(), node.input(0), ct);
             if (ctx.needs(1)) ctx.accumulate(1, gradB);
             if (ctx.needs(0)) ctx.accumulate(0, b.negate(b.matmul(gradB, node.id(), false, true)));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // X = sym(A)⁻¹B: Ẋ = sym(A)⁻¹(Ḃ − sym(Ȧ)·X)
+            Builder b = ctx.builder();
+            int rhs = ctx.sum(ctx.tangent(1),
+                    ctx.has(0) ? b.negate(b.matmul(symmetrized(b, ctx.tangent(0)), node.id(), false, false)) : -1);
+            return b.apply(new SpdSolve(), node.input(0), rhs);
         }
 
         @Override
@@ -261,6 +316,14 @@ public final class LinearAlgebra {
         public void emit(EmitContext ctx, Node node) {
             String lu = ctx.factor(node.input(0), Factorization.LU, node);
             ctx.statement("$L.solveTranspose($L, $L)", lu, ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Z = A⁻ᵀB: Ż = A⁻ᵀ(Ḃ − Ȧᵀ·Z)
+            Builder b = ctx.builder();
+            int rhs = ctx.sum(ctx.tangent(1), ctx.has(0) ? b.negate(b.matmul(ctx.tangent(0), node.id(), true, false)) : -1);
+            return b.apply(new SolveTranspose(), node.input(0), rhs);
         }
 
         @Override

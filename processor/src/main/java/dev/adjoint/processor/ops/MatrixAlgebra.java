@@ -35,6 +35,11 @@ public final class MatrixAlgebra {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.has(0) ? ctx.builder().transpose(ctx.tangent(0)) : -1;
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return transposed ? ctx.print(node.input(0)) : ctx.printTransposed(node.input(0));
         }
@@ -125,6 +130,15 @@ public final class MatrixAlgebra {
                         ? b.matmul(ct, a, true, transA)     // (op(A)ᵀ·G)ᵀ = Gᵀ·op(A)
                         : b.matmul(a, ct, !transA, false)); // op(A)ᵀ·G
             }
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d(op(A)·op(B)) = op(Ȧ)·op(B) + op(A)·op(Ḃ)
+            Builder b = ctx.builder();
+            return ctx.sum(
+                    ctx.has(0) ? b.matmul(ctx.tangent(0), node.input(1), transA, transB) : -1,
+                    ctx.has(1) ? b.matmul(node.input(0), ctx.tangent(1), transA, transB) : -1);
         }
 
         @Override
@@ -254,6 +268,22 @@ public final class MatrixAlgebra {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Y = A·u·vᵀ + (A·v)·uᵀ, with A·v an input of its own (its tangent Ȧ·v + A·v̇)
+            Builder b = ctx.builder();
+            int a = node.input(0);
+            int u = node.input(1);
+            int v = node.input(2);
+            int av = node.input(3);
+            return ctx.sum(
+                    ctx.has(0) ? b.matmul(b.matmul(ctx.tangent(0), u, false, false), v, false, true) : -1,
+                    ctx.has(1) ? b.matmul(b.matmul(a, ctx.tangent(1), false, false), v, false, true) : -1,
+                    ctx.has(2) ? b.matmul(b.matmul(a, u, false, false), ctx.tangent(2), false, true) : -1,
+                    ctx.has(3) ? b.matmul(ctx.tangent(3), u, false, true) : -1,
+                    ctx.has(1) ? b.matmul(av, ctx.tangent(1), false, true) : -1);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             String a = ctx.print(node.input(0)).at(Formula.PRODUCT);
             String u = ctx.print(node.input(1)).at(Formula.PRODUCT);
@@ -291,6 +321,11 @@ public final class MatrixAlgebra {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.sum(ctx.tangent(0), ctx.tangent(1));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             Formula a = ctx.print(node.input(0), transposed);
             Formula b = ctx.print(node.input(1), transposed);
@@ -317,6 +352,11 @@ public final class MatrixAlgebra {
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             ctx.accumulate(0, ct);
             if (ctx.needs(1)) ctx.accumulate(1, ctx.builder().negate(ct));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.sum(ctx.tangent(0), ctx.has(1) ? ctx.builder().negate(ctx.tangent(1)) : -1);
         }
 
         @Override
@@ -354,6 +394,14 @@ public final class MatrixAlgebra {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d(s·A) = s·Ȧ + ṡ·A
+            Builder b = ctx.builder();
+            return ctx.sum(ctx.has(0) ? b.scale(ctx.tangent(0), node.input(1)) : -1,
+                    ctx.has(1) ? b.scale(node.input(0), ctx.tangent(1)) : -1);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return ScalarOps.scaledMatrix(ctx, node.id(), transposed);
         }
@@ -384,6 +432,15 @@ public final class MatrixAlgebra {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d(A/s) = Ȧ/s − (ṡ/s)·Y
+            Builder b = ctx.builder();
+            int s = node.input(1);
+            return ctx.sum(ctx.has(0) ? b.apply(new Divide(), ctx.tangent(0), s) : -1,
+                    ctx.has(1) ? b.negate(b.scale(node.id(), b.div(ctx.tangent(1), s))) : -1);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return ScalarOps.scaledMatrix(ctx, node.id(), transposed);
         }
@@ -405,6 +462,14 @@ public final class MatrixAlgebra {
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             ctx.accumulate(0, ct);
             if (ctx.needs(1)) ctx.accumulate(1, ctx.builder().apply(new Reductions.ElementSum(), ct));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d(A + s) = Ȧ + ṡ·ones
+            Builder b = ctx.builder();
+            return ctx.sum(ctx.tangent(0),
+                    ctx.has(1) ? b.apply(new Broadcasting.FillLike(), node.input(0), ctx.tangent(1)) : -1);
         }
 
         @Override
@@ -435,6 +500,11 @@ public final class MatrixAlgebra {
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             ctx.accumulate(0, ctx.builder().negate(ct));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.has(0) ? ctx.builder().negate(ctx.tangent(0)) : -1;
         }
 
         @Override

@@ -40,6 +40,17 @@ public interface Primitive {
      */
     void adjoint(AdjointContext ctx, Node node, int ct);
 
+    /**
+     * The forward-mode (Jacobian-vector product) rule: the tangent of this node given its inputs'
+     * tangents ({@link JvpContext#tangent}), built with ordinary primitives, or {@code -1} when
+     * it is zero. Second derivatives ({@code @Differentiable(order = 2)}) apply it to every node
+     * of the differentiated program, the backward pass included (forward over reverse). Ops
+     * without a rule keep this default, which reports the construct.
+     */
+    default int jvp(JvpContext ctx, Node node) {
+        return ctx.noRule(node);
+    }
+
     /** Renders this node as a readable formula; {@code transposed} asks for its transpose. */
     Formula formula(FormulaContext ctx, Node node, boolean transposed);
 

@@ -36,6 +36,11 @@ public final class Reductions {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.builder().apply(new ElementSum(), ctx.tangent(0));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("sum(" + ctx.print(node.input(0)).text() + ")");
         }
@@ -51,6 +56,11 @@ public final class Reductions {
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             ctx.accumulate(0, ctx.builder().apply(new Broadcasting.ScaledIdentityLike(), node.input(0), ct));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.builder().apply(new Trace(), ctx.tangent(0));
         }
 
         @Override
@@ -73,6 +83,13 @@ public final class Reductions {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d‖A‖ = ⟨A, Ȧ⟩/‖A‖
+            Builder b = ctx.builder();
+            return b.div(b.apply(new Dot(true), node.input(0), ctx.tangent(0)), node.id());
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("‖" + ctx.print(node.input(0)).text() + "‖");
         }
@@ -89,6 +106,12 @@ public final class Reductions {
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             Builder b = ctx.builder();
             ctx.accumulate(0, b.scale(node.input(0), b.mul(b.constant(2), ct)));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            Builder b = ctx.builder();
+            return b.mul(b.constant(2), b.apply(new Dot(true), node.input(0), ctx.tangent(0)));
         }
 
         @Override
@@ -113,6 +136,11 @@ public final class Reductions {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.builder().apply(new Mean(), ctx.tangent(0));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("mean(" + ctx.print(node.input(0)).text() + ")");
         }
@@ -127,6 +155,11 @@ public final class Reductions {
 
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return -1;
+        }
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
@@ -192,6 +225,13 @@ public final class Reductions {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            Builder b = ctx.builder();
+            return ctx.sum(ctx.has(0) ? b.apply(new Dot(sameShape), ctx.tangent(0), node.input(1)) : -1,
+                    ctx.has(1) ? b.apply(new Dot(sameShape), node.input(0), ctx.tangent(1)) : -1);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("⟨" + ctx.print(node.input(0)).text() + ", " + ctx.print(node.input(1)).text() + "⟩");
         }
@@ -210,6 +250,13 @@ public final class Reductions {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // d logsumexp(A) = ⟨softmax(A), Ȧ⟩
+            Builder b = ctx.builder();
+            return b.apply(new Dot(true), b.apply(new LogSumExpBackward(), node.input(0), b.constant(1)), ctx.tangent(0));
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("logsumexp(" + ctx.print(node.input(0)).text() + ")");
         }
@@ -220,6 +267,20 @@ public final class Reductions {
         @Override
         public void emit(EmitContext ctx, Node node) {
             ctx.statement("$T.logSumExpBackward($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // Y = g·P, P = softmax over all entries: Ẏ = ġ·P + g·P ∘ (Ȧ − ⟨P, Ȧ⟩)
+            Builder b = ctx.builder();
+            int p = b.apply(new LogSumExpBackward(), node.input(0), b.constant(1));
+            int second = -1;
+            if (ctx.has(0)) {
+                int t = ctx.tangent(0);
+                int centered = b.apply(new MatrixAlgebra.AddScalar(), t, b.negate(b.apply(new Dot(true), p, t)));
+                second = b.scale(b.apply(new Entrywise.ElementMult(), p, centered), node.input(1));
+            }
+            return ctx.sum(ctx.has(1) ? b.scale(p, ctx.tangent(1)) : -1, second);
         }
 
         @Override
@@ -250,6 +311,17 @@ public final class Reductions {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            Builder b = ctx.builder();
+            int z = node.input(0);
+            int y = node.input(1);
+            int one = b.constant(1);
+            return ctx.sum(
+                    ctx.has(0) ? b.apply(new Dot(true), b.apply(new SoftmaxCrossEntropyBackward(true), z, y, one), ctx.tangent(0)) : -1,
+                    ctx.has(1) ? b.apply(new Dot(true), b.apply(new SoftmaxCrossEntropyBackward(false), z, y, one), ctx.tangent(1)) : -1);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom("CE(softmax(" + ctx.print(node.input(0)).text() + "), " + ctx.print(node.input(1)).text() + ")");
         }
@@ -265,6 +337,34 @@ public final class Reductions {
             ctx.statement("$T.$L($L, $L, $L, $L)", KERNELS,
                     wrtScores ? "softmaxCrossEntropyBackwardZ" : "softmaxCrossEntropyBackwardY",
                     ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            // wrt Z: Y' = g/N·(P·diag(1ᵀY) − Y), linear in g and in Y; Ṗ = P∘Ż − P∘(1·1ᵀ(P∘Ż)) column by column.
+            // wrt Y: Y' = −g/N·log softmax(Z), linear in g; (log softmax Z)˙ = Ż − 1·1ᵀ(P∘Ż).
+            Builder b = ctx.builder();
+            int z = node.input(0);
+            int y = node.input(1);
+            int g = node.input(2);
+            int first = ctx.has(2) ? b.apply(new SoftmaxCrossEntropyBackward(wrtScores), z, y, ctx.tangent(2)) : -1;
+            int targets = wrtScores && ctx.has(1) ? b.apply(new SoftmaxCrossEntropyBackward(true), z, ctx.tangent(1), g) : -1;
+            int scores = -1;
+            if (ctx.has(0)) {
+                int zDot = ctx.tangent(0);
+                int p = b.apply(new ColumnSoftmax(), z);
+                int pz = b.apply(new Entrywise.ElementMult(), p, zDot);
+                int columnMeans = b.apply(new Broadcasting.BroadcastRow(), b.apply(new Broadcasting.ColumnSums(), pz), z);
+                int n = b.apply(new ScalarOps.FromInt(), b.apply(new IntOps.ShapeQuery(1), z));
+                if (wrtScores) {
+                    int pDot = b.subtract(pz, b.apply(new Entrywise.ElementMult(), p, columnMeans));
+                    int weights = b.apply(new Broadcasting.BroadcastRow(), b.apply(new Broadcasting.ColumnSums(), y), z);
+                    scores = b.scale(b.apply(new Entrywise.ElementMult(), pDot, weights), b.div(g, n));
+                } else {
+                    scores = b.scale(b.subtract(zDot, columnMeans), b.negate(b.div(g, n)));
+                }
+            }
+            return ctx.sum(first, targets, scores);
         }
 
         @Override

@@ -251,6 +251,22 @@ public final class ScalarOps {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            var b = ctx.builder();
+            int x = node.input(0);
+            int y = node.input(1);
+            int tx = ctx.tangent(0);
+            int ty = ctx.tangent(1);
+            return switch (op) {
+                case ADD -> ctx.sum(tx, ty);
+                case SUB -> ctx.sum(tx, ty >= 0 ? b.negate(ty) : -1);
+                case MUL -> ctx.sum(tx >= 0 ? b.mul(tx, y) : -1, ty >= 0 ? b.mul(x, ty) : -1);
+                // d(x/y) = ẋ/y − (x/y)·ẏ/y
+                case DIV -> ctx.sum(tx >= 0 ? b.div(tx, y) : -1, ty >= 0 ? b.negate(b.div(b.mul(node.id(), ty), y)) : -1);
+            };
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             if (op == Op.MUL || op == Op.DIV) {
                 return Monomial.of(ctx, node.id()).times(null);
@@ -293,6 +309,11 @@ public final class ScalarOps {
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             ctx.accumulate(0, ctx.builder().negate(ct));
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return ctx.builder().negate(ctx.tangent(0));
         }
 
         @Override
@@ -339,6 +360,19 @@ public final class ScalarOps {
                 case TANH -> b.mul(ct, b.subtract(b.constant(1), b.mul(y, y)));
             };
             ctx.accumulate(0, contribution);
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            var b = ctx.builder();
+            int t = ctx.tangent(0);
+            int y = node.id();
+            return switch (fn) {
+                case LOG -> b.div(t, node.input(0));
+                case EXP -> b.mul(t, y);
+                case SQRT -> b.div(t, b.mul(b.constant(2), y));
+                case TANH -> b.mul(t, b.subtract(b.constant(1), b.mul(y, y)));
+            };
         }
 
         @Override
@@ -391,6 +425,16 @@ public final class ScalarOps {
         }
 
         @Override
+        public int jvp(JvpContext ctx, Node node) {
+            var b = ctx.builder();
+            int x = node.input(0);
+            int y = node.input(1);
+            return ctx.sum(
+                    ctx.has(0) ? b.mul(ctx.tangent(0), b.mul(y, b.apply(new Pow(), x, b.subtract(y, b.constant(1))))) : -1,
+                    ctx.has(1) ? b.mul(ctx.tangent(1), b.mul(b.apply(new Apply(Function.LOG), x), node.id())) : -1);
+        }
+
+        @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             return Formula.atom(ctx.print(node.input(0)).at(Formula.ATOM) + "^"
                     + ctx.print(node.input(1)).at(Formula.ATOM));
@@ -414,6 +458,11 @@ public final class ScalarOps {
 
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return -1;
+        }
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {

@@ -78,6 +78,27 @@ public final class IrVerifier {
                         + shapes.describeShape(param.id()));
             }
         });
+        program.hessianVectorProducts().forEach((name, id) -> {
+            Node param = null;
+            for (int p : program.parameters()) {
+                if (graph.node(p).op() instanceof Leaves.Param lp && lp.name().equals(name)) {
+                    param = graph.node(p);
+                }
+            }
+            if (param == null || !program.wrt().contains(name)) {
+                problems.add("Hessian-vector product for " + name + ", which is not a wrt parameter");
+            } else if (graph.node(id).type() != param.type()) {
+                problems.add("H·d for " + name + " (%" + id + ") is a " + graph.node(id).type() + " but " + name + " is a " + param.type());
+            } else if (param.type() == ValueType.MATRIX && !shapes.sameShape(id, param.id())) {
+                problems.add("H·d for " + name + " (%" + id + ") is " + shapes.describeShape(id) + " but " + name + " is "
+                        + shapes.describeShape(param.id()));
+            }
+        });
+        for (int d : program.directions()) {
+            if (!(graph.node(d).op() instanceof Leaves.Direction)) {
+                problems.add("direction %" + d + " is " + graph.node(d).op() + ", not a direction");
+            }
+        }
         return problems;
     }
 

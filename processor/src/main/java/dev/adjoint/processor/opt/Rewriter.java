@@ -49,6 +49,10 @@ public final class Rewriter {
         Map<Integer, Integer> cotangentOf = new HashMap<>();
         program.cotangentOf().forEach((k, v) -> cotangentOf.putIfAbsent(map[k], map[v]));
         List<Integer> parameters = program.parameters().stream().map(p -> map[p]).toList();
-        return new Program(b.build(), parameters, program.wrt(), map[program.result()], gradients, cotangentOf);
+        List<Integer> directions = program.directions().stream().map(d -> map[d]).toList();
+        Map<String, Integer> products = new LinkedHashMap<>();
+        program.hessianVectorProducts().forEach((k, v) -> products.put(k, map[v]));
+        return new Program(b.build(), parameters, program.wrt(), map[program.result()], gradients, cotangentOf, directions,
+                products);
     }
 }
