@@ -217,7 +217,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
     /**
      * The low-rank version of {@code program} ({@link PassManager#LOW_RANK}, then
-     * {@link PassManager#LOWER}), or null when no matrix in it has identity-plus-low-rank structure.
+     * {@link PassManager#LOW_RANK_LOWER}), or null when no matrix in it has identity-plus-low-rank structure.
      */
     private static Program lowRank(PassManager passes, String stage, Program program, PassContext context) {
         if (!dev.adjoint.processor.opt.Woodbury.applies(program)) {
@@ -227,7 +227,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         if (!dev.adjoint.processor.opt.Woodbury.applied(structured)) {
             return null;
         }
-        return passes.run(stage + " low-rank lowering", PassManager.LOWER, structured, context);
+        return passes.run(stage + " low-rank lowering", PassManager.LOW_RANK_LOWER, structured, context);
     }
 
     /**

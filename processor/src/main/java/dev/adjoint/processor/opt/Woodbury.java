@@ -28,7 +28,7 @@ import javax.lang.model.SourceVersion;
  *   <li>{@code K⁻¹ = (1/c)·I − (α/c)·(X·A⁻¹)·Xᵀ} (Woodbury), a sum that {@code sum-distribution}
  *       then distributes over its uses, so {@code K⁻¹·Y = Y/c − (α/c)·(X·A⁻¹)·(Xᵀ·Y)} and
  *       {@code tr K⁻¹ = N/c − (α/c)·⟨X·A⁻¹, X⟩};</li>
- *   <li>{@code K⁻¹·B = B/c − (α/c)·X·(A⁻¹·(Xᵀ·B))};</li>
+ *   <li>{@code K⁻¹·B = B/c − (α/c)·X·(A⁻¹·(Xᵀ·B))}, for a solve and for a product with K⁻¹ alike;</li>
  *   <li>{@code ⟨K⁻¹B, B⟩ = (‖B‖² − α·⟨A⁻¹·XᵀB, XᵀB⟩)/c}.</li>
  * </ul>
  * No N×N matrix is formed. This pays only when q &lt; N, which is known at run time only, so it
@@ -77,10 +77,21 @@ public final class Woodbury implements Pass {
         }
         Map<Integer, Pieces> built = new HashMap<>();
         return Rewriter.rewrite(program, (b, node, in, map) -> {
-            if (!live.get(node.id()) || !rewritten(node) || !structured.containsKey(node.input(0))) {
+            if (!live.get(node.id())) {
                 return -1;
             }
-            int k = node.input(0);
+            int k;
+            boolean inverseTimes = false;
+            if (node.op() instanceof MatrixAlgebra.MatMul m && !m.transB() && node.input(0) != node.input(1)
+                    && graph.node(node.input(0)).op() instanceof LinearAlgebra.SpdInverse
+                    && structured.containsKey(graph.node(node.input(0)).input(0))) {
+                k = graph.node(node.input(0)).input(0); // K⁻¹·B: a solve, not the Woodbury sum times B
+                inverseTimes = true;
+            } else if (rewritten(node) && structured.containsKey(node.input(0))) {
+                k = node.input(0);
+            } else {
+                return -1;
+            }
             Pieces p = built.computeIfAbsent(k, key -> pieces(b, graph, map, key, structured.get(key),
                     blamed.getOrDefault(key, Origin.NONE)));
             int n = b.apply(new IntOps.ShapeQuery(0), p.x());
@@ -103,7 +114,7 @@ public final class Woodbury implements Pass {
             }
             int rhs = in.get(1);
             int xtb = b.matmul(p.x(), rhs, true, false);
-            if (node.op() instanceof LinearAlgebra.SpdSolve) {
+            if (node.op() instanceof LinearAlgebra.SpdSolve || inverseTimes) {
                 // K⁻¹·B = B/c − (α/c)·X·(A⁻¹·(Xᵀ·B))
                 int low = b.scale(b.matmul(p.x(), b.apply(new LinearAlgebra.SpdSolve(), p.capacitance(), xtb), false, false),
                         alphaOverC);
