@@ -9,6 +9,7 @@ import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
 import dev.adjoint.Differentiable;
 import dev.adjoint.Shape;
+import dev.adjoint.processor.ad.ForwardMode;
 import dev.adjoint.processor.ad.ReverseMode;
 import dev.adjoint.processor.diag.Code;
 import dev.adjoint.processor.diag.NumericalLint;
@@ -158,6 +159,11 @@ public final class AdjointProcessor extends AbstractProcessor {
         Differentiable annotation = method.getAnnotation(Differentiable.class);
         List<String> wrt = wrtParameters(method, annotation);
         Map<String, List<String>> declaredShapes = declaredShapes(method);
+        boolean orderOk = annotation.order() == 1 || annotation.order() == 2;
+        if (!orderOk) {
+            errorOnAnnotation(Code.ADJ210, method, "order", "@Differentiable(order = " + annotation.order()
+                    + ") is not supported: write order = 1 (value and gradient) or order = 2 (also Hessian-vector products and the Hessian)");
+        }
 
         TreePath path = trees.getPath(method);
         if (path == null) {
@@ -174,7 +180,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             }
         }
-        if (!signatureOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
+        if (!signatureOk || !orderOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
         }
         if (!warningsSuppressed(method)) {
@@ -195,8 +201,21 @@ public final class AdjointProcessor extends AbstractProcessor {
         PassManager passes = passManager(method);
         Program parsedProgram = new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(), Map.of(), Map.of());
         Program forward = passes.run("forward", PassManager.FORWARD, parsedProgram, context);
-        Program program = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
-        program = passes.run("gradient", PassManager.GRADIENT, program, context);
+        Program differentiated = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
+        Program program = passes.run("gradient", PassManager.GRADIENT, differentiated, context);
+        Program secondOrder = null;
+        Program loweredSecondOrder = null;
+        if (annotation.order() == 2) {
+            // Forward over reverse, on the gradient program after its structure passes (an inverse
+            // known SPD is then one node, so its tangent is formed once), then the same pipelines again.
+            ForwardMode.Result hvp = ForwardMode.hessianVectorProducts(program, parameterNames(method));
+            if (!hvp.unsupported().isEmpty()) {
+                reportMissingSecondOrderRules(method, parsed, hvp.unsupported());
+                return;
+            }
+            secondOrder = passes.run("hessian-vector product", PassManager.GRADIENT, hvp.program(), context);
+            loweredSecondOrder = passes.run("hessian-vector product lowering", PassManager.LOWER, secondOrder, context);
+        }
         Program value = passes.run("value", PassManager.VALUE, forward, context);
         Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
         Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
@@ -205,13 +224,40 @@ public final class AdjointProcessor extends AbstractProcessor {
         Program lowRankValue = lowRank(passes, "value", value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
-                loweredValue, context.shapes(loweredValue),
+                loweredValue, context.shapes(loweredValue), secondOrder, loweredSecondOrder,
+                loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder),
                 lowRankGradient, lowRankGradient == null ? null : context.shapes(lowRankGradient),
                 lowRankValue, lowRankValue == null ? null : context.shapes(lowRankValue));
         JavaFile file = write(method, annotation, path, programs);
         if (report != null && file != null) {
             report.add(((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName(),
                     methodSource(path), parsedProgram, context, programs, file);
+        }
+    }
+
+    private static Set<String> parameterNames(ExecutableElement method) {
+        Set<String> names = new java.util.HashSet<>();
+        for (var p : method.getParameters()) {
+            names.add(p.getSimpleName().toString());
+        }
+        return names;
+    }
+
+    /**
+     * ADJ319, once per construct: a node of the differentiated program whose op has no
+     * forward-mode rule. A node the user wrote is reported at its expression; one the backward
+     * pass introduced, at the method.
+     */
+    private void reportMissingSecondOrderRules(ExecutableElement method, ParsedFunction parsed, List<Node> unsupported) {
+        Set<String> reported = new java.util.HashSet<>();
+        for (Node node : unsupported) {
+            String what = node.origin().text().isEmpty() ? node.op().toString() : node.origin().text();
+            if (!reported.add(what)) {
+                continue;
+            }
+            Tree tree = node.id() < parsed.graph().size() ? parsed.trees().get(node.id()) : null;
+            report(Code.ADJ319, Diagnostic.Kind.ERROR, what + " has no second-order rule, so @Differentiable(order = 2) cannot "
+                    + "derive its Hessian; declare the method order = 1, or write it with forms that have one", tree, method);
         }
     }
 
