@@ -160,6 +160,12 @@ public final class AdjointProcessor extends AbstractProcessor {
         List<String> wrt = wrtParameters(method, annotation);
         Map<String, List<String>> declaredShapes = declaredShapes(method);
         boolean orderOk = annotation.order() == 1 || annotation.order() == 2;
+        boolean precisionOk = annotation.precision().length > 0
+                && java.util.EnumSet.copyOf(List.of(annotation.precision())).size() == annotation.precision().length;
+        if (!precisionOk) {
+            errorOnAnnotation(Code.ADJ220, method, "precision", "@Differentiable(precision) must name each precision to "
+                    + "generate once: {Precision.DOUBLE} (the default), {Precision.FLOAT} or {Precision.DOUBLE, Precision.FLOAT}");
+        }
         if (!orderOk) {
             errorOnAnnotation(Code.ADJ210, method, "order", "@Differentiable(order = " + annotation.order()
                     + ") is not supported: write order = 1 (value and gradient) or order = 2 (also Hessian-vector products and the Hessian)");
@@ -180,7 +186,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             }
         }
-        if (!signatureOk || !orderOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
+        if (!signatureOk || !orderOk || !precisionOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
         }
         if (!warningsSuppressed(method)) {
@@ -228,7 +234,12 @@ public final class AdjointProcessor extends AbstractProcessor {
                 loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder),
                 lowRankGradient, lowRankGradient == null ? null : context.shapes(lowRankGradient),
                 lowRankValue, lowRankValue == null ? null : context.shapes(lowRankValue));
-        JavaFile file = write(method, annotation, path, programs);
+        java.util.EnumSet<dev.adjoint.Precision> precisions = java.util.EnumSet.noneOf(dev.adjoint.Precision.class);
+        precisions.addAll(List.of(annotation.precision()));
+        JavaFile file = precisions.contains(dev.adjoint.Precision.DOUBLE) ? write(method, annotation, path, programs, false) : null;
+        if (precisions.contains(dev.adjoint.Precision.FLOAT)) {
+            write(method, annotation, path, programs, true);
+        }
         if (report != null && file != null) {
             report.add(((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName(),
                     methodSource(path), parsedProgram, context, programs, file);
@@ -371,10 +382,11 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
 
     /** Writes the generated class; returns it, or null if it was not written. */
-    private JavaFile write(ExecutableElement method, Differentiable annotation, TreePath path, ClassEmitter.Programs programs) {
+    private JavaFile write(ExecutableElement method, Differentiable annotation, TreePath path, ClassEmitter.Programs programs,
+            boolean float32) {
         TypeElement owner = (TypeElement) method.getEnclosingElement();
         String packageName = processingEnv.getElementUtils().getPackageOf(owner).getQualifiedName().toString();
-        String generatedName = annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name();
+        String generatedName = (annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name()) + (float32 ? "_F32" : "");
         String qualified = packageName.isEmpty() ? generatedName : packageName + "." + generatedName;
         String clash = generated.get(qualified);
         if (clash != null) {
@@ -392,12 +404,17 @@ public final class AdjointProcessor extends AbstractProcessor {
                 .map(p -> p.asType().toString().replaceAll(".*\\.", "")).toList().toString().replace('[', '(').replace(']', ')'));
 
         ClassEmitter.Source source = new ClassEmitter.Source(packageName, generatedName,
-                owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName());
+                owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName(),
+                float32);
         JavaFile file = ClassEmitter.emit(programs, source);
         try {
             JavaFileObject out = processingEnv.getFiler().createSourceFile(qualified, method);
             try (Writer writer = out.openWriter()) {
-                file.writeTo(writer);
+                if (float32) {
+                    writer.write(dev.adjoint.processor.emit.Float32.translate(file.toString()));
+                } else {
+                    file.writeTo(writer);
+                }
             }
         } catch (IOException e) {
             error(Code.ADJ903, method, "could not write " + qualified + ": " + e.getMessage());

@@ -52,7 +52,18 @@ public final class ClassEmitter {
             String generatedName,
             String qualifiedMethodName,
             String methodSource,
-            String processorName) {}
+            String processorName,
+            boolean float32) {
+        public Source(String packageName, String generatedName, String qualifiedMethodName, String methodSource,
+                String processorName) {
+            this(packageName, generatedName, qualifiedMethodName, methodSource, processorName, false);
+        }
+
+        /** The same method's single-precision class, {@code <generatedName>_F32}. */
+        public Source float32Variant() {
+            return new Source(packageName, generatedName + "_F32", qualifiedMethodName, methodSource, processorName, true);
+        }
+    }
 
     /** The differentiated program, which {@code gradient(...)} computes. */
     private final Program program;
@@ -211,15 +222,17 @@ public final class ClassEmitter {
 
         TypeSpec.Builder type = TypeSpec.classBuilder(source.generatedName())
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addSuperinterface(DIFFERENTIABLE_FUNCTION)
                 .addAnnotation(AnnotationSpec.builder(GENERATED).addMember("value", "$S", source.processorName()).build())
                 .addJavadoc("$L", classJavadoc());
 
-        type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "PARAMETERS",
+        if (!source.float32()) {
+            type.addSuperinterface(DIFFERENTIABLE_FUNCTION);
+            type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "PARAMETERS",
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("The parameters of {@code $L}: names, kinds and which are {@code wrt}.\n", source.qualifiedMethodName())
                 .initializer(parameterList())
                 .build());
+        }
         for (Unit unit : units()) {
             BitSet live = unit.program.gradientNodes();
             for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
@@ -282,9 +295,11 @@ public final class ClassEmitter {
         if (secondOrderUnit != null) {
             addSecondOrderAccessors(type);
         }
-        addBridge(type);
-        if (secondOrderUnit != null) {
-            addSecondOrderBridge(type);
+        if (!source.float32()) { // the bridge speaks DMatrixRMaj
+            addBridge(type);
+            if (secondOrderUnit != null) {
+                addSecondOrderBridge(type);
+            }
         }
         checksMethod().ifPresent(type::addMethod);
 
@@ -305,6 +320,13 @@ public final class ClassEmitter {
         taken.addAll(List.of("PARAMETERS", "value", "gradient", "name", "parameters", "gradientOf", "checkArguments"));
         if (secondOrderUnit != null) {
             taken.addAll(List.of("hessianVectorProduct", "hessianVectorProductOf", "hessian", "order"));
+            // Direction arguments keep the names the formulas use (dX): no field or local may take one.
+            for (int d : secondOrderUnit.program.directions()) {
+                Leaves.Direction direction = (Leaves.Direction) secondOrderUnit.graph.node(d).op();
+                directionNames.put(direction.parameter(), direction.name());
+                taken.add(direction.name());
+                secondOrderUnit.names.put(d, direction.name());
+            }
         }
         // Gradient fields first so they get the plain names gradW, gradAlpha.
         Map<Integer, String> gradientOwner = new HashMap<>();
@@ -439,13 +461,6 @@ public final class ClassEmitter {
     private void assignSecondOrderNames() {
         Unit unit = secondOrderUnit;
         Graph g = unit.graph;
-        // Direction arguments are referenced by name in hessianVectorProduct: none may hide a field.
-        for (int d : unit.program.directions()) {
-            Leaves.Direction direction = (Leaves.Direction) g.node(d).op();
-            String name = taken.add(direction.name()) ? direction.name() : unique(direction.name());
-            directionNames.put(direction.parameter(), name);
-            unit.names.put(d, name);
-        }
         BitSet forward = unit.program.forwardNodes();
         Set<Integer> owned = new HashSet<>();
         for (Map.Entry<String, Map<String, Integer>> outputs : Map.of(
@@ -594,16 +609,34 @@ public final class ClassEmitter {
 
     // ---- value and gradient ------------------------------------------------------------------
 
+    /** How an overload reaches a {@code SimpleMatrix}'s data: {@code .getDDRM()}, or {@code .getFDRM()} for float32. */
+    private String simpleMatrixData() {
+        return source.float32() ? ".getFDRM()" : ".getDDRM()";
+    }
+
+    /** The API's scalar type: {@code double}, or {@code float} in a float32 class. */
+    private TypeName scalarType() {
+        return source.float32() ? TypeName.FLOAT : TypeName.DOUBLE;
+    }
+
+    /**
+     * A scalar computed in {@code double} (a float32 class keeps scalar intermediates in double) as
+     * the API's scalar type.
+     */
+    private String toApi(String expression) {
+        return source.float32() && !expression.matches("-?\\d+(\\.\\d+)?|0\\.0") ? "(float) " + expression : expression;
+    }
+
     private TypeName javaType(Node param) {
         return switch (param.type()) {
             case MATRIX -> MATRIX;
-            case SCALAR -> TypeName.DOUBLE;
+            case SCALAR -> scalarType();
             case INT -> TypeName.INT;
         };
     }
 
     private MethodSpec.Builder signature(String name, boolean simpleMatrix) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(TypeName.DOUBLE);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(scalarType());
         for (Node p : parameters) {
             TypeName t = p.type() == ValueType.MATRIX && simpleMatrix ? SIMPLE_MATRIX : javaType(p);
             m.addParameter(t, ((Leaves.Param) p.op()).name());
@@ -689,7 +722,7 @@ public final class ClassEmitter {
                 finish(body.code, wrt, unit, unit.program.gradients().get(wrt), gradientFields.get(wrt), "∂L/∂" + wrt);
             }
         }
-        body.code.addStatement("return $L", unit.names.get(unit.program.result()));
+        body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
         return body.code.build();
     }
 
@@ -700,7 +733,7 @@ public final class ClassEmitter {
     private void finish(CodeBlock.Builder code, String wrt, Unit unit, Integer node, String field, String what) {
         Node param = parameterNamed(wrt);
         if (param.type() == ValueType.SCALAR) {
-            code.addStatement("$L = $L", field, node == null ? "0.0" : unit.names.get(node));
+            code.addStatement("$L = $L", field, node == null ? "0" : toApi(unit.names.get(node)));
         } else if (node == null) {
             code.add("// $L is zero\n", what);
             code.addStatement("$L.reshape($L.numRows, $L.numCols)", field, wrt, wrt);
@@ -942,7 +975,7 @@ public final class ClassEmitter {
             Node param = parameterNamed(wrt);
             String field = gradientFields.get(wrt);
             if (param.type() == ValueType.SCALAR) {
-                type.addField(FieldSpec.builder(TypeName.DOUBLE, field, Modifier.PRIVATE).addJavadoc("∂L/∂$L\n", wrt).build());
+                type.addField(FieldSpec.builder(scalarType(), field, Modifier.PRIVATE).addJavadoc("∂L/∂$L\n", wrt).build());
                 type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("∂L/∂$L as a 1×1 matrix, for {@link #gradientOf}.\n", wrt)
                         .initializer("new $T(1, 1)", MATRIX).build());
@@ -960,7 +993,7 @@ public final class ClassEmitter {
         for (String wrt : program.wrt()) {
             String field = hvpFields.get(wrt);
             if (parameterNamed(wrt).type() == ValueType.SCALAR) {
-                type.addField(FieldSpec.builder(TypeName.DOUBLE, field, Modifier.PRIVATE).addJavadoc("H·d for $L\n", wrt).build());
+                type.addField(FieldSpec.builder(scalarType(), field, Modifier.PRIVATE).addJavadoc("H·d for $L\n", wrt).build());
                 type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("H·d for $L as a 1×1 matrix, for {@link #hessianVectorProductOf}.\n", wrt)
                         .initializer("new $T(1, 1)", MATRIX).build());
@@ -1028,7 +1061,7 @@ public final class ClassEmitter {
         for (String wrt : program.wrt()) {
             finish(body.code, wrt, unit, unit.program.hessianVectorProducts().get(wrt), hvpFields.get(wrt), "H·d for " + wrt);
         }
-        body.code.addStatement("return $L", unit.names.get(unit.program.result()));
+        body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
         return m.addCode(body.code.build()).build();
     }
 
@@ -1090,7 +1123,7 @@ public final class ClassEmitter {
                 directionArgs.add(unitField);
             } else {
                 String local = unique("unit" + capitalize(directionNames.get(wrt)));
-                code.addStatement("double $L = $L == $L ? 1 : 0", local, j, offsets.get(k));
+                code.addStatement("$T $L = $L == $L ? 1 : 0", scalarType(), local, j, offsets.get(k));
                 directionArgs.add(local);
             }
         }
@@ -1136,7 +1169,7 @@ public final class ClassEmitter {
                 }
             }
             if (param.type() == ValueType.SCALAR) {
-                m.addJavadoc("\n@return the entry of H·d for $L\n", wrt).returns(TypeName.DOUBLE).addStatement("return $L", field);
+                m.addJavadoc("\n@return the entry of H·d for $L\n", wrt).returns(scalarType()).addStatement("return $L", field);
             } else {
                 m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
                         .addJavadoc("\n@return H·d for $L, shaped like {@code $L}\n", wrt, wrt)
@@ -1146,13 +1179,13 @@ public final class ClassEmitter {
         }
         if (parameters.stream().anyMatch(p -> p.type() == ValueType.MATRIX)) {
             String args = String.join(", ", parameters.stream()
-                    .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? ".getDDRM()" : "")).toList());
+                    .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
             String directions = String.join(", ", program.wrt().stream()
-                    .map(w -> directionNames.get(w) + (parameterNamed(w).type() == ValueType.MATRIX ? ".getDDRM()" : "")).toList());
+                    .map(w -> directionNames.get(w) + (parameterNamed(w).type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
             MethodSpec.Builder hvp = signature("hessianVectorProduct", true)
                     .addJavadoc("{@link #hessianVectorProduct} on {@code SimpleMatrix} arguments.\n\n");
             for (String wrt : program.wrt()) {
-                hvp.addParameter(parameterNamed(wrt).type() == ValueType.MATRIX ? SIMPLE_MATRIX : TypeName.DOUBLE,
+                hvp.addParameter(parameterNamed(wrt).type() == ValueType.MATRIX ? SIMPLE_MATRIX : scalarType(),
                         directionNames.get(wrt));
             }
             documentParameters(hvp);
@@ -1236,7 +1269,7 @@ public final class ClassEmitter {
             return;
         }
         String args = String.join(", ", parameters.stream()
-                .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? ".getDDRM()" : ""))
+                .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? simpleMatrixData() : ""))
                 .toList());
         MethodSpec.Builder value = signature("value", true).addJavadoc("{@link #value} on {@code SimpleMatrix} arguments.\n\n");
         documentParameters(value);
@@ -1276,7 +1309,7 @@ public final class ClassEmitter {
                 }
             }
             if (param.type() == ValueType.SCALAR) {
-                m.addJavadoc("\n@return ∂L/∂$L\n", wrt).returns(TypeName.DOUBLE).addStatement("return $L", field);
+                m.addJavadoc("\n@return ∂L/∂$L\n", wrt).returns(scalarType()).addStatement("return $L", field);
             } else {
                 m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
                         .addJavadoc("\n@return ∂L/∂$L, shaped like {@code $L}\n", wrt, wrt)
@@ -1348,7 +1381,8 @@ public final class ClassEmitter {
 
     private String classJavadoc() {
         StringBuilder doc = new StringBuilder();
-        doc.append("Loss and exact gradient of {@code ").append(source.qualifiedMethodName())
+        doc.append(secondOrderDocumented == null ? "Loss and exact gradient of {@code "
+                        : "Loss, exact gradient and Hessian-vector products of {@code ").append(source.qualifiedMethodName())
                 .append("}, generated by Adjoint from:\n\n<pre>\n")
                 .append(escape(source.methodSource().strip()))
                 .append("\n</pre>\n\n<p>Gradients:\n<ul>\n");
