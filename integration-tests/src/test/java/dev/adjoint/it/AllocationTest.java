@@ -68,6 +68,11 @@ class AllocationTest {
         var powerDown = new ControlFlow_PowerDown();
         DMatrixRMaj Wrnn = uniform(r, 4, 4, -0.5, 0.5), Ur = uniform(r, 4, 3), br = uniform(r, 4, 1), h0 = uniform(r, 4, 1),
                 Xlong = uniform(r, 3, 12), Xshort = uniform(r, 3, 5), Bp = uniform(r, 4, 4, -0.5, 0.5);
+        var lowRank = new LowRank_Gplvm();
+        var lowRankSolve = new LowRank_GplvmSolve();
+        var shifted = new LowRank_ShiftedGram();
+        DMatrixRMaj Xl = uniform(r, 40, 2), Yl = uniform(r, 40, 6), Zl = uniform(r, 40, 3), Wl = uniform(r, 3, 2),
+                Xw = uniform(r, 4, 6), Yw = uniform(r, 4, 3);
         return Stream.of(
                 // Loops: the tape grows in the warm-up; calls whose trip count does not exceed it allocate nothing.
                 Arguments.of("rnn, T = 12 then 5", (Runnable) () -> { rnn.value(Wrnn, Ur, br, h0, Xlong);
@@ -103,7 +108,16 @@ class AllocationTest {
                 Arguments.of("layer helper inlined three times", (Runnable) () -> {
                     mlp3.value(W1, b1, W2, b2, W3, b3, X, Ymlp); mlp3.gradient(W1, b1, W2, b2, W3, b3, X, Ymlp); }),
                 Arguments.of("helpers of two classes nested", (Runnable) () -> {
-                    residual.value(Wr, v3, 0.4, Xr); residual.gradient(Wr, v3, 0.4, Xr); }));
+                    residual.value(Wr, v3, 0.4, Xr); residual.gradient(Wr, v3, 0.4, Xr); }),
+                Arguments.of("gplvm low rank (Woodbury), N = 40, q = 2", (Runnable) () -> {
+                    lowRank.value(Xl, 0.8, 1.2, Yl); lowRank.gradient(Xl, 0.8, 1.2, Yl); }),
+                Arguments.of("gplvm with solve, low rank", (Runnable) () -> {
+                    lowRankSolve.value(Xl, 0.8, 1.2, Yl); lowRankSolve.gradient(Xl, 0.8, 1.2, Yl); }),
+                Arguments.of("gplvm, both versions alternately", (Runnable) () -> {
+                    lowRank.gradient(Xl, 0.8, 1.2, Yl); lowRank.gradient(Xw, 0.8, 1.2, Yw);
+                    lowRank.value(Xl, 0.8, 1.2, Yl); lowRank.value(Xw, 0.8, 1.2, Yw); }),
+                Arguments.of("shifted Gram, low rank, computed factor", (Runnable) () -> {
+                    shifted.value(Zl, Wl, 0.4, Yl); shifted.gradient(Zl, Wl, 0.4, Yl); }));
     }
 
     /** Second order: hessianVectorProduct and hessian allocate nothing either, once shapes repeat. */

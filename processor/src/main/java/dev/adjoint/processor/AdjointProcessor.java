@@ -242,10 +242,15 @@ public final class AdjointProcessor extends AbstractProcessor {
         Program value = passes.run("value", PassManager.VALUE, forward, context);
         Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
         Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
+        // Program versioning: a low-rank version of each program, which the method runs when the sizes favour it.
+        Program lowRankGradient = lowRank(passes, "gradient", program, context);
+        Program lowRankValue = lowRank(passes, "value", value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
                 loweredValue, context.shapes(loweredValue), secondOrder, loweredSecondOrder,
-                loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder));
+                loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder),
+                lowRankGradient, lowRankGradient == null ? null : context.shapes(lowRankGradient),
+                lowRankValue, lowRankValue == null ? null : context.shapes(lowRankValue));
         java.util.EnumSet<dev.adjoint.Precision> precisions = java.util.EnumSet.noneOf(dev.adjoint.Precision.class);
         precisions.addAll(List.of(annotation.precision()));
         JavaFile file = precisions.contains(dev.adjoint.Precision.DOUBLE) ? write(method, annotation, path, programs, false) : null;
@@ -300,6 +305,21 @@ public final class AdjointProcessor extends AbstractProcessor {
                         + "derive its Hessian; declare the method order = 1, or write it with forms that have one", tree, method);
             }
         }
+    }
+
+    /**
+     * The low-rank version of {@code program} ({@link PassManager#LOW_RANK}, then
+     * {@link PassManager#LOW_RANK_LOWER}), or null when no matrix in it has identity-plus-low-rank structure.
+     */
+    private static Program lowRank(PassManager passes, String stage, Program program, PassContext context) {
+        if (!dev.adjoint.processor.opt.Woodbury.applies(program)) {
+            return null;
+        }
+        Program structured = passes.run(stage + " low-rank", PassManager.LOW_RANK, program, context);
+        if (!dev.adjoint.processor.opt.Woodbury.applied(structured)) {
+            return null;
+        }
+        return passes.run(stage + " low-rank lowering", PassManager.LOW_RANK_LOWER, structured, context);
     }
 
     /**

@@ -76,6 +76,10 @@ public final class ClassEmitter {
     private final Unit gradientUnit;
     /** {@code value(...)}'s body: the forward-only program, optimized on its own. */
     private final Unit valueUnit;
+    /** {@code gradient(...)}'s low-rank version, run when its low-rank factors have fewer columns than rows; or null. */
+    private final Unit gradientLowRankUnit;
+    /** {@code value(...)}'s low-rank version; or null. */
+    private final Unit valueLowRankUnit;
     /** {@code hessianVectorProduct(...)}'s body for {@code order = 2}, else null. */
     private final Unit secondOrderUnit;
     /** The second-order program before lowering, whose H·d formulas the Javadoc shows (or null). */
@@ -128,6 +132,10 @@ public final class ClassEmitter {
     private ClassEmitter(Programs programs, Source source) {
         this.gradientUnit = new Unit(programs.gradient(), programs.gradientShapes());
         this.valueUnit = new Unit(programs.value(), programs.valueShapes());
+        this.gradientLowRankUnit = programs.gradientLowRank() == null ? null
+                : new Unit(programs.gradientLowRank(), programs.gradientLowRankShapes());
+        this.valueLowRankUnit = programs.valueLowRank() == null ? null
+                : new Unit(programs.valueLowRank(), programs.valueLowRankShapes());
         this.secondOrderUnit = programs.secondOrder() == null ? null : new Unit(programs.secondOrder(), programs.secondOrderShapes());
         this.secondOrderDocumented = programs.secondOrderDocumented();
         this.program = programs.gradient();
@@ -157,19 +165,37 @@ public final class ClassEmitter {
      *     Hessian-vector products, before lowering (the Javadoc's H·d formulas); else null
      * @param secondOrder that program lowered, which {@code hessianVectorProduct(...)} runs; or null
      * @param secondOrderShapes its shapes, or null
+     * @param gradientLowRank the lowered low-rank version of {@code gradient} (the {@code woodbury} pass), or null
+     * @param gradientLowRankShapes its shapes, or null
+     * @param valueLowRank the lowered low-rank version of {@code value}, or null
+     * @param valueLowRankShapes its shapes, or null
      */
     public record Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
-            ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder, ShapeInference secondOrderShapes) {
+            ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder, ShapeInference secondOrderShapes,
+            Program gradientLowRank, ShapeInference gradientLowRankShapes, Program valueLowRank,
+            ShapeInference valueLowRankShapes) {
         /** A first-order class: value and gradient only. */
         public Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
                 ShapeInference valueShapes) {
             this(documented, gradient, gradientShapes, value, valueShapes, null, null, null);
         }
+
+        /** Without low-rank versions. */
+        public Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
+                ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder,
+                ShapeInference secondOrderShapes) {
+            this(documented, gradient, gradientShapes, value, valueShapes, secondOrderDocumented, secondOrder,
+                    secondOrderShapes, null, null, null, null);
+        }
     }
 
-    /** The units this class emits a method body for. */
+    /** The units this class emits a method body for: gradient, value, H·d and the low-rank versions. */
     private List<Unit> units() {
-        return secondOrderUnit == null ? List.of(gradientUnit, valueUnit) : List.of(gradientUnit, valueUnit, secondOrderUnit);
+        List<Unit> units = new ArrayList<>(List.of(gradientUnit, valueUnit));
+        if (secondOrderUnit != null) units.add(secondOrderUnit);
+        if (gradientLowRankUnit != null) units.add(gradientLowRankUnit);
+        if (valueLowRankUnit != null) units.add(valueLowRankUnit);
+        return units;
     }
 
     public static JavaFile emit(Programs programs, Source source) {
@@ -178,14 +204,20 @@ public final class ClassEmitter {
 
     private JavaFile emit() {
         assignNames();
-        assignValueNames();
+        assignValueNames(valueUnit, false);
+        if (gradientLowRankUnit != null) {
+            assignValueNames(gradientLowRankUnit, true);
+        }
+        if (valueLowRankUnit != null) {
+            assignValueNames(valueLowRankUnit, false);
+        }
         if (secondOrderUnit != null) {
             assignSecondOrderNames();
         }
         shareWorkspaces();
 
-        MethodSpec value = computeMethod("value", valueUnit, false);
-        MethodSpec gradient = computeMethod("gradient", gradientUnit, true);
+        MethodSpec value = computeMethod("value", valueUnit, valueLowRankUnit, false);
+        MethodSpec gradient = computeMethod("gradient", gradientUnit, gradientLowRankUnit, true);
         MethodSpec hessianVectorProduct = secondOrderUnit == null ? null : hessianVectorProductMethod();
 
         TypeSpec.Builder type = TypeSpec.classBuilder(source.generatedName())
@@ -368,7 +400,10 @@ public final class ClassEmitter {
      * gradient program (same op on the same inputs) shares its name, and so its workspace field;
      * a gradient's own field is never reused, so {@code value()} leaves {@code gradX()} alone.
      */
-    private void assignValueNames() {
+    /** K's name → its capacitance matrix's field, shared by the low-rank versions of both methods. */
+    private final Map<String, String> capacitanceNames = new HashMap<>();
+
+    private void assignValueNames(Unit valueUnit, boolean gradient) {
         Graph valueGraph = valueUnit.graph;
         dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
         Set<String> gradientOwned = new HashSet<>(gradientFields.values());
@@ -379,6 +414,24 @@ public final class ClassEmitter {
                 userLocals.add(local);
             }
         });
+        if (gradient) {
+            // A low-rank version's gradient goes straight into its field when nothing else writes that node.
+            BitSet forward = valueUnit.program.forwardNodes();
+            Set<Integer> owned = new HashSet<>();
+            for (String wrt : valueUnit.program.wrt()) {
+                Integer node = valueUnit.program.gradients().get(wrt);
+                if (node != null && parameterNamed(wrt).type() == ValueType.MATRIX
+                        && valueGraph.node(node).op().inline(valueGraph.node(node)) == null
+                        && !valueGraph.names().containsKey(node) && !forward.get(node) && owned.add(node)) {
+                    valueUnit.names.put(node, gradientFields.get(wrt));
+                }
+            }
+        }
+        for (Node node : valueGraph.nodes()) {
+            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c && !valueUnit.names.containsKey(node.id())) {
+                valueUnit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
+            }
+        }
         for (Node node : valueGraph.nodes()) {
             int[] inputs = new int[node.inputs().size()];
             boolean mapped = true;
@@ -387,6 +440,9 @@ public final class ClassEmitter {
                 mapped &= inputs[k] >= 0;
             }
             same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
+            if (valueUnit.names.containsKey(node.id())) {
+                continue; // a gradient of a low-rank version, in its field
+            }
             String shared = same[node.id()] >= 0 ? names.get(same[node.id()]) : null;
             if (shared != null && !gradientOwned.contains(shared)) {
                 valueUnit.names.put(node.id(), shared);
@@ -601,22 +657,63 @@ public final class ClassEmitter {
         return String.join(", ", parameters.stream().map(p -> ((Leaves.Param) p.op()).name()).toList());
     }
 
-    private MethodSpec computeMethod(String name, Unit unit, boolean backward) {
-        BitSet live = unit.program.gradientNodes();
+    private MethodSpec computeMethod(String name, Unit unit, Unit lowRank, boolean backward) {
         MethodSpec.Builder m = signature(name, false);
         m.addJavadoc(backward
                 ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
                         + "Arguments are never modified.\n\n"
                 : "Computes the loss (forward pass only; wrt $L). Arguments are never modified.\n\n",
                 String.join(", ", program.wrt()));
+        String predicate = lowRank == null ? null : lowRankPredicate(lowRank);
+        if (predicate != null) {
+            m.addJavadoc("<p>When {@code $L}, an identity-plus-low-rank matrix c·I + α·X·Xᵀ (X N×q) is inverted, solved\n"
+                    + "with and log-det'd through the q×q matrix c·I + α·XᵀX (Woodbury's identity and the matrix determinant\n"
+                    + "lemma), never forming an N×N matrix; otherwise densely.\n\n", predicate);
+        }
         documentParameters(m);
         m.addJavadoc(backward
                 ? "@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
                 : "@return the loss\n");
-        Body body = new Body(unit);
+        CodeBlock.Builder code = CodeBlock.builder();
         if (!shapes.checks().isEmpty()) {
-            body.code.addStatement("checkArguments($L)", argumentList());
+            code.addStatement("checkArguments($L)", argumentList());
         }
+        if (predicate == null) {
+            code.add(body(unit, backward));
+        } else {
+            code.add("// Low rank (q < N): Woodbury and the determinant lemma through the q×q capacitance matrix, no N×N matrix\n");
+            code.beginControlFlow("if ($L)", predicate).add(body(lowRank, backward));
+            code.nextControlFlow("else").add(body(unit, backward)).endControlFlow();
+        }
+        return m.addCode(code.build()).build();
+    }
+
+    /**
+     * {@code q < N} for every capacitance matrix of a low-rank version, from argument shapes; null
+     * when a size is not an argument's dimension or a constant (then the method stays dense).
+     */
+    private static String lowRankPredicate(Unit unit) {
+        Set<String> tests = new java.util.LinkedHashSet<>();
+        BitSet live = unit.program.gradientNodes();
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node node = unit.graph.node(id);
+            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance) {
+                Anchor rows = unit.shapes.dimension(node.input(0), 0);
+                Anchor cols = unit.shapes.dimension(node.input(0), 1);
+                if (!(rows instanceof Anchor.ParameterDim || rows instanceof Anchor.Constant)
+                        || !(cols instanceof Anchor.ParameterDim || cols instanceof Anchor.Constant)) {
+                    return null;
+                }
+                tests.add(anchor(unit, cols) + " < " + anchor(unit, rows));
+            }
+        }
+        return tests.isEmpty() ? null : String.join(" && ", tests);
+    }
+
+    /** One program's statements: sizes, then every live node, then the gradients' fields, then the return. */
+    private CodeBlock body(Unit unit, boolean backward) {
+        BitSet live = unit.program.gradientNodes();
+        Body body = new Body(unit);
         // Sizes first: they depend only on argument shapes, and constant matrices need them.
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             if (unit.graph.node(id).type() == ValueType.INT && !unit.shapes.dynamic(id)) {
@@ -635,7 +732,7 @@ public final class ClassEmitter {
             }
         }
         body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
-        return m.addCode(body.code.build()).build();
+        return body.code.build();
     }
 
     /**
@@ -787,8 +884,10 @@ public final class ClassEmitter {
             factorTypes.put(key, kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
             if (factored.add(key)) {
                 comment();
-                code.addStatement("$L.factor($L, $S)", field, matrixName,
-                        describe(parent == null ? factorOwner(unit, matrix, kind, owner) : owner));
+                String what = unit.graph.node(matrix).op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c
+                        ? c.expression() // K's factorization, which the capacitance matrix stands for
+                        : describe(parent == null ? factorOwner(unit, matrix, kind, owner) : owner);
+                code.addStatement("$L.factor($L, $S)", field, matrixName, what);
             }
             return field;
         }

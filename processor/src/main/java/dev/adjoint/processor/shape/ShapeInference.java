@@ -162,6 +162,15 @@ public final class ShapeInference {
         return fallback;
     }
 
+    /**
+     * The anchor that gives a matrix node's dimension ({@code axis} 0 rows, 1 columns) at run time:
+     * a parameter dimension, else a constant, else an int value; null if none.
+     */
+    public Anchor dimension(int matrixNode, int axis) {
+        int[] s = shapes.get(matrixNode);
+        return s == null ? null : checkable(anchors.get(find(s[axis])));
+    }
+
     /** Whether the shapes prove a matrix node square (its rows and columns are one dimension). */
     public boolean provablySquare(int matrixNode) {
         int[] s = shapes.get(matrixNode);
