@@ -25,7 +25,8 @@ public final class Regions {
      *     the region does not read that input
      * @param outputs the nodes the region yields, in order
      */
-    public record Region(Graph graph, List<ValueType> inputTypes, List<Integer> inputLeaves, List<Integer> outputs) {
+    public record Region(Graph graph, List<ValueType> inputTypes, List<Integer> inputLeaves, List<Integer> outputs)
+            implements java.io.Serializable {
         public Region {
             inputTypes = List.copyOf(inputTypes);
             inputLeaves = List.copyOf(inputLeaves);
