@@ -245,12 +245,14 @@ public final class AdjointProcessor extends AbstractProcessor {
         // Program versioning: a low-rank version of each program, which the method runs when the sizes favour it.
         Program lowRankGradient = lowRank(passes, "gradient", program, context);
         Program lowRankValue = lowRank(passes, "value", value, context);
+        Program lowRankSecondOrder = secondOrder == null ? null : lowRank(passes, "hessian-vector product", secondOrder, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
                 loweredValue, context.shapes(loweredValue), secondOrder, loweredSecondOrder,
                 loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder),
                 lowRankGradient, lowRankGradient == null ? null : context.shapes(lowRankGradient),
-                lowRankValue, lowRankValue == null ? null : context.shapes(lowRankValue));
+                lowRankValue, lowRankValue == null ? null : context.shapes(lowRankValue),
+                lowRankSecondOrder, lowRankSecondOrder == null ? null : context.shapes(lowRankSecondOrder));
         java.util.EnumSet<dev.adjoint.Precision> precisions = java.util.EnumSet.noneOf(dev.adjoint.Precision.class);
         precisions.addAll(List.of(annotation.precision()));
         JavaFile file = precisions.contains(dev.adjoint.Precision.DOUBLE) ? write(method, annotation, path, programs, false) : null;

@@ -80,6 +80,8 @@ public final class ClassEmitter {
     private final Unit gradientLowRankUnit;
     /** {@code value(...)}'s low-rank version; or null. */
     private final Unit valueLowRankUnit;
+    /** The low-rank version of {@code hessianVectorProduct(...)}'s program, or null. */
+    private final Unit secondOrderLowRankUnit;
     /** {@code hessianVectorProduct(...)}'s body for {@code order = 2}, else null. */
     private final Unit secondOrderUnit;
     /** The second-order program before lowering, whose H·d formulas the Javadoc shows (or null). */
@@ -136,6 +138,8 @@ public final class ClassEmitter {
                 : new Unit(programs.gradientLowRank(), programs.gradientLowRankShapes());
         this.valueLowRankUnit = programs.valueLowRank() == null ? null
                 : new Unit(programs.valueLowRank(), programs.valueLowRankShapes());
+        this.secondOrderLowRankUnit = programs.secondOrderLowRank() == null ? null
+                : new Unit(programs.secondOrderLowRank(), programs.secondOrderLowRankShapes());
         this.secondOrderUnit = programs.secondOrder() == null ? null : new Unit(programs.secondOrder(), programs.secondOrderShapes());
         this.secondOrderDocumented = programs.secondOrderDocumented();
         this.program = programs.gradient();
@@ -173,7 +177,7 @@ public final class ClassEmitter {
     public record Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
             ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder, ShapeInference secondOrderShapes,
             Program gradientLowRank, ShapeInference gradientLowRankShapes, Program valueLowRank,
-            ShapeInference valueLowRankShapes) {
+            ShapeInference valueLowRankShapes, Program secondOrderLowRank, ShapeInference secondOrderLowRankShapes) {
         /** A first-order class: value and gradient only. */
         public Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
                 ShapeInference valueShapes) {
@@ -185,7 +189,7 @@ public final class ClassEmitter {
                 ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder,
                 ShapeInference secondOrderShapes) {
             this(documented, gradient, gradientShapes, value, valueShapes, secondOrderDocumented, secondOrder,
-                    secondOrderShapes, null, null, null, null);
+                    secondOrderShapes, null, null, null, null, null, null);
         }
     }
 
@@ -195,6 +199,7 @@ public final class ClassEmitter {
         if (secondOrderUnit != null) units.add(secondOrderUnit);
         if (gradientLowRankUnit != null) units.add(gradientLowRankUnit);
         if (valueLowRankUnit != null) units.add(valueLowRankUnit);
+        if (secondOrderLowRankUnit != null) units.add(secondOrderLowRankUnit);
         return units;
     }
 
@@ -212,7 +217,10 @@ public final class ClassEmitter {
             assignValueNames(valueLowRankUnit, false);
         }
         if (secondOrderUnit != null) {
-            assignSecondOrderNames();
+            assignSecondOrderNames(secondOrderUnit);
+            if (secondOrderLowRankUnit != null) {
+                assignSecondOrderNames(secondOrderLowRankUnit);
+            }
         }
         shareWorkspaces();
 
@@ -465,9 +473,16 @@ public final class ClassEmitter {
      * writes lives in its accessor's field; the rest share names with the gradient program's
      * counterparts (same op on the same inputs) as {@link #assignValueNames} does, or get their own.
      */
-    private void assignSecondOrderNames() {
-        Unit unit = secondOrderUnit;
+    private void assignSecondOrderNames(Unit unit) {
         Graph g = unit.graph;
+        for (int d : unit.program.directions()) {
+            unit.names.put(d, ((Leaves.Direction) g.node(d).op()).name());
+        }
+        for (Node node : g.nodes()) {
+            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c && !unit.names.containsKey(node.id())) {
+                unit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
+            }
+        }
         BitSet forward = unit.program.forwardNodes();
         Set<Integer> owned = new HashSet<>();
         for (Map.Entry<String, Map<String, Integer>> outputs : Map.of(
@@ -1202,8 +1217,6 @@ public final class ClassEmitter {
 
     /** {@code hessianVectorProduct(p1, ..., pk, d1, ..., dw)}: the second-order program's body. */
     private MethodSpec hessianVectorProductMethod() {
-        Unit unit = secondOrderUnit;
-        BitSet live = unit.program.gradientNodes();
         MethodSpec.Builder m = signature("hessianVectorProduct", false);
         for (String wrt : program.wrt()) {
             m.addParameter(javaType(parameterNamed(wrt)), directionNames.get(wrt));
@@ -1211,19 +1224,38 @@ public final class ClassEmitter {
         m.addJavadoc("Computes the loss, its gradient and the Hessian-vector product H·d, where H is the Hessian with respect to "
                 + "$L and d stacks the directions; read H·d with the {@code hvp...()} accessors and the gradient with the "
                 + "{@code grad...()} accessors. Arguments are never modified.\n\n", String.join(", ", program.wrt()));
+        String predicate = secondOrderLowRankUnit == null ? null : lowRankPredicate(secondOrderLowRankUnit);
+        if (predicate != null) {
+            m.addJavadoc("<p>When {@code $L}, as in {@link #gradient}, through the q×q capacitance matrix (no N×N inverse).\n\n",
+                    predicate);
+        }
         documentParameters(m);
         documentDirections(m);
         m.addJavadoc("@return the loss, as {@link #gradient} would\n");
-        Body body = new Body(unit);
+        CodeBlock.Builder code = CodeBlock.builder();
         if (!shapes.checks().isEmpty()) {
-            body.code.addStatement("checkArguments($L)", argumentList());
+            code.addStatement("checkArguments($L)", argumentList());
         }
         for (String wrt : program.wrt()) {
             if (parameterNamed(wrt).type() == ValueType.MATRIX) {
-                body.code.addStatement("$T.checkDirection($L, $L, $S, $S, $S)", Ejml.KERNELS, directionNames.get(wrt), wrt,
+                code.addStatement("$T.checkDirection($L, $L, $S, $S, $S)", Ejml.KERNELS, directionNames.get(wrt), wrt,
                         directionNames.get(wrt), wrt, source.qualifiedMethodName());
             }
         }
+        if (predicate == null) {
+            code.add(secondOrderBody(secondOrderUnit));
+        } else {
+            code.add("// Low rank (q < N): Woodbury and the determinant lemma through the q×q capacitance matrix\n");
+            code.beginControlFlow("if ($L)", predicate).add(secondOrderBody(secondOrderLowRankUnit));
+            code.nextControlFlow("else").add(secondOrderBody(secondOrderUnit)).endControlFlow();
+        }
+        return m.addCode(code.build()).build();
+    }
+
+    /** A second-order program's statements, then the gradients' and H·d's fields, then the return. */
+    private CodeBlock secondOrderBody(Unit unit) {
+        BitSet live = unit.program.gradientNodes();
+        Body body = new Body(unit);
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             if (unit.graph.node(id).type() == ValueType.INT && !unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
@@ -1242,7 +1274,7 @@ public final class ClassEmitter {
             finish(body.code, wrt, unit, unit.program.hessianVectorProducts().get(wrt), hvpFields.get(wrt), "H·d for " + wrt);
         }
         body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
-        return m.addCode(body.code.build()).build();
+        return body.code.build();
     }
 
     private void documentDirections(MethodSpec.Builder m) {

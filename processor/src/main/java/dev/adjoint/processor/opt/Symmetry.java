@@ -114,6 +114,9 @@ public final class Symmetry implements Pass {
             if (op instanceof MatrixAlgebra.MatMul m) {
                 return isGram(in.get(0), in.get(1), m) || isSandwich(in.get(0), in.get(1), m);
             }
+            if (op instanceof MatrixAlgebra.Add && isProductPlusItsTranspose(in.get(0), in.get(1))) {
+                return true; // P + Pᵀ, the tangent of a Gram matrix: dX·Xᵀ + X·dXᵀ
+            }
             if (op instanceof MatrixAlgebra.Add || op instanceof MatrixAlgebra.Subtract
                     || op instanceof Entrywise.ElementMult || op instanceof Entrywise.ElementDiv) {
                 return symmetric(in.get(0)) && symmetric(in.get(1));
@@ -125,6 +128,17 @@ public final class Symmetry implements Pass {
                 return symmetric(in.get(0));
             }
             return false;
+        }
+
+        /** {@code op(A)·op(B) + op(B)ᵀ·op(A)ᵀ}: a product plus its own transpose. */
+        private boolean isProductPlusItsTranspose(int first, int second) {
+            if (!(nodes.apply(first).op() instanceof MatrixAlgebra.MatMul p)
+                    || !(nodes.apply(second).op() instanceof MatrixAlgebra.MatMul q)) {
+                return false;
+            }
+            Node l = nodes.apply(first);
+            Node r = nodes.apply(second);
+            return r.input(0) == l.input(1) && r.input(1) == l.input(0) && q.transA() != p.transB() && q.transB() != p.transA();
         }
 
         /** {@code A·Aᵀ} or {@code Aᵀ·A}. */
