@@ -346,6 +346,9 @@ public final class BodyParser {
             }
             case INT_LITERAL -> record(b.apply(new Leaves.IntConst((Integer) ((LiteralTree) expr).getValue()), origin(expr)), expr);
             case DOUBLE_LITERAL -> record(b.constant((Double) ((LiteralTree) expr).getValue()), expr);
+            // The only boolean the DSL has: the flag of A.extractVector(row, i), lowered as 1 or 0.
+            case BOOLEAN_LITERAL -> record(b.apply(new Leaves.IntConst(Boolean.TRUE.equals(((LiteralTree) expr).getValue()) ? 1 : 0),
+                    origin(expr)), expr);
             case FLOAT_LITERAL, LONG_LITERAL -> throw new DslError(Code.ADJ318, expr, "use a double or int literal (" + expr + " is "
                     + (expr.getKind() == Tree.Kind.FLOAT_LITERAL ? "a float" : "a long") + ")");
             case IDENTIFIER -> identifier((IdentifierTree) expr, path);
@@ -374,7 +377,7 @@ public final class BodyParser {
                     throw new DslError(Code.ADJ318, expr, "assignments inside expressions are not supported: assign in a statement of its own");
             case ARRAY_ACCESS -> throw new DslError(Code.ADJ318, expr, "array access is not supported in a @Differentiable method");
             default -> throw new DslError(Code.ADJ318, expr, "the operator or expression '" + expr + "' is not part of the Adjoint DSL: "
-                    + "scalars support + - * /, unary minus, (double) casts and Math.log/exp/sqrt/pow/tanh");
+                    + "scalars support + - * /, unary minus, (double) casts and the Math functions of docs/dsl.md");
         };
     }
 
