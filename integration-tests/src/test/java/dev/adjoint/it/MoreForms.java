@@ -161,4 +161,42 @@ final class MoreForms {
         SimpleMatrix both = top.concatRows(top.scale(2));
         return sumSquares(both.cols(1, both.getNumCols()).plus(1)) + both.diag().elementSum();
     }
+
+    // ------------------------------------------------------------------ kinks and ties (exact gradients)
+
+    @Differentiable
+    static double absSum(SimpleMatrix A, SimpleMatrix C) {
+        return abs(A).elementMult(C).elementSum();
+    }
+
+    @Differentiable
+    static double maxSum(SimpleMatrix A, SimpleMatrix B, SimpleMatrix C) {
+        return max(A, B).elementMult(C).elementSum();
+    }
+
+    @Differentiable
+    static double minSum(SimpleMatrix A, SimpleMatrix B, SimpleMatrix C) {
+        return min(A, B).elementMult(C).elementSum();
+    }
+
+    @Differentiable
+    static double maxScalarSum(SimpleMatrix A, double s, SimpleMatrix C) {
+        return max(A, s).elementMult(C).elementSum();
+    }
+
+    @Differentiable
+    static double scalarKinks(double x, double y) {
+        return 3 * Math.abs(x) + 5 * Math.max(x, y) + 7 * Math.min(y, x);
+    }
+
+    @Differentiable
+    static double extremes(SimpleMatrix A) {
+        return A.elementMax() + 10 * A.elementMin() + 100 * A.elementMaxAbs() + 1000 * A.elementMinAbs();
+    }
+
+    /** Out-of-range indices at run time. */
+    @Differentiable(wrt = "A")
+    static double indexed(SimpleMatrix A, int i, int j, int k) {
+        return A.get(i, j) + A.get(k) + A.extractMatrix(0, i, j, A.getNumCols()).elementSum();
+    }
 }
