@@ -591,6 +591,15 @@ public final class ShapeInference {
         List<Anchor> la = anchors.get(ra);
         List<Anchor> lb = anchors.get(rb);
         if (la.stream().anyMatch(x -> x instanceof Anchor.Derived) || lb.stream().anyMatch(x -> x instanceof Anchor.Derived)) {
+            // Dimension expressions that can never be equal (rows(A) vs rows(A) + 1, n + m vs p): the classes stay apart.
+            Poly left = poly(ra, new java.util.HashSet<>());
+            Poly right = poly(rb, new java.util.HashSet<>());
+            Poly difference = left.minus(right);
+            Long c = difference.constant();
+            if (c != null ? c != 0 : left.rigid() && right.rigid() && !difference.isZero()) {
+                problems.add(new Problem(node, what + " differ: " + left + " vs " + right + describeOperands(node)));
+                return;
+            }
             @SuppressWarnings("unchecked")
             List<Anchor>[] sides = new List[] {List.copyOf(la), List.copyOf(lb)};
             derivedMerges.add(sides);
