@@ -38,4 +38,11 @@ public @interface Differentiable {
      * generated gradient.
      */
     int order() default 1;
+
+    /**
+     * The precisions to generate: {@link Precision#DOUBLE} writes {@code C_M} on
+     * {@code DMatrixRMaj} and {@code double}; {@link Precision#FLOAT} writes {@code C_M_F32} (or
+     * {@code <name>_F32}) with the same methods on {@code FMatrixRMaj} and {@code float}.
+     */
+    Precision[] precision() default {Precision.DOUBLE};
 }

@@ -83,6 +83,51 @@ class AllocationTest {
                 Arguments.of("transposed factorizations", (Runnable) () -> { transposed.value(A3, B32); transposed.gradient(A3, B32); }));
     }
 
+    /** Second order: hessianVectorProduct and hessian allocate nothing either, once shapes repeat. */
+    static Stream<Arguments> secondOrder() {
+        Random r = new Random(43);
+        DMatrixRMaj A3 = wellConditioned(r, 3), B32 = uniform(r, 3, 2), C32 = uniform(r, 3, 2), C33 = uniform(r, 3, 3),
+                A34 = uniform(r, 3, 4), B45 = uniform(r, 4, 5), Z = uniform(r, 4, 3), Y = uniform(r, 4, 3, 0, 1),
+                W = uniform(r, 4, 3), X = uniform(r, 3, 5), Xg = uniform(r, 5, 2), Yg = uniform(r, 5, 3),
+                W1 = uniform(r, 4, 3), b1 = uniform(r, 4, 1), W2 = uniform(r, 3, 4), b2 = uniform(r, 3, 1),
+                C34 = uniform(r, 3, 4), Ymlp = uniform(r, 3, 5, 0, 1);
+        DMatrixRMaj dA34 = uniform(r, 3, 4), dB45 = uniform(r, 4, 5), dA3 = uniform(r, 3, 3), dB32 = uniform(r, 3, 2),
+                dC33 = uniform(r, 3, 3), dZ = uniform(r, 4, 3), dW = uniform(r, 4, 3), dXg = uniform(r, 5, 2),
+                dW1 = uniform(r, 4, 3), db1 = uniform(r, 4, 1), dW2 = uniform(r, 3, 4), db2 = uniform(r, 3, 1),
+                dC34 = uniform(r, 3, 4);
+        var mult = new DslForms_Mult();
+        var invert = new DslForms_Invert();
+        var det = new DslForms_Determinant();
+        var logDet = new DslForms_OpsLogDet();
+        var sce = new DslForms_OpsSoftmaxCrossEntropy();
+        var swish = new DslForms_OpsSwish();
+        var logSumExp = new DslForms_OpsLogSumExp();
+        var power = new DslForms_ElementPowerComputed();
+        var auto = new FanOut_TiedAutoencoder();
+        var mlp = new FanOut_Mlp();
+        var gplvm = new FanOut_Gplvm();
+        return Stream.of(
+                Arguments.of("mult", (Runnable) () -> mult.hessianVectorProduct(A34, B45, dA34, dB45)),
+                Arguments.of("invert", (Runnable) () -> invert.hessianVectorProduct(A3, C33, dA3, dC33)),
+                Arguments.of("determinant", (Runnable) () -> det.hessianVectorProduct(A3, dA3)),
+                Arguments.of("logDet(B·Bᵀ + c·I)", (Runnable) () -> logDet.hessianVectorProduct(B32, 0.7, dB32, 0.1)),
+                Arguments.of("softmaxCrossEntropy", (Runnable) () -> sce.hessianVectorProduct(Z, Y, dZ, dW)),
+                Arguments.of("swish", (Runnable) () -> swish.hessianVectorProduct(A34, C34, dA34, dC34)),
+                Arguments.of("logSumExp", (Runnable) () -> logSumExp.hessianVectorProduct(A34, C34, dA34, dC34)),
+                Arguments.of("elementPower", (Runnable) () -> power.hessianVectorProduct(A34, 1.3, C34, dA34, dC34)),
+                Arguments.of("tied autoencoder", (Runnable) () -> auto.hessianVectorProduct(W, X, dW)),
+                Arguments.of("tied autoencoder hessian", (Runnable) () -> auto.hessian(W, X)),
+                Arguments.of("mlp", (Runnable) () -> mlp.hessianVectorProduct(W1, b1, W2, b2, X, Ymlp, dW1, db1, dW2, db2)),
+                Arguments.of("gplvm", (Runnable) () -> gplvm.hessianVectorProduct(Xg, 0.8, 1.2, Yg, dXg, 0.1, -0.2)),
+                Arguments.of("gplvm hessian", (Runnable) () -> gplvm.hessian(Xg, 0.8, 1.2, Yg)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("secondOrder")
+    void secondOrderAllocatesNothingOnceShapesRepeat(String name, Runnable call) {
+        noAllocationOnceShapesRepeat(name, call);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("functions")
     void noAllocationOnceShapesRepeat(String name, Runnable call) {

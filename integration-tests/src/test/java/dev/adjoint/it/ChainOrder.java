@@ -12,19 +12,19 @@ import org.ejml.simple.SimpleMatrix;
 final class ChainOrder {
     private ChainOrder() {}
 
-    @Differentiable(wrt = "A")
+    @Differentiable(order = 2, wrt = "A")
     static double chain(SimpleMatrix A, SimpleMatrix B, SimpleMatrix C) {
         return sumSquares(A.mult(B).mult(C));
     }
 
     /** A Gram matrix: its two adjoint paths through A are summed as A·(G + Gᵀ). */
-    @Differentiable
+    @Differentiable(order = 2)
     static double gram(SimpleMatrix A, SimpleMatrix x) {
         return sumSquares(A.transpose().mult(A).mult(x).minus(x));
     }
 
     /** The other Gram form, A·Aᵀ. */
-    @Differentiable
+    @Differentiable(order = 2)
     static double gramOuter(SimpleMatrix A, SimpleMatrix y) {
         return A.mult(A.transpose()).elementMult(y).elementSum();
     }

@@ -175,6 +175,126 @@ final class TestSupport {
 
         GradientChecker.check(f, args).assertBelow(GRADIENT_TOLERANCE);
         assertUnchanged(snapshot, args, "GradientChecker");
+        if (f.order() == 2) {
+            verifySecondOrder(f, snapshot, args);
+        }
+    }
+
+    /**
+     * For {@code @Differentiable(order = 2)}: Hessian-vector products against finite differences
+     * of the generated gradient, and the full Hessian: its columns (Hessian-vector products
+     * along unit directions) symmetric before {@code hessian(...)} symmetrizes them, equal to
+     * the Hessian it returns, and the Hessian times a random direction equal to the
+     * Hessian-vector product along it. Arguments stay untouched throughout.
+     */
+    static void verifySecondOrder(DifferentiableFunction f, Object[] snapshot, Object[] args) {
+        GradientChecker.checkHessianVectorProducts(f, args).assertBelow(GRADIENT_TOLERANCE);
+        assertUnchanged(snapshot, args, "checkHessianVectorProducts");
+
+        List<Parameter> parameters = f.parameters();
+        List<Integer> wrt = new java.util.ArrayList<>();
+        int n = 0;
+        for (int i = 0; i < parameters.size(); i++) {
+            if (parameters.get(i).wrt()) {
+                wrt.add(i);
+                n += args[i] instanceof DMatrixRMaj m ? m.getNumElements() : 1;
+            }
+        }
+        DMatrixRMaj hessian = f.hessian(args).copy();
+        assertUnchanged(snapshot, args, "hessian(...)");
+        assertEquals(n + "x" + n, hessian.numRows + "x" + hessian.numCols, f.name() + ": shape of the Hessian");
+
+        // Columns H·eⱼ from the bridge, one unit direction at a time.
+        DMatrixRMaj columns = new DMatrixRMaj(n, n);
+        double scale = Double.MIN_NORMAL;
+        for (int j = 0; j < n; j++) {
+            Object[] directions = unitDirections(args, wrt, j);
+            f.hessianVectorProduct(args, directions);
+            int row = 0;
+            for (int i : wrt) {
+                DMatrixRMaj hv = f.hessianVectorProductOf(i);
+                for (int e = 0; e < hv.getNumElements(); e++) {
+                    columns.set(row + e, j, hv.data[e]);
+                    scale = Math.max(scale, Math.abs(hv.data[e]));
+                }
+                row += hv.getNumElements();
+            }
+        }
+        assertUnchanged(snapshot, args, "hessianVectorProduct(Object[], Object[])");
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < i; j++) {
+                double a = columns.get(i, j);
+                double b = columns.get(j, i);
+                if (!(Math.abs(a - b) <= 1e-9 * scale)) {
+                    fail(f.name() + ": Hessian not symmetric at (" + i + "," + j + "): " + a + " vs " + b);
+                }
+            }
+        }
+        assertMatrixClose(columns, hessian, 1e-9, f.name() + ": hessian(...) vs stacked Hessian-vector products");
+
+        // H·d for a random d, against the product with the full Hessian.
+        Random r = new Random(n);
+        double[] d = new double[n];
+        Object[] directions = new Object[wrt.size()];
+        int offset = 0;
+        for (int k = 0; k < wrt.size(); k++) {
+            Object a = args[wrt.get(k)];
+            if (a instanceof DMatrixRMaj m) {
+                DMatrixRMaj dm = new DMatrixRMaj(m.numRows, m.numCols);
+                for (int e = 0; e < dm.getNumElements(); e++) {
+                    dm.data[e] = d[offset + e] = r.nextDouble() - 0.5;
+                }
+                directions[k] = dm;
+                offset += dm.getNumElements();
+            } else {
+                d[offset] = r.nextDouble() - 0.5;
+                directions[k] = d[offset++];
+            }
+        }
+        double value = f.hessianVectorProduct(args, directions);
+        assertRelativelyClose(f.value(args), value, EAGER_TOLERANCE, f.name() + ": hessianVectorProduct(...) must return the value");
+        DMatrixRMaj stacked = new DMatrixRMaj(n, 1);
+        int row = 0;
+        for (int i : wrt) {
+            DMatrixRMaj hv = f.hessianVectorProductOf(i);
+            for (int e = 0; e < hv.getNumElements(); e++) {
+                stacked.data[row++] = hv.data[e];
+            }
+        }
+        DMatrixRMaj expected = new DMatrixRMaj(n, 1);
+        org.ejml.dense.row.CommonOps_DDRM.mult(hessian, new DMatrixRMaj(n, 1, true, d), expected);
+        // Rounding relative to the Hessian's and the gradient's entries (H·d may cancel to zero, or
+        // H be zero, as for det of a 1×1 matrix, where rounding still leaves ε·|∇f|).
+        double hessianScale = Math.max(Double.MIN_NORMAL, org.ejml.dense.row.CommonOps_DDRM.elementMaxAbs(hessian));
+        for (int i : wrt) {
+            hessianScale = Math.max(hessianScale, org.ejml.dense.row.CommonOps_DDRM.elementMaxAbs(f.gradientOf(i)));
+        }
+        for (int i = 0; i < n; i++) {
+            if (!(Math.abs(expected.data[i] - stacked.data[i]) <= 1e-9 * hessianScale * n)) {
+                fail(f.name() + ": Hessian·d vs hessianVectorProduct along d at " + i + ": " + expected.data[i] + " vs "
+                        + stacked.data[i]);
+            }
+        }
+    }
+
+    private static Object[] unitDirections(Object[] args, List<Integer> wrt, int j) {
+        Object[] directions = new Object[wrt.size()];
+        int offset = 0;
+        for (int k = 0; k < wrt.size(); k++) {
+            Object a = args[wrt.get(k)];
+            if (a instanceof DMatrixRMaj m) {
+                DMatrixRMaj unit = new DMatrixRMaj(m.numRows, m.numCols);
+                if (j >= offset && j < offset + unit.getNumElements()) {
+                    unit.data[j - offset] = 1;
+                }
+                directions[k] = unit;
+                offset += unit.getNumElements();
+            } else {
+                directions[k] = j == offset ? 1.0 : 0.0;
+                offset++;
+            }
+        }
+        return directions;
     }
 
     static void assertRelativelyClose(double expected, double actual, double relative, String message) {

@@ -9,6 +9,7 @@ import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
 import dev.adjoint.Differentiable;
 import dev.adjoint.Shape;
+import dev.adjoint.processor.ad.ForwardMode;
 import dev.adjoint.processor.ad.ReverseMode;
 import dev.adjoint.processor.diag.Code;
 import dev.adjoint.processor.diag.NumericalLint;
@@ -157,6 +158,17 @@ public final class AdjointProcessor extends AbstractProcessor {
         Differentiable annotation = method.getAnnotation(Differentiable.class);
         List<String> wrt = wrtParameters(method, annotation);
         Map<String, List<String>> declaredShapes = declaredShapes(method);
+        boolean orderOk = annotation.order() == 1 || annotation.order() == 2;
+        boolean precisionOk = annotation.precision().length > 0
+                && java.util.EnumSet.copyOf(List.of(annotation.precision())).size() == annotation.precision().length;
+        if (!precisionOk) {
+            errorOnAnnotation(Code.ADJ220, method, "precision", "@Differentiable(precision) must name each precision to "
+                    + "generate once: {Precision.DOUBLE} (the default), {Precision.FLOAT} or {Precision.DOUBLE, Precision.FLOAT}");
+        }
+        if (!orderOk) {
+            errorOnAnnotation(Code.ADJ210, method, "order", "@Differentiable(order = " + annotation.order()
+                    + ") is not supported: write order = 1 (value and gradient) or order = 2 (also Hessian-vector products and the Hessian)");
+        }
 
         TreePath path = trees.getPath(method);
         if (path == null) {
@@ -173,7 +185,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             }
         }
-        if (!signatureOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
+        if (!signatureOk || !orderOk || !precisionOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
         }
         if (!warningsSuppressed(method)) {
@@ -194,18 +206,63 @@ public final class AdjointProcessor extends AbstractProcessor {
         PassManager passes = passManager(method);
         Program parsedProgram = new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(), Map.of(), Map.of());
         Program forward = passes.run("forward", PassManager.FORWARD, parsedProgram, context);
-        Program program = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
-        program = passes.run("gradient", PassManager.GRADIENT, program, context);
+        Program differentiated = ReverseMode.differentiate(forward.graph(), forward.parameters(), wrt, forward.result());
+        Program program = passes.run("gradient", PassManager.GRADIENT, differentiated, context);
+        Program secondOrder = null;
+        Program loweredSecondOrder = null;
+        if (annotation.order() == 2) {
+            // Forward over reverse, on the gradient program after its structure passes (an inverse
+            // known SPD is then one node, so its tangent is formed once), then the same pipelines again.
+            ForwardMode.Result hvp = ForwardMode.hessianVectorProducts(program, parameterNames(method));
+            if (!hvp.unsupported().isEmpty()) {
+                reportMissingSecondOrderRules(method, parsed, hvp.unsupported());
+                return;
+            }
+            secondOrder = passes.run("hessian-vector product", PassManager.GRADIENT, hvp.program(), context);
+            loweredSecondOrder = passes.run("hessian-vector product lowering", PassManager.LOWER, secondOrder, context);
+        }
         Program value = passes.run("value", PassManager.VALUE, forward, context);
         Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
         Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
-                loweredValue, context.shapes(loweredValue));
-        JavaFile file = write(method, annotation, path, programs);
+                loweredValue, context.shapes(loweredValue), secondOrder, loweredSecondOrder,
+                loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder));
+        java.util.EnumSet<dev.adjoint.Precision> precisions = java.util.EnumSet.noneOf(dev.adjoint.Precision.class);
+        precisions.addAll(List.of(annotation.precision()));
+        JavaFile file = precisions.contains(dev.adjoint.Precision.DOUBLE) ? write(method, annotation, path, programs, false) : null;
+        if (precisions.contains(dev.adjoint.Precision.FLOAT)) {
+            write(method, annotation, path, programs, true);
+        }
         if (report != null && file != null) {
             report.add(((TypeElement) method.getEnclosingElement()).getQualifiedName() + "." + method.getSimpleName(),
                     methodSource(path), parsedProgram, context, programs, file);
+        }
+    }
+
+    private static Set<String> parameterNames(ExecutableElement method) {
+        Set<String> names = new java.util.HashSet<>();
+        for (var p : method.getParameters()) {
+            names.add(p.getSimpleName().toString());
+        }
+        return names;
+    }
+
+    /**
+     * ADJ319, once per construct: a node of the differentiated program whose op has no
+     * forward-mode rule. A node the user wrote is reported at its expression; one the backward
+     * pass introduced, at the method.
+     */
+    private void reportMissingSecondOrderRules(ExecutableElement method, ParsedFunction parsed, List<Node> unsupported) {
+        Set<String> reported = new java.util.HashSet<>();
+        for (Node node : unsupported) {
+            String what = node.origin().text().isEmpty() ? node.op().toString() : node.origin().text();
+            if (!reported.add(what)) {
+                continue;
+            }
+            Tree tree = node.id() < parsed.graph().size() ? parsed.trees().get(node.id()) : null;
+            report(Code.ADJ319, Diagnostic.Kind.ERROR, what + " has no second-order rule, so @Differentiable(order = 2) cannot "
+                    + "derive its Hessian; declare the method order = 1, or write it with forms that have one", tree, method);
         }
     }
 
@@ -306,10 +363,11 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
 
     /** Writes the generated class; returns it, or null if it was not written. */
-    private JavaFile write(ExecutableElement method, Differentiable annotation, TreePath path, ClassEmitter.Programs programs) {
+    private JavaFile write(ExecutableElement method, Differentiable annotation, TreePath path, ClassEmitter.Programs programs,
+            boolean float32) {
         TypeElement owner = (TypeElement) method.getEnclosingElement();
         String packageName = processingEnv.getElementUtils().getPackageOf(owner).getQualifiedName().toString();
-        String generatedName = annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name();
+        String generatedName = (annotation.name().isEmpty() ? defaultName(owner, method) : annotation.name()) + (float32 ? "_F32" : "");
         String qualified = packageName.isEmpty() ? generatedName : packageName + "." + generatedName;
         String clash = generated.get(qualified);
         if (clash != null) {
@@ -327,12 +385,17 @@ public final class AdjointProcessor extends AbstractProcessor {
                 .map(p -> p.asType().toString().replaceAll(".*\\.", "")).toList().toString().replace('[', '(').replace(']', ')'));
 
         ClassEmitter.Source source = new ClassEmitter.Source(packageName, generatedName,
-                owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName());
+                owner.getQualifiedName() + "." + method.getSimpleName(), methodSource(path), AdjointProcessor.class.getName(),
+                float32);
         JavaFile file = ClassEmitter.emit(programs, source);
         try {
             JavaFileObject out = processingEnv.getFiler().createSourceFile(qualified, method);
             try (Writer writer = out.openWriter()) {
-                file.writeTo(writer);
+                if (float32) {
+                    writer.write(dev.adjoint.processor.emit.Float32.translate(file.toString()));
+                } else {
+                    file.writeTo(writer);
+                }
             }
         } catch (IOException e) {
             error(Code.ADJ903, method, "could not write " + qualified + ": " + e.getMessage());

@@ -92,6 +92,18 @@ class CompileErrorsTest {
                             return A.scale(n).elementSum();
                         }
                         """, "wrt", "int", "\"n\""),
+                error("order neither 1 nor 2", "ADJ210", """
+                        @Differentiable(order = 3) // <<
+                        static double f(SimpleMatrix A) {
+                            return A.elementSum();
+                        }
+                        """, "order = 3", "order = 2"),
+                error("precision empty", "ADJ220", """
+                        @Differentiable(precision = {}) // <<
+                        static double f(SimpleMatrix A) {
+                            return A.elementSum();
+                        }
+                        """, "precision", "Precision.FLOAT"),
                 error("unsupported call", "ADJ301", """
                         @Differentiable
                         static double f(SimpleMatrix W) {

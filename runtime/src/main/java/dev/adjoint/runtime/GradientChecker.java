@@ -81,6 +81,103 @@ public final class GradientChecker {
         return new Report(f.name(), step, reports);
     }
 
+    /** {@link #checkHessianVectorProducts(DifferentiableFunction, Object[], long)} with seed 1. */
+    public static Report checkHessianVectorProducts(DifferentiableFunction f, Object[] arguments) {
+        return checkHessianVectorProducts(f, arguments, 1);
+    }
+
+    /**
+     * Compares {@code f.hessianVectorProduct} with central finite differences of
+     * {@code f.gradient} along random directions d (entries uniform in [−1, 1), from
+     * {@code seed}): (∇f(x + h·d) − ∇f(x − h·d)) / 2h, h = {@link #DEFAULT_STEP}·max(1, max |x|),
+     * for every {@code wrt} parameter at once. Errors are relative as in {@link #check}.
+     *
+     * @throws UnsupportedOperationException if {@code f} is not {@code @Differentiable(order = 2)}
+     */
+    public static Report checkHessianVectorProducts(DifferentiableFunction f, Object[] arguments, long seed) {
+        if (f.order() < 2) {
+            throw new UnsupportedOperationException(f.name() + " has no second derivatives: declare it @Differentiable(order = 2)");
+        }
+        List<Parameter> parameters = f.parameters();
+        Object[] args = privateCopy(f, parameters, arguments);
+        java.util.Random random = new java.util.Random(seed);
+        List<Object> directions = new ArrayList<>();
+        double largest = 1;
+        for (int i = 0; i < parameters.size(); i++) {
+            if (!parameters.get(i).wrt()) {
+                continue;
+            }
+            if (args[i] instanceof DMatrixRMaj m) {
+                DMatrixRMaj d = new DMatrixRMaj(m.numRows, m.numCols);
+                for (int e = 0; e < d.getNumElements(); e++) {
+                    d.data[e] = 2 * random.nextDouble() - 1;
+                    largest = Math.max(largest, Math.abs(m.data[e]));
+                }
+                directions.add(d);
+            } else {
+                directions.add(2 * random.nextDouble() - 1);
+                largest = Math.max(largest, Math.abs(((Number) args[i]).doubleValue()));
+            }
+        }
+        double h = DEFAULT_STEP * largest;
+        f.hessianVectorProduct(args, directions.toArray());
+        DMatrixRMaj[] analytic = new DMatrixRMaj[parameters.size()];
+        for (int i = 0; i < parameters.size(); i++) {
+            if (parameters.get(i).wrt()) {
+                DMatrixRMaj hv = f.hessianVectorProductOf(i);
+                analytic[i] = hv.copy();
+            }
+        }
+        DMatrixRMaj[] plus = gradientsAlong(f, parameters, args, directions, h);
+        DMatrixRMaj[] minus = gradientsAlong(f, parameters, args, directions, -h);
+        List<ParameterReport> reports = new ArrayList<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            if (!parameters.get(i).wrt()) {
+                continue;
+            }
+            double[] numeric = new double[plus[i].getNumElements()];
+            for (int e = 0; e < numeric.length; e++) {
+                numeric[e] = (plus[i].data[e] - minus[i].data[e]) / (2 * h);
+            }
+            if (analytic[i].getNumElements() != numeric.length) {
+                throw new IllegalStateException(f.name() + ": hessianVectorProductOf(" + parameters.get(i).name() + ") is "
+                        + Kernels.shape(analytic[i]) + " but should be shaped like the gradient, " + Kernels.shape(plus[i]));
+            }
+            reports.add(compare(parameters.get(i), analytic[i], numeric));
+        }
+        return new Report(f.name(), DEFAULT_STEP, reports, "Hessian-vector product check", "finite differences of the gradient");
+    }
+
+    /** The gradients at x + t·d (every wrt parameter moved along its direction), copied. */
+    private static DMatrixRMaj[] gradientsAlong(DifferentiableFunction f, List<Parameter> parameters, Object[] args,
+            List<Object> directions, double t) {
+        Object[] moved = args.clone();
+        int k = 0;
+        for (int i = 0; i < parameters.size(); i++) {
+            if (!parameters.get(i).wrt()) {
+                continue;
+            }
+            Object d = directions.get(k++);
+            if (args[i] instanceof DMatrixRMaj m) {
+                DMatrixRMaj x = m.copy();
+                for (int e = 0; e < x.getNumElements(); e++) {
+                    x.data[e] += t * ((DMatrixRMaj) d).data[e];
+                }
+                moved[i] = x;
+            } else {
+                moved[i] = ((Number) args[i]).doubleValue() + t * ((Number) d).doubleValue();
+            }
+        }
+        f.gradient(moved);
+        DMatrixRMaj[] gradients = new DMatrixRMaj[parameters.size()];
+        for (int i = 0; i < parameters.size(); i++) {
+            if (parameters.get(i).wrt()) {
+                gradients[i] = checkedGradient(f, i, parameters.get(i), moved[i]);
+            }
+        }
+        return gradients;
+    }
+
     /** Copies the argument array, every matrix into a fresh DMatrixRMaj and every double into a Double. */
     private static Object[] privateCopy(DifferentiableFunction f, List<Parameter> parameters, Object[] arguments) {
         if (arguments.length != parameters.size()) {
@@ -206,11 +303,19 @@ public final class GradientChecker {
         private final String function;
         private final double step;
         private final List<ParameterReport> parameters;
+        private final String kind;
+        private final String reference;
 
         Report(String function, double step, List<ParameterReport> parameters) {
+            this(function, step, parameters, "Gradient check", "finite differences of the value");
+        }
+
+        Report(String function, double step, List<ParameterReport> parameters, String kind, String reference) {
             this.function = function;
             this.step = step;
             this.parameters = List.copyOf(parameters);
+            this.kind = kind;
+            this.reference = reference;
         }
 
         /** Per-parameter results, in declaration order. */
@@ -241,15 +346,15 @@ public final class GradientChecker {
             double max = maxRelativeError();
             if (!(max <= tolerance)) {
                 throw new AssertionError(String.format(Locale.ROOT,
-                        "gradient check failed: max relative error %.3e exceeds %.3e%n%s", max, tolerance, this));
+                        "%s failed: max relative error %.3e exceeds %.3e%n%s", kind, max, tolerance, this));
             }
         }
 
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "Gradient check of %s (step %.1e; relative error = "
-                    + "|analytic - numeric| / max(1e-6, max |numeric| of the parameter))%n", function, step));
+            sb.append(String.format(Locale.ROOT, "%s of %s against %s (step %.1e; relative error = "
+                    + "|analytic - numeric| / max(1e-6, max |numeric| of the parameter))%n", kind, function, reference, step));
             sb.append(String.format(Locale.ROOT, "%-12s %8s %13s %13s %10s %14s %14s%n",
                     "parameter", "entries", "max abs err", "max rel err", "worst at", "analytic", "numeric"));
             for (ParameterReport p : parameters) {

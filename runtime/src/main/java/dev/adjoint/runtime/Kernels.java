@@ -1076,4 +1076,48 @@ public final class Kernels {
     public static String shape(DMatrixRMaj m) {
         return m.numRows + "x" + m.numCols;
     }
+
+    // ---- second order ------------------------------------------------------------------------
+
+    /**
+     * Writes {@code values} (row-major) into column {@code column} of {@code hessian}, rows
+     * {@code rowOffset ..}: one wrt parameter's block of the Hessian column H·eⱼ.
+     */
+    public static void setHessianColumn(DMatrixRMaj hessian, int column, int rowOffset, DMatrixRMaj values) {
+        int n = hessian.numCols;
+        double[] h = hessian.data;
+        double[] v = values.data;
+        for (int i = 0, size = values.getNumElements(); i < size; i++) {
+            h[(rowOffset + i) * n + column] = v[i];
+        }
+    }
+
+    /**
+     * Replaces a square matrix by ½(H + Hᵀ): a Hessian assembled column by column from
+     * Hessian-vector products is symmetric in exact arithmetic, not in rounding.
+     */
+    public static void symmetrize(DMatrixRMaj hessian) {
+        int n = hessian.numRows;
+        double[] h = hessian.data;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double mean = 0.5 * (h[i * n + j] + h[j * n + i]);
+                h[i * n + j] = mean;
+                h[j * n + i] = mean;
+            }
+        }
+    }
+
+    /**
+     * Checks that a direction of {@code hessianVectorProduct} is shaped like its parameter.
+     *
+     * @throws IllegalArgumentException naming both
+     */
+    public static void checkDirection(DMatrixRMaj direction, DMatrixRMaj parameter, String directionName, String parameterName,
+            String function) {
+        if (direction.numRows != parameter.numRows || direction.numCols != parameter.numCols) {
+            throw new IllegalArgumentException(function + ": direction " + directionName + " must be shaped like " + parameterName
+                    + " (" + parameter.numRows + "×" + parameter.numCols + ") but is " + direction.numRows + "×" + direction.numCols);
+        }
+    }
 }

@@ -33,6 +33,7 @@ public enum Code {
     ADJ208(Kind.ANNOTATION, "@Shape does not have exactly two entries"),
     ADJ209(Kind.ANNOTATION, "a @Shape entry is neither a symbol nor a non-negative int literal"),
     ADJ210(Kind.ANNOTATION, "@Differentiable(order) is neither 1 nor 2"),
+    ADJ220(Kind.ANNOTATION, "@Differentiable(precision) is empty or names a precision twice"),
 
     // The body.
     ADJ301(Kind.BODY, "a call of an EJML, Ops or Math method that is not part of the DSL"),

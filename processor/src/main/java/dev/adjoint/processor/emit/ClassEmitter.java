@@ -52,7 +52,18 @@ public final class ClassEmitter {
             String generatedName,
             String qualifiedMethodName,
             String methodSource,
-            String processorName) {}
+            String processorName,
+            boolean float32) {
+        public Source(String packageName, String generatedName, String qualifiedMethodName, String methodSource,
+                String processorName) {
+            this(packageName, generatedName, qualifiedMethodName, methodSource, processorName, false);
+        }
+
+        /** The same method's single-precision class, {@code <generatedName>_F32}. */
+        public Source float32Variant() {
+            return new Source(packageName, generatedName + "_F32", qualifiedMethodName, methodSource, processorName, true);
+        }
+    }
 
     /** The differentiated program, which {@code gradient(...)} computes. */
     private final Program program;
@@ -65,6 +76,16 @@ public final class ClassEmitter {
     private final Unit gradientUnit;
     /** {@code value(...)}'s body: the forward-only program, optimized on its own. */
     private final Unit valueUnit;
+    /** {@code hessianVectorProduct(...)}'s body for {@code order = 2}, else null. */
+    private final Unit secondOrderUnit;
+    /** The second-order program before lowering, whose H·d formulas the Javadoc shows (or null). */
+    private final Program secondOrderDocumented;
+    /** wrt parameter → the field its {@code hvp...()} accessor returns (matrices) or the double field. */
+    private final Map<String, String> hvpFields = new LinkedHashMap<>();
+    /** wrt parameter → its H·d accessor, {@code hvp} + the capitalized name. */
+    private final Map<String, String> hvpAccessors = new LinkedHashMap<>();
+    /** wrt parameter → the name of its direction argument ({@code dX}). */
+    private final Map<String, String> directionNames = new LinkedHashMap<>();
     /** The program before lowering, whose formulas the Javadoc shows. */
     private final Program documented;
     /** Field name → its Javadoc, for workspaces of either program. */
@@ -107,6 +128,8 @@ public final class ClassEmitter {
     private ClassEmitter(Programs programs, Source source) {
         this.gradientUnit = new Unit(programs.gradient(), programs.gradientShapes());
         this.valueUnit = new Unit(programs.value(), programs.valueShapes());
+        this.secondOrderUnit = programs.secondOrder() == null ? null : new Unit(programs.secondOrder(), programs.secondOrderShapes());
+        this.secondOrderDocumented = programs.secondOrderDocumented();
         this.program = programs.gradient();
         this.graph = program.graph();
         this.shapes = programs.gradientShapes();
@@ -130,9 +153,24 @@ public final class ClassEmitter {
      * @param gradientShapes its shapes
      * @param value the lowered forward-only program, which {@code value(...)} runs
      * @param valueShapes its shapes
+     * @param secondOrderDocumented for {@code order = 2}, the program that also computes
+     *     Hessian-vector products, before lowering (the Javadoc's H·d formulas); else null
+     * @param secondOrder that program lowered, which {@code hessianVectorProduct(...)} runs; or null
+     * @param secondOrderShapes its shapes, or null
      */
     public record Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
-            ShapeInference valueShapes) {}
+            ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder, ShapeInference secondOrderShapes) {
+        /** A first-order class: value and gradient only. */
+        public Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
+                ShapeInference valueShapes) {
+            this(documented, gradient, gradientShapes, value, valueShapes, null, null, null);
+        }
+    }
+
+    /** The units this class emits a method body for. */
+    private List<Unit> units() {
+        return secondOrderUnit == null ? List.of(gradientUnit, valueUnit) : List.of(gradientUnit, valueUnit, secondOrderUnit);
+    }
 
     public static JavaFile emit(Programs programs, Source source) {
         return new ClassEmitter(programs, source).emit();
@@ -141,24 +179,29 @@ public final class ClassEmitter {
     private JavaFile emit() {
         assignNames();
         assignValueNames();
+        if (secondOrderUnit != null) {
+            assignSecondOrderNames();
+        }
         shareWorkspaces();
-        BitSet all = program.gradientNodes();
 
         MethodSpec value = computeMethod("value", valueUnit, false);
         MethodSpec gradient = computeMethod("gradient", gradientUnit, true);
+        MethodSpec hessianVectorProduct = secondOrderUnit == null ? null : hessianVectorProductMethod();
 
         TypeSpec.Builder type = TypeSpec.classBuilder(source.generatedName())
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addSuperinterface(DIFFERENTIABLE_FUNCTION)
                 .addAnnotation(AnnotationSpec.builder(GENERATED).addMember("value", "$S", source.processorName()).build())
                 .addJavadoc("$L", classJavadoc());
 
-        type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "PARAMETERS",
+        if (!source.float32()) {
+            type.addSuperinterface(DIFFERENTIABLE_FUNCTION);
+            type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "PARAMETERS",
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("The parameters of {@code $L}: names, kinds and which are {@code wrt}.\n", source.qualifiedMethodName())
                 .initializer(parameterList())
                 .build());
-        for (Unit unit : List.of(gradientUnit, valueUnit)) {
+        }
+        for (Unit unit : units()) {
             BitSet live = unit.program.gradientNodes();
             for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
                 Node node = unit.graph.node(id);
@@ -203,7 +246,7 @@ public final class ClassEmitter {
 
         // A parameter or local named like a class we call (Kernels, CommonOps_DDRM, ...) would
         // hide it: such classes are written fully qualified.
-        type.alwaysQualify(java.util.stream.Stream.concat(names.values().stream(), valueUnit.names.values().stream())
+        type.alwaysQualify(units().stream().flatMap(u -> u.names.values().stream())
                 .filter(SourceVersion::isIdentifier).distinct().toArray(String[]::new));
         type.addMethod(MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
@@ -211,9 +254,21 @@ public final class ClassEmitter {
                 .build());
         type.addMethod(value);
         type.addMethod(gradient);
+        if (hessianVectorProduct != null) {
+            type.addMethod(hessianVectorProduct);
+            type.addMethod(hessianMethod(type));
+        }
         addSimpleMatrixOverloads(type);
         addAccessors(type);
-        addBridge(type);
+        if (secondOrderUnit != null) {
+            addSecondOrderAccessors(type);
+        }
+        if (!source.float32()) { // the bridge speaks DMatrixRMaj
+            addBridge(type);
+            if (secondOrderUnit != null) {
+                addSecondOrderBridge(type);
+            }
+        }
         checksMethod().ifPresent(type::addMethod);
 
         return JavaFile.builder(source.packageName(), type.build())
@@ -231,6 +286,16 @@ public final class ClassEmitter {
             taken.add(((Leaves.Param) p.op()).name());
         }
         taken.addAll(List.of("PARAMETERS", "value", "gradient", "name", "parameters", "gradientOf", "checkArguments"));
+        if (secondOrderUnit != null) {
+            taken.addAll(List.of("hessianVectorProduct", "hessianVectorProductOf", "hessian", "order"));
+            // Direction arguments keep the names the formulas use (dX): no field or local may take one.
+            for (int d : secondOrderUnit.program.directions()) {
+                Leaves.Direction direction = (Leaves.Direction) secondOrderUnit.graph.node(d).op();
+                directionNames.put(direction.parameter(), direction.name());
+                taken.add(direction.name());
+                secondOrderUnit.names.put(d, direction.name());
+            }
+        }
         // Gradient fields first so they get the plain names gradW, gradAlpha.
         Map<Integer, String> gradientOwner = new HashMap<>();
         for (String wrt : program.wrt()) {
@@ -254,6 +319,16 @@ public final class ClassEmitter {
             if (exclusive) {
                 names.put(node, field);
                 gradientOwner.put(node, wrt);
+            }
+        }
+        if (secondOrderUnit != null) {
+            for (String wrt : program.wrt()) {
+                hvpFields.put(wrt, unique("hvp" + capitalize(wrt)));
+                String accessor = "hvp" + capitalize(wrt);
+                for (int k = 2; hvpAccessors.containsValue(accessor); k++) {
+                    accessor = "hvp" + capitalize(wrt) + k;
+                }
+                hvpAccessors.put(wrt, accessor);
             }
         }
         for (Node node : graph.nodes()) {
@@ -322,6 +397,58 @@ public final class ClassEmitter {
         }
     }
 
+    /**
+     * Names the second-order program's nodes: each gradient and each H·d that only this method
+     * writes lives in its accessor's field; the rest share names with the gradient program's
+     * counterparts (same op on the same inputs) as {@link #assignValueNames} does, or get their own.
+     */
+    private void assignSecondOrderNames() {
+        Unit unit = secondOrderUnit;
+        Graph g = unit.graph;
+        BitSet forward = unit.program.forwardNodes();
+        Set<Integer> owned = new HashSet<>();
+        for (Map.Entry<String, Map<String, Integer>> outputs : Map.of(
+                "gradient", unit.program.gradients(), "hvp", unit.program.hessianVectorProducts()).entrySet()) {
+            outputs.getValue().forEach((wrt, id) -> {
+                Node node = g.node(id);
+                boolean exclusive = parameterNamed(wrt).type() == ValueType.MATRIX && node.op().inline(node) == null
+                        && !owned.contains(id) && !g.names().containsKey(id) && !forward.get(id);
+                if (exclusive) {
+                    owned.add(id);
+                    unit.names.put(id, (outputs.getKey().equals("gradient") ? gradientFields : hvpFields).get(wrt));
+                }
+            });
+        }
+        dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
+        Set<String> reserved = new HashSet<>(gradientFields.values());
+        reserved.addAll(hvpFields.values());
+        int[] same = new int[g.size()];
+        for (Node node : g.nodes()) {
+            int[] inputs = new int[node.inputs().size()];
+            boolean mapped = true;
+            for (int k = 0; k < inputs.length; k++) {
+                inputs[k] = same[node.input(k)];
+                mapped &= inputs[k] >= 0;
+            }
+            same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
+            if (unit.names.containsKey(node.id())) {
+                continue;
+            }
+            String inline = node.op().inline(node);
+            if (inline != null) {
+                unit.names.put(node.id(), inline);
+                continue;
+            }
+            String shared = same[node.id()] >= 0 ? names.get(same[node.id()]) : null;
+            if (shared != null && !reserved.contains(shared)) {
+                unit.names.put(node.id(), shared);
+                continue;
+            }
+            String userName = g.names().get(node.id());
+            unit.names.put(node.id(), unique(userName != null ? userName : "t"));
+        }
+    }
+
     /** How a pooled workspace field's Javadoc starts; the derivation report reads the list after it. */
     public static final String WORKSPACE_DOC = "Workspace shared, in turn, by intermediates whose lifetimes do not overlap:";
 
@@ -334,7 +461,7 @@ public final class ClassEmitter {
      * fields by liveness (see {@link StoragePlan}).
      */
     private void shareWorkspaces() {
-        for (Unit unit : List.of(gradientUnit, valueUnit)) {
+        for (Unit unit : units()) {
             Graph g = unit.graph;
             BitSet live = unit.program.gradientNodes();
             BitSet factored = new BitSet();
@@ -345,8 +472,10 @@ public final class ClassEmitter {
                 }
             }
             Set<String> exclusive = new HashSet<>(gradientFields.values());
-            // A gradient is copied into its field at the end of the method: it must live to the end.
+            exclusive.addAll(hvpFields.values());
+            // A gradient (or H·d) is copied into its field at the end of the method: it must live to the end.
             Set<Integer> gradients = new HashSet<>(unit.program.gradients().values());
+            gradients.addAll(unit.program.hessianVectorProducts().values());
             java.util.Map<Integer, Integer> slots = StoragePlan.plan(g, live, id -> {
                 Node node = g.node(id);
                 String name = unit.names.get(id);
@@ -424,16 +553,34 @@ public final class ClassEmitter {
 
     // ---- value and gradient ------------------------------------------------------------------
 
+    /** How an overload reaches a {@code SimpleMatrix}'s data: {@code .getDDRM()}, or {@code .getFDRM()} for float32. */
+    private String simpleMatrixData() {
+        return source.float32() ? ".getFDRM()" : ".getDDRM()";
+    }
+
+    /** The API's scalar type: {@code double}, or {@code float} in a float32 class. */
+    private TypeName scalarType() {
+        return source.float32() ? TypeName.FLOAT : TypeName.DOUBLE;
+    }
+
+    /**
+     * A scalar computed in {@code double} (a float32 class keeps scalar intermediates in double) as
+     * the API's scalar type.
+     */
+    private String toApi(String expression) {
+        return source.float32() && !expression.matches("-?\\d+(\\.\\d+)?|0\\.0") ? "(float) " + expression : expression;
+    }
+
     private TypeName javaType(Node param) {
         return switch (param.type()) {
             case MATRIX -> MATRIX;
-            case SCALAR -> TypeName.DOUBLE;
+            case SCALAR -> scalarType();
             case INT -> TypeName.INT;
         };
     }
 
     private MethodSpec.Builder signature(String name, boolean simpleMatrix) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(TypeName.DOUBLE);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(scalarType());
         for (Node p : parameters) {
             TypeName t = p.type() == ValueType.MATRIX && simpleMatrix ? SIMPLE_MATRIX : javaType(p);
             m.addParameter(t, ((Leaves.Param) p.op()).name());
@@ -475,27 +622,29 @@ public final class ClassEmitter {
         if (backward) {
             body.code.add("\n");
             for (String wrt : program.wrt()) {
-                finishGradient(body.code, wrt);
+                finish(body.code, wrt, unit, unit.program.gradients().get(wrt), gradientFields.get(wrt), "∂L/∂" + wrt);
             }
         }
-        body.code.addStatement("return $L", unit.names.get(unit.program.result()));
+        body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
         return m.addCode(body.code.build()).build();
     }
 
-    private void finishGradient(CodeBlock.Builder code, String wrt) {
-        Integer node = program.gradients().get(wrt);
+    /**
+     * Puts a method's output for {@code wrt} (its gradient, or its H·d) into the accessor's field:
+     * zero when the program has no node for it, a copy when the node's storage is shared.
+     */
+    private void finish(CodeBlock.Builder code, String wrt, Unit unit, Integer node, String field, String what) {
         Node param = parameterNamed(wrt);
-        String field = gradientFields.get(wrt);
         if (param.type() == ValueType.SCALAR) {
-            code.addStatement("$L = $L", field, node == null ? "0.0" : names.get(node));
+            code.addStatement("$L = $L", field, node == null ? "0" : toApi(unit.names.get(node)));
         } else if (node == null) {
-            code.add("// $L does not affect the loss: its gradient is zero\n", wrt);
+            code.add("// $L is zero\n", what);
             code.addStatement("$L.reshape($L.numRows, $L.numCols)", field, wrt, wrt);
             code.addStatement("$L.zero()", field);
-        } else if (!field.equals(names.get(node))) {
+        } else if (!field.equals(unit.names.get(node))) {
             // A value other code also writes (an argument, a forward result): keep a copy.
-            code.add("// ∂L/∂$L = $L\n", wrt, formulas.print(node).replace("\n", " "));
-            code.addStatement("$T.copy($L, $L)", Ejml.KERNELS, names.get(node), field);
+            code.add("// $L = $L\n", what, unit.formulas.print(node).replace("\n", " "));
+            code.addStatement("$T.copy($L, $L)", Ejml.KERNELS, unit.names.get(node), field);
         }
     }
 
@@ -755,13 +904,12 @@ public final class ClassEmitter {
             Node param = parameterNamed(wrt);
             String field = gradientFields.get(wrt);
             if (param.type() == ValueType.SCALAR) {
-                type.addField(FieldSpec.builder(TypeName.DOUBLE, field, Modifier.PRIVATE).addJavadoc("∂L/∂$L\n", wrt).build());
+                type.addField(FieldSpec.builder(scalarType(), field, Modifier.PRIVATE).addJavadoc("∂L/∂$L\n", wrt).build());
                 type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("∂L/∂$L as a 1×1 matrix, for {@link #gradientOf}.\n", wrt)
                         .initializer("new $T(1, 1)", MATRIX).build());
             } else {
-                Integer node = program.gradients().get(wrt);
-                if (node == null || !field.equals(names.get(node))) {
+                if (!fieldDocs.containsKey(field)) {
                     type.addField(FieldSpec.builder(MATRIX, field, Modifier.PRIVATE, Modifier.FINAL)
                             .addJavadoc("∂L/∂$L\n", wrt)
                             .initializer("new $T(1, 1)", MATRIX).build());
@@ -770,12 +918,287 @@ public final class ClassEmitter {
         }
     }
 
+    private void addSecondOrderFields(TypeSpec.Builder type) {
+        for (String wrt : program.wrt()) {
+            String field = hvpFields.get(wrt);
+            if (parameterNamed(wrt).type() == ValueType.SCALAR) {
+                type.addField(FieldSpec.builder(scalarType(), field, Modifier.PRIVATE).addJavadoc("H·d for $L\n", wrt).build());
+                type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("H·d for $L as a 1×1 matrix, for {@link #hessianVectorProductOf}.\n", wrt)
+                        .initializer("new $T(1, 1)", MATRIX).build());
+            } else {
+                if (!fieldDocs.containsKey(field)) {
+                    type.addField(FieldSpec.builder(MATRIX, field, Modifier.PRIVATE, Modifier.FINAL)
+                            .addJavadoc("H·d for $L\n", wrt)
+                            .initializer("new $T(1, 1)", MATRIX).build());
+                }
+                type.addField(FieldSpec.builder(MATRIX, hessianDirectionField(wrt), Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("The unit direction for $L with which {@link #hessian} takes one Hessian column at a time.\n", wrt)
+                        .initializer("new $T(1, 1)", MATRIX).build());
+            }
+        }
+        type.addField(FieldSpec.builder(MATRIX, hessianField, Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("The Hessian from the last {@link #hessian} call.\n")
+                .initializer("new $T(1, 1)", MATRIX).build());
+    }
+
+    private String hessianField;
+    private final Map<String, String> hessianDirectionFields = new LinkedHashMap<>();
+
+    private String hessianDirectionField(String wrt) {
+        return hessianDirectionFields.computeIfAbsent(wrt, k -> unique("unit" + capitalize(directionNames.get(k))));
+    }
+
+    /** {@code hessianVectorProduct(p1, ..., pk, d1, ..., dw)}: the second-order program's body. */
+    private MethodSpec hessianVectorProductMethod() {
+        Unit unit = secondOrderUnit;
+        BitSet live = unit.program.gradientNodes();
+        MethodSpec.Builder m = signature("hessianVectorProduct", false);
+        for (String wrt : program.wrt()) {
+            m.addParameter(javaType(parameterNamed(wrt)), directionNames.get(wrt));
+        }
+        m.addJavadoc("Computes the loss, its gradient and the Hessian-vector product H·d, where H is the Hessian with respect to "
+                + "$L and d stacks the directions; read H·d with the {@code hvp...()} accessors and the gradient with the "
+                + "{@code grad...()} accessors. Arguments are never modified.\n\n", String.join(", ", program.wrt()));
+        documentParameters(m);
+        documentDirections(m);
+        m.addJavadoc("@return the loss, as {@link #gradient} would\n");
+        Body body = new Body(unit);
+        if (!shapes.checks().isEmpty()) {
+            body.code.addStatement("checkArguments($L)", argumentList());
+        }
+        for (String wrt : program.wrt()) {
+            if (parameterNamed(wrt).type() == ValueType.MATRIX) {
+                body.code.addStatement("$T.checkDirection($L, $L, $S, $S, $S)", Ejml.KERNELS, directionNames.get(wrt), wrt,
+                        directionNames.get(wrt), wrt, source.qualifiedMethodName());
+            }
+        }
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (unit.graph.node(id).type() == ValueType.INT) {
+                body.emit(unit.graph.node(id));
+            }
+        }
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (unit.graph.node(id).type() != ValueType.INT) {
+                body.emit(unit.graph.node(id));
+            }
+        }
+        body.code.add("\n");
+        for (String wrt : program.wrt()) {
+            finish(body.code, wrt, unit, unit.program.gradients().get(wrt), gradientFields.get(wrt), "∂L/∂" + wrt);
+        }
+        for (String wrt : program.wrt()) {
+            finish(body.code, wrt, unit, unit.program.hessianVectorProducts().get(wrt), hvpFields.get(wrt), "H·d for " + wrt);
+        }
+        body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
+        return m.addCode(body.code.build()).build();
+    }
+
+    private void documentDirections(MethodSpec.Builder m) {
+        for (String wrt : program.wrt()) {
+            m.addJavadoc("@param $L the direction for {@code $L}$L\n", directionNames.get(wrt), wrt,
+                    parameterNamed(wrt).type() == ValueType.MATRIX ? ", shaped like it" : "");
+        }
+    }
+
+    /** {@code hessian(p1, ..., pk)}: one Hessian-vector product per unit direction, column by column. */
+    private MethodSpec hessianMethod(TypeSpec.Builder type) {
+        hessianField = unique("hessianMatrix");
+        addSecondOrderFields(type);
+        MethodSpec.Builder m = MethodSpec.methodBuilder("hessian").addModifiers(Modifier.PUBLIC).returns(MATRIX);
+        for (Node p : parameters) {
+            m.addParameter(javaType(p), ((Leaves.Param) p.op()).name());
+        }
+        m.addJavadoc("The Hessian with respect to $L, stacked in that order (a matrix parameter's entries row by row, a "
+                + "{@code double} one entry): one {@link #hessianVectorProduct} per column, symmetrized. Also fills the "
+                + "gradient accessors. Arguments are never modified.\n\n", String.join(", ", program.wrt()));
+        documentParameters(m);
+        m.addJavadoc("@return the n×n Hessian; owned by this instance and overwritten by the next call\n");
+        CodeBlock.Builder code = CodeBlock.builder();
+        // Locals named apart from the parameters and fields.
+        String n = unique("size");
+        String j = unique("column");
+        Map<String, String> inside = new HashMap<>();
+        for (String wrt : program.wrt()) {
+            inside.put(wrt, unique("in" + capitalize(wrt)));
+        }
+        List<String> offsets = new ArrayList<>();
+        String end = "0";
+        for (String wrt : program.wrt()) {
+            offsets.add(end);
+            String size = parameterNamed(wrt).type() == ValueType.MATRIX ? wrt + ".getNumElements()" : "1";
+            end = end.equals("0") ? size : end + " + " + size;
+        }
+        code.addStatement("int $L = $L", n, end);
+        code.addStatement("$L.reshape($L, $L)", hessianField, n, n);
+        for (String wrt : program.wrt()) {
+            if (parameterNamed(wrt).type() == ValueType.MATRIX) {
+                code.addStatement("$L.reshape($L.numRows, $L.numCols)", hessianDirectionField(wrt), wrt, wrt);
+                code.addStatement("$L.zero()", hessianDirectionField(wrt));
+            }
+        }
+        code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", j, j, n, j);
+        List<String> directionArgs = new ArrayList<>();
+        for (int k = 0; k < program.wrt().size(); k++) {
+            String wrt = program.wrt().get(k);
+            String next = k + 1 < program.wrt().size() ? offsets.get(k + 1) : n;
+            if (parameterNamed(wrt).type() == ValueType.MATRIX) {
+                String unitField = hessianDirectionField(wrt);
+                code.addStatement("boolean $L = $L", inside.get(wrt), offsets.get(k).equals("0") ? j + " < " + next
+                        : j + " >= " + offsets.get(k) + " && " + j + " < " + next);
+                code.beginControlFlow("if ($L)", inside.get(wrt))
+                        .addStatement("$L.data[$L] = 1", unitField, offsets.get(k).equals("0") ? j : j + " - (" + offsets.get(k) + ")")
+                        .endControlFlow();
+                directionArgs.add(unitField);
+            } else {
+                String local = unique("unit" + capitalize(directionNames.get(wrt)));
+                code.addStatement("$T $L = $L == $L ? 1 : 0", scalarType(), local, j, offsets.get(k));
+                directionArgs.add(local);
+            }
+        }
+        code.addStatement("hessianVectorProduct($L, $L)", argumentList(), String.join(", ", directionArgs));
+        for (int k = 0; k < program.wrt().size(); k++) {
+            String wrt = program.wrt().get(k);
+            if (parameterNamed(wrt).type() == ValueType.MATRIX) {
+                code.beginControlFlow("if ($L)", inside.get(wrt))
+                        .addStatement("$L.data[$L] = 0", hessianDirectionField(wrt), offsets.get(k).equals("0") ? j : j + " - (" + offsets.get(k) + ")")
+                        .endControlFlow();
+                code.addStatement("$T.setHessianColumn($L, $L, $L, $L)", Ejml.KERNELS, hessianField, j, offsets.get(k), hvpFields.get(wrt));
+            } else {
+                code.addStatement("$L.set($L, $L, $L)", hessianField, offsets.get(k), j, hvpFields.get(wrt));
+            }
+        }
+        code.endControlFlow();
+        code.addStatement("$T.symmetrize($L)", Ejml.KERNELS, hessianField);
+        code.addStatement("return $L", hessianField);
+        return m.addCode(code.build()).build();
+    }
+
+    private void addSecondOrderAccessors(TypeSpec.Builder type) {
+        Graph documentedGraph = secondOrderDocumented.graph();
+        FormulaPrinter printer = new FormulaPrinter(documentedGraph, FormulaPrinter.sharedNames(documentedGraph,
+                secondOrderDocumented.hessianVectorProducts().values(), secondOrderDocumented.cotangentOf()));
+        for (String wrt : program.wrt()) {
+            Node param = parameterNamed(wrt);
+            String field = hvpFields.get(wrt);
+            Integer node = secondOrderDocumented.hessianVectorProducts().get(wrt);
+            MethodSpec.Builder m = MethodSpec.methodBuilder(hvpAccessors.get(wrt)).addModifiers(Modifier.PUBLIC);
+            if (node == null) {
+                m.addJavadoc("H·d for $L from the last {@link #hessianVectorProduct} call: zero (the gradient for $L does not "
+                        + "change along any direction).\n", wrt, wrt);
+            } else {
+                List<String> lines = printer.printWithDefinitionList(node);
+                m.addJavadoc("H·d for $L from the last {@link #hessianVectorProduct} call: $L\n", wrt, escape(lines.get(0)));
+                if (lines.size() > 1) {
+                    m.addJavadoc("where\n<ul>\n");
+                    for (String definition : lines.subList(1, lines.size())) {
+                        m.addJavadoc("<li>$L\n", escape(definition));
+                    }
+                    m.addJavadoc("</ul>\n");
+                }
+            }
+            if (param.type() == ValueType.SCALAR) {
+                m.addJavadoc("\n@return the entry of H·d for $L\n", wrt).returns(scalarType()).addStatement("return $L", field);
+            } else {
+                m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
+                        .addJavadoc("\n@return H·d for $L, shaped like {@code $L}\n", wrt, wrt)
+                        .returns(MATRIX).addStatement("return $L", field);
+            }
+            type.addMethod(m.build());
+        }
+        if (parameters.stream().anyMatch(p -> p.type() == ValueType.MATRIX)) {
+            String args = String.join(", ", parameters.stream()
+                    .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
+            String directions = String.join(", ", program.wrt().stream()
+                    .map(w -> directionNames.get(w) + (parameterNamed(w).type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
+            MethodSpec.Builder hvp = signature("hessianVectorProduct", true)
+                    .addJavadoc("{@link #hessianVectorProduct} on {@code SimpleMatrix} arguments.\n\n");
+            for (String wrt : program.wrt()) {
+                hvp.addParameter(parameterNamed(wrt).type() == ValueType.MATRIX ? SIMPLE_MATRIX : scalarType(),
+                        directionNames.get(wrt));
+            }
+            documentParameters(hvp);
+            documentDirections(hvp);
+            type.addMethod(hvp.addJavadoc("@return the loss\n")
+                    .addStatement("return hessianVectorProduct($L, $L)", args, directions).build());
+            MethodSpec.Builder hessian = MethodSpec.methodBuilder("hessian").addModifiers(Modifier.PUBLIC).returns(MATRIX)
+                    .addJavadoc("{@link #hessian} on {@code SimpleMatrix} arguments.\n\n");
+            for (Node p : parameters) {
+                hessian.addParameter(p.type() == ValueType.MATRIX ? SIMPLE_MATRIX : javaType(p), ((Leaves.Param) p.op()).name());
+            }
+            documentParameters(hessian);
+            type.addMethod(hessian.addJavadoc("@return the Hessian, owned by this instance\n")
+                    .addStatement("return hessian($L)", args).build());
+        }
+    }
+
+    private void addSecondOrderBridge(TypeSpec.Builder type) {
+        type.addMethod(MethodSpec.methodBuilder("order").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(TypeName.INT).addStatement("return 2").build());
+        CodeBlock.Builder unpack = CodeBlock.builder();
+        for (int i = 0; i < parameters.size(); i++) {
+            unpack.add(i == 0 ? "" : ", ").add(unpackArgument("arguments", i, parameters.get(i)));
+        }
+        for (int k = 0; k < program.wrt().size(); k++) {
+            String wrt = program.wrt().get(k);
+            Node p = parameterNamed(wrt);
+            unpack.add(", ").add("$T.$L(directions, $L, $S)", ARGUMENTS, p.type() == ValueType.MATRIX ? "matrix" : "scalar", k,
+                    directionNames.get(wrt));
+        }
+        type.addMethod(MethodSpec.methodBuilder("hessianVectorProduct").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(TypeName.DOUBLE).addParameter(Object[].class, "arguments").addParameter(Object[].class, "directions")
+                .addStatement("$T.count(arguments, $L, $S)", ARGUMENTS, parameters.size(), source.qualifiedMethodName())
+                .addStatement("$T.count(directions, $L, $S)", ARGUMENTS, program.wrt().size(),
+                        source.qualifiedMethodName() + " (directions, one per wrt parameter)")
+                .addStatement("return hessianVectorProduct($L)", unpack.build())
+                .build());
+        CodeBlock.Builder args = CodeBlock.builder();
+        for (int i = 0; i < parameters.size(); i++) {
+            args.add(i == 0 ? "" : ", ").add(unpackArgument("arguments", i, parameters.get(i)));
+        }
+        type.addMethod(MethodSpec.methodBuilder("hessian").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(MATRIX).addParameter(Object[].class, "arguments").varargs()
+                .addStatement("$T.count(arguments, $L, $S)", ARGUMENTS, parameters.size(), source.qualifiedMethodName())
+                .addStatement("return hessian($L)", args.build())
+                .build());
+        MethodSpec.Builder of = MethodSpec.methodBuilder("hessianVectorProductOf").addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC).returns(MATRIX).addParameter(TypeName.INT, "parameterIndex");
+        of.beginControlFlow("switch (parameterIndex)");
+        for (int i = 0; i < parameters.size(); i++) {
+            Leaves.Param p = (Leaves.Param) parameters.get(i).op();
+            if (!program.wrt().contains(p.name())) continue;
+            String field = hvpFields.get(p.name());
+            if (p.type() == ValueType.SCALAR) {
+                of.addCode("case $L:\n$>", i).addStatement("$LAsMatrix.set(0, 0, $L)", field, field)
+                        .addStatement("return $LAsMatrix", field).addCode("$<");
+            } else {
+                of.addCode("case $L:\n$>", i).addStatement("return $L", field).addCode("$<");
+            }
+        }
+        of.addCode("default:\n$>")
+                .addStatement("throw new $T($S + parameterIndex)", IllegalArgumentException.class,
+                        source.qualifiedMethodName() + " has no Hessian-vector product for parameter index ")
+                .addCode("$<");
+        of.endControlFlow();
+        type.addMethod(of.build());
+    }
+
+    private CodeBlock unpackArgument(String array, int i, Node parameter) {
+        Leaves.Param p = (Leaves.Param) parameter.op();
+        String how = switch (p.type()) {
+            case MATRIX -> "matrix";
+            case SCALAR -> "scalar";
+            case INT -> "integer";
+        };
+        return CodeBlock.of("$T.$L($L, $L, $S)", ARGUMENTS, how, array, i, p.name());
+    }
+
     private void addSimpleMatrixOverloads(TypeSpec.Builder type) {
         if (parameters.stream().noneMatch(p -> p.type() == ValueType.MATRIX)) {
             return;
         }
         String args = String.join(", ", parameters.stream()
-                .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? ".getDDRM()" : ""))
+                .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? simpleMatrixData() : ""))
                 .toList());
         MethodSpec.Builder value = signature("value", true).addJavadoc("{@link #value} on {@code SimpleMatrix} arguments.\n\n");
         documentParameters(value);
@@ -815,7 +1238,7 @@ public final class ClassEmitter {
                 }
             }
             if (param.type() == ValueType.SCALAR) {
-                m.addJavadoc("\n@return ∂L/∂$L\n", wrt).returns(TypeName.DOUBLE).addStatement("return $L", field);
+                m.addJavadoc("\n@return ∂L/∂$L\n", wrt).returns(scalarType()).addStatement("return $L", field);
             } else {
                 m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
                         .addJavadoc("\n@return ∂L/∂$L, shaped like {@code $L}\n", wrt, wrt)
@@ -887,7 +1310,8 @@ public final class ClassEmitter {
 
     private String classJavadoc() {
         StringBuilder doc = new StringBuilder();
-        doc.append("Loss and exact gradient of {@code ").append(source.qualifiedMethodName())
+        doc.append(secondOrderDocumented == null ? "Loss and exact gradient of {@code "
+                        : "Loss, exact gradient and Hessian-vector products of {@code ").append(source.qualifiedMethodName())
                 .append("}, generated by Adjoint from:\n\n<pre>\n")
                 .append(escape(source.methodSource().strip()))
                 .append("\n</pre>\n\n<p>Gradients:\n<ul>\n");
@@ -906,7 +1330,30 @@ public final class ClassEmitter {
                 doc.append("<li>").append(escape(definition)).append("\n");
             }
         }
-        doc.append("</ul>\n\n<p>Not thread-safe: use one instance per thread.\n");
+        doc.append("</ul>\n");
+        if (secondOrderDocumented != null) {
+            doc.append("\n<p>Hessian-vector products (H the Hessian with respect to ").append(String.join(", ", program.wrt()))
+                    .append(", d = (").append(String.join(", ", program.wrt().stream().map(directionNames::get).toList()))
+                    .append(") the directions):\n<ul>\n");
+            Graph g = secondOrderDocumented.graph();
+            List<Integer> hvpRoots = new ArrayList<>(secondOrderDocumented.hessianVectorProducts().values());
+            FormulaPrinter printer = new FormulaPrinter(g, FormulaPrinter.sharedNames(g, hvpRoots, secondOrderDocumented.cotangentOf()));
+            List<String> hvpDefinitions = new ArrayList<>();
+            List<String> hvpPrinted = printer.printAll(hvpRoots, hvpDefinitions);
+            for (String wrt : program.wrt()) {
+                Integer node = secondOrderDocumented.hessianVectorProducts().get(wrt);
+                doc.append("<li>(H·d)_").append(wrt).append(" = ")
+                        .append(node == null ? "0" : escape(hvpPrinted.get(hvpRoots.indexOf(node)))).append("\n");
+            }
+            if (!hvpDefinitions.isEmpty()) {
+                doc.append("</ul>\n<p>where\n<ul>\n");
+                for (String definition : hvpDefinitions) {
+                    doc.append("<li>").append(escape(definition)).append("\n");
+                }
+            }
+            doc.append("</ul>\n");
+        }
+        doc.append("\n<p>Not thread-safe: use one instance per thread.\n");
         return doc.toString();
     }
 

@@ -433,11 +433,11 @@ public final class MatrixAlgebra {
 
         @Override
         public int jvp(JvpContext ctx, Node node) {
-            // d(A/s) = Ȧ/s − (ṡ/s)·Y
+            // d(A/s) = Ȧ/s − (ṡ/s²)·A (A, not Y = A/s: an identity A stays a scaled identity, never formed)
             Builder b = ctx.builder();
             int s = node.input(1);
             return ctx.sum(ctx.has(0) ? b.apply(new Divide(), ctx.tangent(0), s) : -1,
-                    ctx.has(1) ? b.negate(b.scale(node.id(), b.div(ctx.tangent(1), s))) : -1);
+                    ctx.has(1) ? b.scale(node.input(0), b.negate(b.div(b.div(ctx.tangent(1), s), s))) : -1);
         }
 
         @Override

@@ -21,8 +21,8 @@ import org.ejml.simple.SimpleMatrix;
  * copied into the data matrices, or a different matrix put in the array).
  *
  * <p>Optimizers see the variables as one flat vector: the entries of each selected parameter in
- * declaration order (row-major for a matrix). {@link #read}, {@link #write} and
- * {@link #evaluate} allocate nothing.
+ * declaration order (row-major for a matrix). {@link #read}, {@link #write},
+ * {@link #evaluate} and {@link #hessianVectorProduct} allocate nothing.
  */
 public final class Objective {
 
@@ -37,6 +37,20 @@ public final class Objective {
     private final int[] offsets;
     private final int dimension;
     private long evaluations;
+
+    /*
+     * Second order (null when the function has order 1): the direction objects handed to
+     * DifferentiableFunction.hessianVectorProduct, one per wrt parameter of the function in
+     * declaration order, allocated once here. A variable's direction is overwritten from the flat
+     * direction on every call; a wrt parameter that is not a variable gets a direction that stays
+     * zero, so the product is the Hessian block of the variables alone.
+     */
+    private final Object[] directions;
+    /** For each variable j, its position in {@link #directions}. */
+    private final int[] directionOf;
+    /** Argument indices of the wrt parameters that are not variables, with their zero directions. */
+    private final int[] heldIndices;
+    private final Object[] heldDirections;
 
     private Objective(DifferentiableFunction function, Object[] arguments, boolean maximize, String[] variables) {
         if (function == null || arguments == null) {
@@ -117,6 +131,45 @@ public final class Objective {
             offsets[j + 1] = offsets[j] + rows[j] * cols[j];
         }
         dimension = offsets[k];
+
+        if (function.order() >= 2) {
+            directionOf = new int[k];
+            List<Object> all = new ArrayList<>();
+            List<Integer> held = new ArrayList<>();
+            List<Object> heldZeros = new ArrayList<>();
+            for (int i = 0; i < parameters.size(); i++) {
+                Parameter p = parameters.get(i);
+                if (!p.wrt()) {
+                    continue;
+                }
+                int j = selected.indexOf(i);
+                Object direction;
+                if (p.kind() != Parameter.Kind.MATRIX) {
+                    direction = new MutableDouble(0);
+                } else if (j >= 0) {
+                    direction = new DMatrixRMaj(rows[j], cols[j]);
+                } else {
+                    // Shaped like the argument on every call: it may be replaced between steps.
+                    DMatrixRMaj m = matrixOrNull(arguments[i]);
+                    direction = m == null ? new DMatrixRMaj(0, 0) : new DMatrixRMaj(m.numRows, m.numCols);
+                }
+                if (j >= 0) {
+                    directionOf[j] = all.size();
+                } else {
+                    held.add(i);
+                    heldZeros.add(direction);
+                }
+                all.add(direction);
+            }
+            directions = all.toArray();
+            heldIndices = held.stream().mapToInt(Integer::intValue).toArray();
+            heldDirections = heldZeros.toArray();
+        } else {
+            directions = null;
+            directionOf = null;
+            heldIndices = null;
+            heldDirections = null;
+        }
     }
 
     /**
@@ -160,7 +213,10 @@ public final class Objective {
         return dimension;
     }
 
-    /** How many times {@link #evaluate} and {@link #cost()} have called the function. */
+    /**
+     * How many times {@link #evaluate}, {@link #cost()} and {@link #hessianVectorProduct} have
+     * called the function.
+     */
     public long evaluations() {
         return evaluations;
     }
@@ -207,22 +263,83 @@ public final class Objective {
         evaluations++;
         double value = function.gradient(arguments);
         for (int j = 0; j < indices.length; j++) {
-            DMatrixRMaj g = function.gradientOf(indices[j]);
-            int n = rows[j] * cols[j];
-            if (g.getNumElements() != n) {
-                throw new IllegalStateException(function.name() + ": gradient of '" + names[j] + "' has "
-                        + g.getNumElements() + " entries but the parameter has " + n);
-            }
-            int off = offsets[j];
-            if (maximize) {
-                for (int e = 0; e < n; e++) {
-                    gradient[off + e] = -g.data[e];
-                }
-            } else {
-                System.arraycopy(g.data, 0, gradient, off, n);
-            }
+            copyFlat(function.gradientOf(indices[j]), j, "gradient", gradient);
         }
         return maximize ? -value : value;
+    }
+
+    /**
+     * Evaluates the function, its gradient and the product of its Hessian with {@code direction}
+     * at the current arguments, through
+     * {@link DifferentiableFunction#hessianVectorProduct(Object[], Object[])}. The Hessian is the
+     * one of the cost with respect to the flat variables: {@code wrt} parameters that are not
+     * variables get a zero direction, and everything is negated when maximizing, like
+     * {@link #evaluate}. The direction objects the function receives are allocated once, when the
+     * objective is created, so calls allocate nothing.
+     *
+     * @param direction the flat direction d, laid out like the variables
+     * @param gradient  receives the gradient of the cost
+     * @param product   receives H·d, the Hessian of the cost times d
+     * @return the cost at the current arguments
+     * @throws UnsupportedOperationException if the function has no second derivatives
+     *                                       ({@link DifferentiableFunction#order()} is 1)
+     */
+    public double hessianVectorProduct(double[] direction, double[] gradient, double[] product) {
+        if (directions == null) {
+            throw new UnsupportedOperationException(secondOrderMissing(function));
+        }
+        checkLength(direction);
+        checkLength(gradient);
+        checkLength(product);
+        for (int j = 0; j < indices.length; j++) {
+            Object d = directions[directionOf[j]];
+            if (scalar[j]) {
+                ((MutableDouble) d).set(direction[offsets[j]]);
+            } else {
+                System.arraycopy(direction, offsets[j], ((DMatrixRMaj) d).data, 0, rows[j] * cols[j]);
+            }
+        }
+        for (int h = 0; h < heldIndices.length; h++) {
+            if (heldDirections[h] instanceof DMatrixRMaj zero) {
+                DMatrixRMaj m = matrixOrNull(arguments[heldIndices[h]]);
+                if (m != null && (zero.numRows != m.numRows || zero.numCols != m.numCols)) {
+                    // Reshaping keeps old entries, all zero; growing allocates a zeroed array.
+                    zero.reshape(m.numRows, m.numCols);
+                }
+            }
+        }
+        evaluations++;
+        double value = function.hessianVectorProduct(arguments, directions);
+        for (int j = 0; j < indices.length; j++) {
+            copyFlat(function.gradientOf(indices[j]), j, "gradient", gradient);
+            copyFlat(function.hessianVectorProductOf(indices[j]), j, "Hessian-vector product", product);
+        }
+        return maximize ? -value : value;
+    }
+
+    /**
+     * The message for a function without second derivatives: names it and says how to get them.
+     */
+    static String secondOrderMissing(DifferentiableFunction function) {
+        return function.name() + " has derivatives of order " + function.order()
+                + " only; Hessian-vector products need @Differentiable(order = 2) on its source method";
+    }
+
+    /** Copies a per-parameter result of the function into variable j's slice, negated when maximizing. */
+    private void copyFlat(DMatrixRMaj source, int j, String what, double[] flat) {
+        int n = rows[j] * cols[j];
+        if (source.getNumElements() != n) {
+            throw new IllegalStateException(function.name() + ": " + what + " of '" + names[j] + "' has "
+                    + source.getNumElements() + " entries but the parameter has " + n);
+        }
+        int off = offsets[j];
+        if (maximize) {
+            for (int e = 0; e < n; e++) {
+                flat[off + e] = -source.data[e];
+            }
+        } else {
+            System.arraycopy(source.data, 0, flat, off, n);
+        }
     }
 
     /** The cost at the current arguments, forward pass only (negated when maximizing). */
