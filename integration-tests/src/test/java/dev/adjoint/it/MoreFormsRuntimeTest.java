@@ -171,5 +171,10 @@ class MoreFormsRuntimeTest {
         test.noAllocationOnceShapesRepeat("concatColumns", () -> { concat.value(A, Q, D, C3); concat.gradient(A, Q, D, C3); });
         test.noAllocationOnceShapesRepeat("get, extractMatrix", () -> { indexed.value(A, 1, 2, 5); indexed.gradient(A, 1, 2, 5); });
         test.noAllocationOnceShapesRepeat("Math functions", () -> { math.value(0.3, -0.7); math.gradient(0.3, -0.7); });
+        DMatrixRMaj dA = TestSupport.uniform(r, 3, 4), dB = TestSupport.uniform(r, 2, 2), dC = TestSupport.uniform(r, 6, 8);
+        test.noAllocationOnceShapesRepeat("hessianVectorProduct: blocks, kron, concat, diag",
+                () -> blocks.hessianVectorProduct(A, B, 2, dA, dB));
+        test.noAllocationOnceShapesRepeat("hessianVectorProduct: kron", () -> kron.hessianVectorProduct(A, B, C, dA, dB, dC));
+        test.noAllocationOnceShapesRepeat("hessianVectorProduct: Ops.max", () -> max.hessianVectorProduct(A, Q, D, dA, dA, dA));
     }
 }
