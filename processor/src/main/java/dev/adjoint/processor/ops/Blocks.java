@@ -367,8 +367,12 @@ public final class Blocks {
 
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
-            return Formula.atom((left ? "kron*₁(" : "kron*₂(") + ctx.print(node.input(0)).text() + ", "
-                    + ctx.print(node.input(1)).text() + ")");
+            // blockᵢⱼ(G) is the r_B×c_B block of G that Aᵢⱼ scales in A ⊗ B.
+            String g = ctx.print(node.input(0)).text();
+            String other = ctx.print(node.input(1)).text();
+            return left
+                    ? Formula.atom("[⟨blockᵢⱼ(" + g + "), " + other + "⟩]ᵢⱼ")
+                    : Formula.atom("Σᵢⱼ " + ctx.print(node.input(1)).at(Formula.ATOM) + "ᵢⱼ·blockᵢⱼ(" + g + ")");
         }
     }
 }
