@@ -178,6 +178,111 @@ final class TestSupport {
         if (f.order() == 2) {
             verifySecondOrder(f, snapshot, args);
         }
+        verifyFloat32(f, args);
+    }
+
+    /** Relative agreement of a float32 class with its double class: float rounding, amplified a little by conditioning. */
+    static final double FLOAT32_TOLERANCE = 2e-3;
+
+    /**
+     * For a loss declared {@code precision = {DOUBLE, FLOAT}}: its float32 class {@code C_M_F32}
+     * (same API on {@code FMatrixRMaj} and {@code float}) computes the same value and gradients as
+     * the double class to float precision, from the same arguments rounded to float, and leaves
+     * them untouched.
+     */
+    static void verifyFloat32(DifferentiableFunction f, Object[] args) {
+        Class<?> type;
+        try {
+            type = Class.forName(f.getClass().getName() + "_F32");
+        } catch (ClassNotFoundException e) {
+            return; // declared for double only
+        }
+        try {
+            List<Parameter> parameters = f.parameters();
+            Object[] floats = new Object[args.length];
+            Class<?>[] types = new Class<?>[args.length];
+            for (int i = 0; i < args.length; i++) {
+                Parameter.Kind kind = parameters.get(i).kind();
+                if (kind == Parameter.Kind.MATRIX) {
+                    DMatrixRMaj m = (DMatrixRMaj) args[i];
+                    org.ejml.data.FMatrixRMaj x = new org.ejml.data.FMatrixRMaj(m.numRows, m.numCols);
+                    org.ejml.ops.ConvertMatrixData.convert(m, x);
+                    floats[i] = x;
+                    types[i] = org.ejml.data.FMatrixRMaj.class;
+                } else if (kind == Parameter.Kind.SCALAR) {
+                    floats[i] = ((Number) args[i]).floatValue();
+                    types[i] = float.class;
+                } else {
+                    floats[i] = ((Number) args[i]).intValue();
+                    types[i] = int.class;
+                }
+            }
+            // The double class at the float-rounded point, so only the arithmetic differs.
+            Object[] rounded = new Object[args.length];
+            for (int i = 0; i < args.length; i++) {
+                if (floats[i] instanceof org.ejml.data.FMatrixRMaj x) {
+                    DMatrixRMaj d = new DMatrixRMaj(x.numRows, x.numCols);
+                    org.ejml.ops.ConvertMatrixData.convert(x, d);
+                    rounded[i] = d;
+                } else if (floats[i] instanceof Float v) {
+                    rounded[i] = (double) v;
+                } else {
+                    rounded[i] = floats[i];
+                }
+            }
+            double expected = f.gradient(rounded);
+            Object[] snapshot = deepCopyFloats(floats);
+            Object instance = type.getConstructor().newInstance();
+            float value = (float) type.getMethod("value", types).invoke(instance, floats);
+            float loss = (float) type.getMethod("gradient", types).invoke(instance, floats);
+            for (int i = 0; i < floats.length; i++) {
+                if (floats[i] instanceof org.ejml.data.FMatrixRMaj x) {
+                    assertTrue(Arrays.equals(((org.ejml.data.FMatrixRMaj) snapshot[i]).data, x.data),
+                            f.name() + " (float32): argument " + i + " modified");
+                }
+            }
+            double scale = Math.max(1e-6, Math.abs(expected));
+            assertTrue(Math.abs(value - expected) <= FLOAT32_TOLERANCE * scale, f.name() + " (float32): value() " + value
+                    + " vs the double class's " + expected);
+            assertTrue(Math.abs(loss - expected) <= FLOAT32_TOLERANCE * scale, f.name() + " (float32): gradient() returns "
+                    + loss + " vs the double class's " + expected);
+            for (int i = 0; i < args.length; i++) {
+                Parameter p = parameters.get(i);
+                if (!p.wrt()) {
+                    continue;
+                }
+                DMatrixRMaj want = f.gradientOf(i);
+                String accessor = "grad" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
+                Object got = type.getMethod(accessor).invoke(instance);
+                double gradientScale = Math.max(1e-6, org.ejml.dense.row.CommonOps_DDRM.elementMaxAbs(want));
+                if (got instanceof org.ejml.data.FMatrixRMaj g) {
+                    assertEquals(want.numRows + "x" + want.numCols, g.numRows + "x" + g.numCols, f.name() + " (float32): shape of "
+                            + accessor);
+                    for (int e = 0; e < want.getNumElements(); e++) {
+                        if (!(Math.abs(g.data[e] - want.data[e]) <= FLOAT32_TOLERANCE * gradientScale)) {
+                            fail(f.name() + " (float32): " + accessor + " entry " + e + " is " + g.data[e]
+                                    + " but the double class gives " + want.data[e]);
+                        }
+                    }
+                } else {
+                    float g = (float) got;
+                    assertTrue(Math.abs(g - want.get(0)) <= FLOAT32_TOLERANCE * gradientScale, f.name() + " (float32): "
+                            + accessor + "() is " + g + " but the double class gives " + want.get(0));
+                }
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(f.name() + " (float32): " + e, e);
+        }
+    }
+
+    private static Object[] deepCopyFloats(Object[] args) {
+        Object[] copy = args.clone();
+        for (int i = 0; i < copy.length; i++) {
+            if (copy[i] instanceof org.ejml.data.FMatrixRMaj m) {
+                copy[i] = m.copy();
+            }
+        }
+        return copy;
     }
 
     /**

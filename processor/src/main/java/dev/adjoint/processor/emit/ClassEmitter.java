@@ -1077,7 +1077,7 @@ public final class ClassEmitter {
     private void addSecondOrderAccessors(TypeSpec.Builder type) {
         Graph documentedGraph = secondOrderDocumented.graph();
         FormulaPrinter printer = new FormulaPrinter(documentedGraph, FormulaPrinter.sharedNames(documentedGraph,
-                secondOrderDocumented.hessianVectorProducts().values(), secondOrderDocumented.cotangentOf()));
+                secondOrderDocumented.hessianVectorProducts().values(), secondOrderDocumented.cotangentOf(), true));
         for (String wrt : program.wrt()) {
             Node param = parameterNamed(wrt);
             String field = hvpFields.get(wrt);
@@ -1337,7 +1337,7 @@ public final class ClassEmitter {
                     .append(") the directions):\n<ul>\n");
             Graph g = secondOrderDocumented.graph();
             List<Integer> hvpRoots = new ArrayList<>(secondOrderDocumented.hessianVectorProducts().values());
-            FormulaPrinter printer = new FormulaPrinter(g, FormulaPrinter.sharedNames(g, hvpRoots, secondOrderDocumented.cotangentOf()));
+            FormulaPrinter printer = new FormulaPrinter(g, FormulaPrinter.sharedNames(g, hvpRoots, secondOrderDocumented.cotangentOf(), true));
             List<String> hvpDefinitions = new ArrayList<>();
             List<String> hvpPrinted = printer.printAll(hvpRoots, hvpDefinitions);
             for (String wrt : program.wrt()) {

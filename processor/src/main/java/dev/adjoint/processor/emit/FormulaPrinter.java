@@ -53,6 +53,16 @@ public final class FormulaPrinter {
      * @param cotangentOf backward node → the forward node whose cotangent it is
      */
     public static Map<Integer, String> sharedNames(Graph graph, Collection<Integer> roots, Map<Integer, Integer> cotangentOf) {
+        return sharedNames(graph, roots, cotangentOf, false);
+    }
+
+    /**
+     * As {@link #sharedNames(Graph, Collection, Map)}; with {@code nameLong}, also names every
+     * subexpression whose expansion would be elided as {@code (…)} (second-order formulas nest
+     * deeply), so the where-list defines it instead.
+     */
+    public static Map<Integer, String> sharedNames(Graph graph, Collection<Integer> roots, Map<Integer, Integer> cotangentOf,
+            boolean nameLong) {
         Map<Integer, Integer> uses = new HashMap<>();
         Set<Integer> expanded = new LinkedHashSet<>();
         List<Integer> stack = new ArrayList<>(roots);
@@ -76,7 +86,9 @@ public final class FormulaPrinter {
         int counter = 0;
         for (int id = 0; id < graph.size(); id++) {
             Node node = graph.node(id);
-            if (uses.getOrDefault(id, 0) < 2 || graph.names().containsKey(id) || node.op().isLeaf()
+            // Ids ascend, so a node's length is taken with its operands' names already in place.
+            boolean tooLong = nameLong && uses.containsKey(id) && plain.expandedLength(id) > LONGEST_OPERAND / 2;
+            if ((uses.getOrDefault(id, 0) < 2 && !tooLong) || graph.names().containsKey(id) || node.op().isLeaf()
                     || node.op() instanceof MatrixAlgebra.Transpose || node.inputs().isEmpty()
                     || plain.expandedLength(id) <= SHORT || plain.print(id).length() <= SHORT) {
                 continue; // short enough to read inline: W·r·xᵀ beats W·G1
@@ -97,6 +109,7 @@ public final class FormulaPrinter {
                 }
             }
             shared.put(id, name);
+            plain.names.put(id, name);
         }
         return shared;
     }
