@@ -147,4 +147,21 @@ class MoreFormsCompileTest {
         assertTrue(generated != null && !generated.contains("out of range"), () -> "indices the shapes prove in range are not checked again:\n"
                 + generated);
     }
+
+    /** Two values that share a name (a reassigned local) are different sizes: nothing is proved from the name. */
+    @Test
+    void aReassignedLocalIsNotConfusedWithItsEarlierValue() {
+        String source = ShapeDiagnosticsTest.snippet("""
+                @Differentiable
+                static double f(SimpleMatrix A, int n, int m) {
+                    int k = n / 2;
+                    SimpleMatrix P = SimpleMatrix.identity(k + 1);
+                    k = m / 2;
+                    return P.plus(SimpleMatrix.identity(k)).plus(A).elementSum();
+                }
+                """);
+        Compilation.Result r = Compilation.processOnly(source);
+        assertNoInternalError(r);
+        assertTrue(r.success, () -> numbered(source) + r.describe());
+    }
 }

@@ -224,11 +224,19 @@ public final class ShapeInference {
         }
         if (root < 0) {
             for (Anchor a : list) {
-                if (anchorVars.containsKey(a)) return Poly.atom(atomName(find(anchorVars.get(a))), false, isSize(list));
+                if (anchorVars.containsKey(a)) return flexibleAtom(find(anchorVars.get(a)), isSize(list));
             }
             return Poly.atom("?", false);
         }
-        return Poly.atom(atomName(root), false, isSize(list));
+        return flexibleAtom(root, isSize(list));
+    }
+
+    /** An unknown dimension: keyed by its class (two locals both named k are different atoms), shown by its name. */
+    private Poly flexibleAtom(int root, boolean size) {
+        String key = "#" + root;
+        Poly p = Poly.atom(key, false, size);
+        p.display.put(key, atomName(root));
+        return p;
     }
 
     /** Whether a class is a size (≥ 0): it holds a matrix dimension or a diag dimension. */
@@ -267,6 +275,8 @@ public final class ShapeInference {
         final java.util.Set<String> flexible = new java.util.TreeSet<>();
         /** Atoms known to be sizes (≥ 0): matrix dimensions and @Shape symbols. */
         final java.util.Set<String> sizes = new java.util.TreeSet<>();
+        /** How an atom's key reads in messages. */
+        final Map<String, String> display = new HashMap<>();
 
         static Poly atom(String name, boolean rigid, boolean size) {
             Poly p = atom(name, rigid);
@@ -316,6 +326,8 @@ public final class ShapeInference {
             p.flexible.addAll(o.flexible);
             p.sizes.addAll(sizes);
             p.sizes.addAll(o.sizes);
+            p.display.putAll(display);
+            p.display.putAll(o.display);
             return p;
         }
 
@@ -337,6 +349,8 @@ public final class ShapeInference {
             p.flexible.addAll(o.flexible);
             p.sizes.addAll(sizes);
             p.sizes.addAll(o.sizes);
+            p.display.putAll(display);
+            p.display.putAll(o.display);
             return p;
         }
 
@@ -371,7 +385,11 @@ public final class ShapeInference {
                 else if (c < 0) sb.append("−");
                 long abs = Math.abs(c);
                 if (m.isEmpty()) sb.append(abs);
-                else sb.append(abs == 1 ? "" : abs + "·").append(m);
+                else {
+                    List<String> factors = new ArrayList<>();
+                    for (String f : m.split("·")) factors.add(display.getOrDefault(f, f));
+                    sb.append(abs == 1 ? "" : abs + "·").append(String.join("·", factors));
+                }
             }
             return sb.toString();
         }
