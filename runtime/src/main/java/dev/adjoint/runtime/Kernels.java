@@ -754,8 +754,7 @@ public final class Kernels {
 
     /** dx = dy ∘ sign(x), with the derivative of |x| at the kink x = 0 taken as 0 (also 0 for NaN). */
     public static void absBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
-        dx.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
+        int n = prepareBackward(x, dy, dx);
         for (int i = 0; i < n; i++) {
             double v = x.data[i];
             dx.data[i] = v > 0 ? dy.data[i] : v < 0 ? -dy.data[i] : 0.0;
@@ -764,8 +763,7 @@ public final class Kernels {
 
     /** dx = dy / (2y) from the output y = √x. */
     public static void sqrtBackwardFromOutput(DMatrixRMaj y, DMatrixRMaj dy, DMatrixRMaj dx) {
-        dx.reshape(y.numRows, y.numCols);
-        int n = y.getNumElements();
+        int n = prepareBackward(y, dy, dx);
         for (int i = 0; i < n; i++) {
             dx.data[i] = dy.data[i] / (2.0 * y.data[i]);
         }
@@ -773,8 +771,7 @@ public final class Kernels {
 
     /** dx = dy ∘ cos(x). */
     public static void sinBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
-        dx.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
+        int n = prepareBackward(x, dy, dx);
         for (int i = 0; i < n; i++) {
             dx.data[i] = dy.data[i] * Math.cos(x.data[i]);
         }
@@ -782,8 +779,7 @@ public final class Kernels {
 
     /** dx = −dy ∘ sin(x). */
     public static void cosBackward(DMatrixRMaj x, DMatrixRMaj dy, DMatrixRMaj dx) {
-        dx.reshape(x.numRows, x.numCols);
-        int n = x.getNumElements();
+        int n = prepareBackward(x, dy, dx);
         for (int i = 0; i < n; i++) {
             dx.data[i] = -dy.data[i] * Math.sin(x.data[i]);
         }
@@ -791,6 +787,7 @@ public final class Kernels {
 
     /** out = A^B entrywise ({@code Math.pow}, as EJML's {@code elementPower(SimpleMatrix)}); equal shapes. */
     public static void elementPower(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj out) {
+        requireSameShape(a, b, "elementPower");
         out.reshape(a.numRows, a.numCols);
         int n = a.getNumElements();
         for (int i = 0; i < n; i++) {
@@ -802,6 +799,7 @@ public final class Kernels {
 
     /** out = max(a, b) entrywise ({@code Math.max}); equal shapes. */
     public static void max(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj out) {
+        requireSameShape(a, b, "max");
         out.reshape(a.numRows, a.numCols);
         int n = a.getNumElements();
         for (int i = 0; i < n; i++) {
@@ -811,6 +809,7 @@ public final class Kernels {
 
     /** out = min(a, b) entrywise ({@code Math.min}); equal shapes. */
     public static void min(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj out) {
+        requireSameShape(a, b, "min");
         out.reshape(a.numRows, a.numCols);
         int n = a.getNumElements();
         for (int i = 0; i < n; i++) {
@@ -841,6 +840,8 @@ public final class Kernels {
      * A tie goes to the first operand: a ≥ b for max, a ≤ b for min.
      */
     public static void selectFirst(DMatrixRMaj a, DMatrixRMaj b, boolean max, DMatrixRMaj g, DMatrixRMaj out) {
+        requireSameShape(a, b, "selectFirst");
+        requireSameShape(a, g, "selectFirst");
         out.reshape(a.numRows, a.numCols);
         int n = a.getNumElements();
         for (int i = 0; i < n; i++) {
@@ -851,6 +852,7 @@ public final class Kernels {
 
     /** {@link #selectFirst(DMatrixRMaj, DMatrixRMaj, boolean, DMatrixRMaj, DMatrixRMaj)} against a scalar s. */
     public static void selectFirst(DMatrixRMaj a, double s, boolean max, DMatrixRMaj g, DMatrixRMaj out) {
+        requireSameShape(a, g, "selectFirst");
         out.reshape(a.numRows, a.numCols);
         int n = a.getNumElements();
         for (int i = 0; i < n; i++) {
