@@ -122,6 +122,33 @@ class AllocationTest {
                 Arguments.of("gplvm hessian", (Runnable) () -> gplvm.hessian(Xg, 0.8, 1.2, Yg)));
     }
 
+    /** Float32 classes allocate nothing either. */
+    static Stream<Arguments> float32() {
+        Random r = new Random(44);
+        org.ejml.data.FMatrixRMaj W = f32(uniform(r, 4, 3)), X = f32(uniform(r, 3, 5)), Xg = f32(uniform(r, 5, 2)),
+                Yg = f32(uniform(r, 5, 3)), W1 = f32(uniform(r, 4, 3)), b1 = f32(uniform(r, 4, 1)), W2 = f32(uniform(r, 3, 4)),
+                b2 = f32(uniform(r, 3, 1)), Ymlp = f32(uniform(r, 3, 5, 0, 1)), dW = f32(uniform(r, 4, 3));
+        var auto = new FanOut_TiedAutoencoder_F32();
+        var mlp = new FanOut_Mlp_F32();
+        var gplvm = new FanOut_Gplvm_F32();
+        return Stream.of(
+                Arguments.of("tied autoencoder", (Runnable) () -> { auto.value(W, X); auto.gradient(W, X); auto.hessianVectorProduct(W, X, dW); }),
+                Arguments.of("mlp", (Runnable) () -> { mlp.value(W1, b1, W2, b2, X, Ymlp); mlp.gradient(W1, b1, W2, b2, X, Ymlp); }),
+                Arguments.of("gplvm", (Runnable) () -> { gplvm.value(Xg, 0.8f, 1.2f, Yg); gplvm.gradient(Xg, 0.8f, 1.2f, Yg); }));
+    }
+
+    private static org.ejml.data.FMatrixRMaj f32(DMatrixRMaj m) {
+        org.ejml.data.FMatrixRMaj f = new org.ejml.data.FMatrixRMaj(m.numRows, m.numCols);
+        org.ejml.ops.ConvertMatrixData.convert(m, f);
+        return f;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("float32")
+    void float32AllocatesNothingOnceShapesRepeat(String name, Runnable call) {
+        noAllocationOnceShapesRepeat(name, call);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("secondOrder")
     void secondOrderAllocatesNothingOnceShapesRepeat(String name, Runnable call) {

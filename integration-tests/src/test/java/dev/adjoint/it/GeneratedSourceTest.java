@@ -38,6 +38,35 @@ class GeneratedSourceTest {
         }
     }
 
+    /** The bridge speaks DMatrixRMaj, so float32 classes have the typed API only. */
+    private static final java.util.Set<String> BRIDGE = java.util.Set.of("name", "parameters", "gradientOf", "order",
+            "hessianVectorProductOf");
+
+    /**
+     * A float32 class ({@code precision = Precision.FLOAT}) has every typed method of its double
+     * class, with {@code DMatrixRMaj} as {@code FMatrixRMaj} and {@code double} as {@code float}
+     * (SimpleMatrix overloads unchanged), and says in its Javadoc that it is single precision.
+     */
+    private static void float32ClassMirrorsItsDoubleClass(String simpleName, Class<?> type, String source) throws Exception {
+        assertTrue(source.contains("@Generated("), simpleName + " carries @Generated");
+        assertTrue(source.contains("Single precision"), simpleName + ": class Javadoc says it is float32");
+        Class<?> twin = Class.forName("dev.adjoint.it." + simpleName.substring(0, simpleName.length() - 4));
+        for (java.lang.reflect.Method m : twin.getDeclaredMethods()) {
+            if (!Modifier.isPublic(m.getModifiers()) || BRIDGE.contains(m.getName())
+                    || java.util.Arrays.asList(m.getParameterTypes()).contains(Object[].class)) {
+                continue;
+            }
+            Class<?>[] params = java.util.Arrays.stream(m.getParameterTypes()).map(GeneratedSourceTest::toFloat32)
+                    .toArray(Class<?>[]::new);
+            var mirrored = type.getMethod(m.getName(), params);
+            assertEquals(toFloat32(m.getReturnType()), mirrored.getReturnType(), simpleName + "." + m.getName() + " return type");
+        }
+    }
+
+    private static Class<?> toFloat32(Class<?> c) {
+        return c == org.ejml.data.DMatrixRMaj.class ? org.ejml.data.FMatrixRMaj.class : c == double.class ? float.class : c;
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("generatedClasses")
     void generatedClassFollowsSpec(String simpleName) throws Exception {
@@ -45,6 +74,10 @@ class GeneratedSourceTest {
         Class<?> type = Class.forName("dev.adjoint.it." + simpleName);
         assertTrue(Modifier.isPublic(type.getModifiers()) && Modifier.isFinal(type.getModifiers()),
                 simpleName + " is public final");
+        if (simpleName.endsWith("_F32")) {
+            float32ClassMirrorsItsDoubleClass(simpleName, type, source);
+            return;
+        }
         assertTrue(DifferentiableFunction.class.isAssignableFrom(type), simpleName + " implements DifferentiableFunction");
         assertTrue(source.contains("@Generated("), simpleName + " carries @Generated");
 

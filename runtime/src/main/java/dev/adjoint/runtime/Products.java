@@ -5,6 +5,7 @@ import dev.ludovic.netlib.blas.NativeBLAS;
 import org.ejml.MatrixDimensionException;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.mult.MatrixMatrixMult_DDRM;
 
 /**
  * The matrix products generated code calls, named like EJML's ({@code mult}, {@code multTransA},
@@ -168,7 +169,15 @@ public final class Products {
                     a.numCols, accumulate ? 1.0 : 0.0, c.data, 0, n);
             return;
         }
-        if (transB && !transA) {
+        if (transA && transB && b.numRows != 1) {
+            // CommonOps_DDRM.multTransAB allocates a column buffer on every call once a has
+            // EjmlParameters.MULT_TRANAB_COLUMN_SWITCH (40) columns; the unbuffered kernel does not.
+            if (accumulate) {
+                MatrixMatrixMult_DDRM.multAddTransAB(alpha, a, b, c);
+            } else {
+                MatrixMatrixMult_DDRM.multTransAB(alpha, a, b, c);
+            }
+        } else if (transB && !transA) {
             if (accumulate) {
                 Kernels.multAddTransB(alpha, a, b, c, bT);
             } else {

@@ -70,4 +70,54 @@ class AllocationTest {
         long allocated = allocatedBytes() - before;
         assertTrue(allocated < iterations, allocated + " bytes allocated in " + iterations + " steady-state iterations");
     }
+
+    /** Every product entry point, pure Java and native, including aᵀ with 40 columns (where EJML's multTransAB buffers). */
+    @Test
+    void productsAllocateNothing() {
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+        Random rnd = new Random(2);
+        DMatrixRMaj a = uniform(rnd, 40, 6, -1, 1);
+        DMatrixRMaj b = uniform(rnd, 6, 5, -1, 1);
+        DMatrixRMaj bt = uniform(rnd, 5, 6, -1, 1);
+        DMatrixRMaj at = uniform(rnd, 6, 40, -1, 1);
+        DMatrixRMaj c = new DMatrixRMaj(1, 1);
+        DMatrixRMaj sum = new DMatrixRMaj(40, 5);
+        DMatrixRMaj workspace = new DMatrixRMaj(1, 1);
+        Runnable work = () -> {
+            Products.mult(a, b, c);
+            Products.mult(0.5, a, b, c);
+            Products.multTransA(at, b, c);
+            Products.multTransB(a, bt, c, workspace);
+            Products.multTransAB(at, bt, c);
+            Products.multTransAB(0.5, at, bt, c);
+            Products.multAdd(a, b, sum);
+            Products.multAddTransA(-0.5, at, b, sum);
+            Products.multAddTransB(a, bt, sum, workspace);
+            Products.multAddTransAB(at, bt, sum);
+        };
+        long saved = Products.nativeThreshold();
+        try {
+            Products.setNativeThreshold(Long.MAX_VALUE);
+            assertNoSteadyStateAllocation(work);
+            if (Products.nativeAvailable()) {
+                Products.setNativeThreshold(0);
+                assertNoSteadyStateAllocation(work);
+            }
+        } finally {
+            Products.setNativeThreshold(saved);
+        }
+    }
+
+    private static void assertNoSteadyStateAllocation(Runnable work) {
+        for (int i = 0; i < 3; i++) {
+            work.run();
+        }
+        int iterations = 20_000;
+        long before = allocatedBytes();
+        for (int i = 0; i < iterations; i++) {
+            work.run();
+        }
+        long allocated = allocatedBytes() - before;
+        assertTrue(allocated < iterations, allocated + " bytes allocated in " + iterations + " steady-state iterations");
+    }
 }

@@ -1353,6 +1353,12 @@ public final class ClassEmitter {
             }
             doc.append("</ul>\n");
         }
+        if (source.float32()) {
+            doc.append("\n<p>Single precision (float32): the same code as the double class on {@code FMatrixRMaj} and "
+                    + "{@code float}, with scalar intermediates and reductions (sums, inner products, log det) computed in "
+                    + "{@code double}. It does not implement {@code DifferentiableFunction}, whose methods speak "
+                    + "{@code DMatrixRMaj}.\n");
+        }
         doc.append("\n<p>Not thread-safe: use one instance per thread.\n");
         return doc.toString();
     }
