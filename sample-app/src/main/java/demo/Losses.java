@@ -10,7 +10,7 @@ public final class Losses {
     private Losses() {}
 
     /** Tied-weight linear autoencoder: W is m x n, x is n x 1 (or n x N, one sample per column). */
-    @Differentiable(wrt = "W")
+    @Differentiable(order = 2, wrt = "W")
     static double tiedAutoencoder(SimpleMatrix W, SimpleMatrix x) {
         SimpleMatrix r = W.transpose().mult(W).mult(x).minus(x);
         return 0.5 * sumSquares(r);
@@ -25,7 +25,7 @@ public final class Losses {
     }
 
     /** Linear-kernel GP-LVM log-likelihood without its constant. Rows of X (N x q) and Y (N x D) are points. */
-    @Differentiable(wrt = {"X", "alpha", "beta"})
+    @Differentiable(order = 2, wrt = {"X", "alpha", "beta"})
     static double gplvm(SimpleMatrix X, double alpha, double beta, SimpleMatrix Y) {
         int n = X.numRows();
         double d = Y.numCols();

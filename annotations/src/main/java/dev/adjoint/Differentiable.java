@@ -8,7 +8,15 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a static {@code double} method over EJML {@code SimpleMatrix} values as a loss whose
- * gradient Adjoint generates at compile time.
+ * gradient Adjoint generates at compile time, or a static {@code SimpleMatrix} method as a
+ * <em>helper</em> that other {@code @Differentiable} methods call.
+ *
+ * <p>A {@code @Differentiable} method may call any other {@code @Differentiable} method, in the
+ * same class, another class or package, or another module compiled with Adjoint's processor
+ * earlier: the callee is inlined into the caller, so the caller's {@link #wrt()} governs and
+ * optimization crosses the call. No class is generated for a helper (a method returning
+ * {@code SimpleMatrix}); its {@code wrt} is ignored. Recursion is a compile error. Methods with
+ * arbitrary bodies can be called too when they have {@link Derivative} rules.
  *
  * <p>For a method {@code m} in class {@code p.C} the processor writes {@code p.C_M} (nested
  * classes joined by {@code _}, {@code M} is {@code m} capitalized), or {@code p.<name>} when

@@ -58,7 +58,31 @@ class AllocationTest {
         var gplvm = new FanOut_Gplvm();
         var shared = new Combos_SharedFactorization();
         var transposed = new Combos_TransposedFactorizations();
+        var mlp3 = new Composition_Mlp3();
+        var residual = new Composition_ResidualNet();
+        DMatrixRMaj W3 = uniform(r, 3, 3), b3 = uniform(r, 3, 1), Wr = uniform(r, 3, 3), Xr = uniform(r, 3, 5);
+        var rnn = new ControlFlow_Rnn();
+        var branch = new ControlFlow_Branch();
+        var whileBreak = new ControlFlow_WhileBreak();
+        var nested = new ControlFlow_Nested();
+        var powerDown = new ControlFlow_PowerDown();
+        DMatrixRMaj Wrnn = uniform(r, 4, 4, -0.5, 0.5), Ur = uniform(r, 4, 3), br = uniform(r, 4, 1), h0 = uniform(r, 4, 1),
+                Xlong = uniform(r, 3, 12), Xshort = uniform(r, 3, 5), Bp = uniform(r, 4, 4, -0.5, 0.5);
+        var lowRank = new LowRank_Gplvm();
+        var lowRankSolve = new LowRank_GplvmSolve();
+        var shifted = new LowRank_ShiftedGram();
+        DMatrixRMaj Xl = uniform(r, 40, 2), Yl = uniform(r, 40, 6), Zl = uniform(r, 40, 3), Wl = uniform(r, 3, 2),
+                Xw = uniform(r, 4, 6), Yw = uniform(r, 4, 3);
         return Stream.of(
+                // Loops: the tape grows in the warm-up; calls whose trip count does not exceed it allocate nothing.
+                Arguments.of("rnn, T = 12 then 5", (Runnable) () -> { rnn.value(Wrnn, Ur, br, h0, Xlong);
+                    rnn.gradient(Wrnn, Ur, br, h0, Xlong); rnn.gradient(Wrnn, Ur, br, h0, Xshort); }),
+                Arguments.of("if/else, both branches", (Runnable) () -> { branch.value(A34, 0.5); branch.gradient(A34, 0.5);
+                    branch.gradient(A34, -0.5); }),
+                Arguments.of("while, break, continue", (Runnable) () -> { whileBreak.value(0.3, 6); whileBreak.gradient(0.3, 6);
+                    whileBreak.gradient(-2.5, 2); }),
+                Arguments.of("nested loops", (Runnable) () -> { nested.value(0.4, 4, 3); nested.gradient(0.4, 4, 3); }),
+                Arguments.of("matrix recurrence", (Runnable) () -> { powerDown.value(A34, Bp, 7); powerDown.gradient(A34, Bp, 7); }),
                 Arguments.of("mult", (Runnable) () -> { mult.value(A34, B45); mult.gradient(A34, B45); }),
                 Arguments.of("solve", (Runnable) () -> { solve.value(A3, B32, C32); solve.gradient(A3, B32, C32); }),
                 Arguments.of("invert", (Runnable) () -> { invert.value(A3, C33); invert.gradient(A3, C33); }),
@@ -80,7 +104,20 @@ class AllocationTest {
                 Arguments.of("mlp", (Runnable) () -> { mlp.value(W1, b1, W2, b2, X, Ymlp); mlp.gradient(W1, b1, W2, b2, X, Ymlp); }),
                 Arguments.of("gplvm", (Runnable) () -> { gplvm.value(Xg, 0.8, 1.2, Yg); gplvm.gradient(Xg, 0.8, 1.2, Yg); }),
                 Arguments.of("shared factorization", (Runnable) () -> { shared.value(B32, C32); shared.gradient(B32, C32); }),
-                Arguments.of("transposed factorizations", (Runnable) () -> { transposed.value(A3, B32); transposed.gradient(A3, B32); }));
+                Arguments.of("transposed factorizations", (Runnable) () -> { transposed.value(A3, B32); transposed.gradient(A3, B32); }),
+                Arguments.of("layer helper inlined three times", (Runnable) () -> {
+                    mlp3.value(W1, b1, W2, b2, W3, b3, X, Ymlp); mlp3.gradient(W1, b1, W2, b2, W3, b3, X, Ymlp); }),
+                Arguments.of("helpers of two classes nested", (Runnable) () -> {
+                    residual.value(Wr, v3, 0.4, Xr); residual.gradient(Wr, v3, 0.4, Xr); }),
+                Arguments.of("gplvm low rank (Woodbury), N = 40, q = 2", (Runnable) () -> {
+                    lowRank.value(Xl, 0.8, 1.2, Yl); lowRank.gradient(Xl, 0.8, 1.2, Yl); }),
+                Arguments.of("gplvm with solve, low rank", (Runnable) () -> {
+                    lowRankSolve.value(Xl, 0.8, 1.2, Yl); lowRankSolve.gradient(Xl, 0.8, 1.2, Yl); }),
+                Arguments.of("gplvm, both versions alternately", (Runnable) () -> {
+                    lowRank.gradient(Xl, 0.8, 1.2, Yl); lowRank.gradient(Xw, 0.8, 1.2, Yw);
+                    lowRank.value(Xl, 0.8, 1.2, Yl); lowRank.value(Xw, 0.8, 1.2, Yw); }),
+                Arguments.of("shifted Gram, low rank, computed factor", (Runnable) () -> {
+                    shifted.value(Zl, Wl, 0.4, Yl); shifted.gradient(Zl, Wl, 0.4, Yl); }));
     }
 
     /** Second order: hessianVectorProduct and hessian allocate nothing either, once shapes repeat. */

@@ -109,7 +109,7 @@ class MoreFormsRuntimeTest {
     // ------------------------------------------------------------------ out of range
 
     private static String assertOutOfRange(Runnable call, String... fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, call::run);
         for (String fragment : fragments) {
             assertTrue(e.getMessage().contains(fragment), "message should contain '" + fragment + "' but is: " + e.getMessage());
         }

@@ -7,6 +7,7 @@ import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
+import dev.adjoint.Derivative;
 import dev.adjoint.Differentiable;
 import dev.adjoint.Shape;
 import dev.adjoint.processor.ad.ForwardMode;
@@ -18,10 +19,12 @@ import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.ops.UserFunctions;
 import dev.adjoint.processor.opt.PassContext;
 import dev.adjoint.processor.opt.PassManager;
 import dev.adjoint.processor.parse.BodyParser;
 import dev.adjoint.processor.parse.DslError;
+import dev.adjoint.processor.parse.InlineIr;
 import dev.adjoint.processor.parse.ParsedFunction;
 import dev.adjoint.processor.report.DerivationReport;
 import dev.adjoint.processor.shape.ShapeInference;
@@ -67,6 +70,9 @@ public final class AdjointProcessor extends AbstractProcessor {
     private final Map<String, String> generated = new HashMap<>();
     /** {@code -Aadjoint.report}: the derivation report, written at the last round; or null. */
     private DerivationReport report;
+    /** Resolves calls of other @Differentiable methods and of user functions; caches callees' IR. */
+    private CallResolver calls;
+    private DerivativeRules rules;
 
     /**
      * Adjoint's own annotations, which it claims: no other processor acts on them, and an unclaimed
@@ -74,7 +80,7 @@ public final class AdjointProcessor extends AbstractProcessor {
      */
     @Override
     public Set<String> getSupportedAnnotationTypes() {
-        return Set.of(Differentiable.class.getCanonicalName(), Shape.class.getCanonicalName());
+        return Set.of(Differentiable.class.getCanonicalName(), Shape.class.getCanonicalName(), Derivative.class.getCanonicalName());
     }
 
     @Override
@@ -93,13 +99,16 @@ public final class AdjointProcessor extends AbstractProcessor {
         report = DerivationReport.fromOptions(env.getOptions(), env.getMessager());
         try {
             trees = JavacTrees.find(env);
+            calls = new CallResolver(trees, env);
         } catch (IllegalStateException e) {
             treesProblem = e.getMessage();
         }
+        rules = new DerivativeRules(trees, env);
     }
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        rules.process(round.getElementsAnnotatedWith(Derivative.class));
         List<ExecutableElement> methods = new ArrayList<>();
         for (Element e : round.getElementsAnnotatedWith(Differentiable.class)) {
             if (e.getKind() == ElementKind.METHOD) {
@@ -127,6 +136,9 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             } catch (RuntimeException e) {
                 // A bug in Adjoint must not crash javac or emit wrong code: say so, on the method.
+                if (Boolean.getBoolean("adjoint.debug")) {
+                    e.printStackTrace();
+                }
                 error(Code.ADJ999, method, "Adjoint internal error while processing " + method.getSimpleName() + ": " + e
                         + " — please report it with this method's source");
             }
@@ -175,8 +187,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             error(Code.ADJ902, method, "the source of this method is not available to Adjoint (compile it from source with javac)");
             return;
         }
-        BodyParser.attribute(trees, path);
-        ParsedFunction parsed = BodyParser.parse(trees, processingEnv.getTypeUtils(), path, method);
+        ParsedFunction parsed = calls.parse(method, path);
         Set<String> reportedErrors = new java.util.HashSet<>();
         for (DslError e : parsed.errors()) {
             // Independent errors of one expression are all reported, but never the same one twice.
@@ -193,7 +204,14 @@ public final class AdjointProcessor extends AbstractProcessor {
                 report(finding.code(), Diagnostic.Kind.WARNING, finding.message(), finding.tree(), method);
             }
         }
+        // Every @Differentiable method can be called by others, here or in a downstream module.
+        writeInlineIr(method, calls.remember(method, parsed));
         ShapeInference.Declarations declarations = new ShapeInference.Declarations(declaredShapes);
+        if (isHelper(method)) {
+            // No class: callers inline it, and their wrt decides what is differentiated.
+            checkShapes(method, parsed, declarations);
+            return;
+        }
         ShapeInference forwardShapes = checkParsed(method, parsed, wrt, declarations);
         if (forwardShapes == null) {
             return;
@@ -224,10 +242,15 @@ public final class AdjointProcessor extends AbstractProcessor {
         Program value = passes.run("value", PassManager.VALUE, forward, context);
         Program loweredGradient = passes.run("gradient lowering", PassManager.LOWER, program, context);
         Program loweredValue = passes.run("value lowering", PassManager.LOWER, value, context);
+        // Program versioning: a low-rank version of each program, which the method runs when the sizes favour it.
+        Program lowRankGradient = lowRank(passes, "gradient", program, context);
+        Program lowRankValue = lowRank(passes, "value", value, context);
         warnAboutUnusedWrt(method, parsed, wrt, program);
         ClassEmitter.Programs programs = new ClassEmitter.Programs(program, loweredGradient, context.shapes(loweredGradient),
                 loweredValue, context.shapes(loweredValue), secondOrder, loweredSecondOrder,
-                loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder));
+                loweredSecondOrder == null ? null : context.shapes(loweredSecondOrder),
+                lowRankGradient, lowRankGradient == null ? null : context.shapes(lowRankGradient),
+                lowRankValue, lowRankValue == null ? null : context.shapes(lowRankValue));
         java.util.EnumSet<dev.adjoint.Precision> precisions = java.util.EnumSet.noneOf(dev.adjoint.Precision.class);
         precisions.addAll(List.of(annotation.precision()));
         JavaFile file = precisions.contains(dev.adjoint.Precision.DOUBLE) ? write(method, annotation, path, programs, false) : null;
@@ -256,14 +279,47 @@ public final class AdjointProcessor extends AbstractProcessor {
     private void reportMissingSecondOrderRules(ExecutableElement method, ParsedFunction parsed, List<Node> unsupported) {
         Set<String> reported = new java.util.HashSet<>();
         for (Node node : unsupported) {
+            if (node.op() instanceof dev.adjoint.processor.ops.Regions.TupleOp && node.origin().text().isEmpty()) {
+                continue; // the backward pass of a loop or branch the user wrote: reported at that loop or branch
+            }
             String what = node.origin().text().isEmpty() ? node.op().toString() : node.origin().text();
             if (!reported.add(what)) {
                 continue;
             }
-            Tree tree = node.id() < parsed.graph().size() ? parsed.trees().get(node.id()) : null;
-            report(Code.ADJ319, Diagnostic.Kind.ERROR, what + " has no second-order rule, so @Differentiable(order = 2) cannot "
-                    + "derive its Hessian; declare the method order = 1, or write it with forms that have one", tree, method);
+            Tree tree = node.id() < parsed.graph().size() && parsed.graph().node(node.id()).origin().equals(node.origin())
+                    ? parsed.trees().get(node.id()) : null;
+            for (int id = 0; tree == null && id < parsed.graph().size(); id++) {
+                // Passes renumber nodes: the user's expression is the parsed node with the same origin.
+                if (!node.origin().text().isEmpty() && parsed.graph().node(id).origin().equals(node.origin())) {
+                    tree = parsed.trees().get(id);
+                }
+            }
+            UserFunctions.Function function = node.op() instanceof UserFunctions.Call call ? call.function()
+                    : node.op() instanceof UserFunctions.Rule rule ? rule.function() : null;
+            if (function != null) {
+                report(Code.ADJ319, Diagnostic.Kind.ERROR, function.display() + " is a user function: its @Derivative rules give "
+                        + "first derivatives only, so a method declared @Differentiable(order = 2) cannot call it; write it with "
+                        + "DSL forms in a @Differentiable helper, or declare this method order = 1", tree, method);
+            } else {
+                report(Code.ADJ319, Diagnostic.Kind.ERROR, what + " has no second-order rule, so @Differentiable(order = 2) cannot "
+                        + "derive its Hessian; declare the method order = 1, or write it with forms that have one", tree, method);
+            }
         }
+    }
+
+    /**
+     * The low-rank version of {@code program} ({@link PassManager#LOW_RANK}, then
+     * {@link PassManager#LOW_RANK_LOWER}), or null when no matrix in it has identity-plus-low-rank structure.
+     */
+    private static Program lowRank(PassManager passes, String stage, Program program, PassContext context) {
+        if (!dev.adjoint.processor.opt.Woodbury.applies(program)) {
+            return null;
+        }
+        Program structured = passes.run(stage + " low-rank", PassManager.LOW_RANK, program, context);
+        if (!dev.adjoint.processor.opt.Woodbury.applied(structured)) {
+            return null;
+        }
+        return passes.run(stage + " low-rank lowering", PassManager.LOW_RANK_LOWER, structured, context);
     }
 
     /**
@@ -310,28 +366,109 @@ public final class AdjointProcessor extends AbstractProcessor {
         });
     }
 
-    /** Compile-time checks on the parsed forward graph: its shapes, or null if any error was reported. */
-    private ShapeInference checkParsed(ExecutableElement method, ParsedFunction parsed, List<String> wrt,
-            ShapeInference.Declarations declarations) {
-        boolean ok = true;
-        for (Node node : ReverseMode.nonDifferentiableUses(parsed.graph(), parsed.parameters(), wrt)) {
-            report(Code.ADJ315, Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
-                    + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
-                    parsed.trees().get(node.id()), method);
-            ok = false;
+    /** A {@code @Differentiable} method returning {@code SimpleMatrix}: inlined by callers, no class of its own. */
+    private boolean isHelper(ExecutableElement method) {
+        return valueType(method.getReturnType()) == ValueType.MATRIX;
+    }
+
+    /** Writes the IR that callers in downstream compilations inline ({@link InlineIr}), next to the class. */
+    private void writeInlineIr(ExecutableElement method, InlineIr ir) {
+        String name = calls.resourceName(method);
+        try {
+            javax.tools.FileObject file = processingEnv.getFiler().createResource(javax.tools.StandardLocation.CLASS_OUTPUT, "",
+                    name, method);
+            try (java.io.OutputStream out = file.openOutputStream()) {
+                out.write(ir.serialize());
+            }
+        } catch (IOException e) {
+            error(Code.ADJ903, method, "could not write " + name + ": " + e.getMessage());
         }
-        ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations);
+    }
+
+    /** Shape errors that declared @Shapes prove; returns the shapes, or null if any error was reported. */
+    private ShapeInference checkShapes(ExecutableElement method, ParsedFunction parsed, ShapeInference.Declarations declarations) {
+        ShapeInference forwardShapes = ShapeInference.run(parsed.graph(), declarations, parsed.callSites());
         Set<Integer> reported = new java.util.HashSet<>();
+        boolean ok = true;
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
             if (reported.add(problem.node().id())) { // one error per expression, even if rows and columns both disagree
                 report(problem.outOfRange() ? Code.ADJ420 : Code.ADJ401, Diagnostic.Kind.ERROR,
                         (problem.outOfRange() ? "index out of range in " : "shape mismatch in ") + problem.node().origin().text() + ": "
                                 + problem.message(),
-                        parsed.trees().get(problem.node().id()), method);
+                        parsed.treeOf(problem.node()), method);
                 ok = false;
             }
         }
+        for (Node node : parsed.graph().nodes()) {
+            if (node.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery) {
+                try {
+                    forwardShapes.valueOf(node);
+                } catch (IllegalStateException e) {
+                    report(Code.ADJ335, Diagnostic.Kind.ERROR, node.origin().text() + " reads a size of a matrix that comes from a "
+                            + "user function, known only when the function runs, while Adjoint computes every size from the "
+                            + "arguments' shapes before any matrix work: pass the size as an int parameter, or read it from an "
+                            + "argument", parsed.trees().get(node.id()), method);
+                    ok = false;
+                }
+            }
+        }
         return ok ? forwardShapes : null;
+    }
+
+    /**
+     * User functions called with a wrt-dependent argument where they have no rule (ADJ331), or
+     * that the generated class, in another package, cannot call (ADJ334).
+     */
+    private boolean checkUserFunctions(ExecutableElement method, ParsedFunction parsed, List<String> wrt) {
+        java.util.BitSet active = ReverseMode.activeNodes(parsed.graph(), parsed.parameters(), wrt);
+        String pkg = processingEnv.getElementUtils().getPackageOf(method).getQualifiedName().toString();
+        boolean ok = true;
+        for (Node node : parsed.graph().nodes()) {
+            if (!(node.op() instanceof UserFunctions.Call call)) {
+                continue;
+            }
+            UserFunctions.Function f = call.function();
+            Tree tree = parsed.trees().get(node.id());
+            for (int i = 0; i < node.inputs().size(); i++) {
+                if (active.get(node.input(i)) && !f.hasRule(i)) {
+                    String p = f.parameterNames().get(i);
+                    String type = f.parameters().get(i) == ValueType.MATRIX ? "SimpleMatrix" : "double";
+                    report(Code.ADJ331, Diagnostic.Kind.ERROR, "argument " + p + " of " + f.display() + " depends on a wrt "
+                            + "parameter, but " + f.name() + " has no @Derivative rule for " + p + ": add @Derivative(of = \""
+                            + f.name() + "\", wrt = \"" + p + "\") static " + type + " " + f.name()
+                            + Character.toUpperCase(p.charAt(0)) + p.substring(1) + "(..., ct) to " + f.classNames().get(f.classNames().size() - 1)
+                            + ", or pass a value that does not depend on " + wrt, tree, method);
+                    ok = false;
+                }
+            }
+            if (List.of(method.getAnnotation(Differentiable.class).precision()).contains(dev.adjoint.Precision.FLOAT)) {
+                report(Code.ADJ336, Diagnostic.Kind.ERROR, f.display() + " is a user function, which takes and returns double "
+                        + "SimpleMatrix values, so it has no float32 counterpart: generate this method in double precision only "
+                        + "(precision = Precision.DOUBLE), or write the function with DSL forms in a @Differentiable helper", tree, method);
+                ok = false;
+            }
+            if (!f.accessible() && !f.packageName().equals(pkg)) {
+                report(Code.ADJ334, Diagnostic.Kind.ERROR, "the generated class, in package " + (pkg.isEmpty() ? "(unnamed)" : pkg)
+                        + ", calls " + f.display() + " and its rules from package " + f.packageName()
+                        + ": make the class, " + f.name() + " and its @Derivative rules public", tree, method);
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /** Compile-time checks on the parsed forward graph: its shapes, or null if any error was reported. */
+    private ShapeInference checkParsed(ExecutableElement method, ParsedFunction parsed, List<String> wrt,
+            ShapeInference.Declarations declarations) {
+        boolean ok = checkUserFunctions(method, parsed, wrt);
+        for (Node node : ReverseMode.nonDifferentiableUses(parsed.graph(), parsed.parameters(), wrt)) {
+            report(Code.ADJ315, Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
+                    + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
+                    parsed.treeOf(node), method);
+            ok = false;
+        }
+        ShapeInference forwardShapes = checkShapes(method, parsed, declarations);
+        return ok && forwardShapes != null ? forwardShapes : null;
     }
 
     /**
@@ -411,9 +548,10 @@ public final class AdjointProcessor extends AbstractProcessor {
                     + "declare it as static double " + method.getSimpleName() + "(...)");
             ok = false;
         }
-        if (method.getReturnType().getKind() != TypeKind.DOUBLE) {
-            error(Code.ADJ102, method, "@Differentiable method " + method.getSimpleName() + " must return double (the loss), not "
-                    + method.getReturnType());
+        ValueType returns = valueType(method.getReturnType());
+        if (returns != ValueType.SCALAR && returns != ValueType.MATRIX) {
+            error(Code.ADJ102, method, "@Differentiable method " + method.getSimpleName() + " must return double (a loss) or "
+                    + "SimpleMatrix (a helper that other @Differentiable methods call), not " + method.getReturnType());
             ok = false;
         }
         for (VariableElement p : method.getParameters()) {

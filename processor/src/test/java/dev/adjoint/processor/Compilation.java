@@ -158,6 +158,19 @@ final class Compilation {
      * {@code -proc:none} in {@code extraOptions}).
      */
     static Result run(List<? extends Processor> processors, boolean procOnly, List<String> extraOptions, String... sources) {
+        return run(processors, procOnly, extraOptions, List.of(), sources);
+    }
+
+    /**
+     * Full compilation with Adjoint and the project's lint flags, with {@code extraClassPath} (e.g. an
+     * earlier compilation's {@code classes} directory, or a jar of it) after the test class path.
+     */
+    static Result compileAgainst(List<Path> extraClassPath, String... sources) {
+        return run(List.of(new AdjointProcessor()), false, LINT, extraClassPath, sources);
+    }
+
+    static Result run(List<? extends Processor> processors, boolean procOnly, List<String> extraOptions, List<Path> extraClassPath,
+            String... sources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("no system Java compiler: run the tests on a JDK");
@@ -182,7 +195,11 @@ final class Compilation {
             options.add("-encoding");
             options.add("UTF-8");
             options.add("-classpath");
-            options.add(classPath());
+            StringBuilder classPath = new StringBuilder(classPath());
+            for (Path p : extraClassPath) {
+                classPath.append(File.pathSeparator).append(p);
+            }
+            options.add(classPath.toString());
             options.add("-d");
             options.add(classes.toString());
             options.add("-s");

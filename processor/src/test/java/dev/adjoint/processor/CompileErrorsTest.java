@@ -67,12 +67,12 @@ class CompileErrorsTest {
                             return A.elementSum();
                         }
                         """, "static"),
-                error("return type not double", "ADJ102", """
+                error("return type neither double nor SimpleMatrix", "ADJ102", """
                         @Differentiable
-                        static SimpleMatrix f(SimpleMatrix A) { // <<
-                            return A;
+                        static int f(SimpleMatrix A) { // <<
+                            return A.getNumRows();
                         }
-                        """, "return", "double", "SimpleMatrix"),
+                        """, "return", "double", "SimpleMatrix", "int"),
                 error("parameter of another type", "ADJ103", """
                         @Differentiable
                         static double f(SimpleMatrix A,
@@ -111,44 +111,81 @@ class CompileErrorsTest {
                             return m * W.elementSum();
                         }
                         """, "conditionP2"),
-                error("for loop", "ADJ303", """
+                error("do-while loop", "ADJ303", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
-                            for (int i = 0; i < 3; i++) { // <<
+                            do { // <<
+                                s = s / 2.0;
+                            } while (s > 1.0);
+                            return s;
+                        }
+                        """, "do", "while (condition)"),
+                error("switch", "ADJ304", """
+                        @Differentiable
+                        static double f(SimpleMatrix A, int k) {
+                            double s = A.elementSum();
+                            switch (k) { // <<
+                                case 1: s = -s;
+                            }
+                            return s;
+                        }
+                        """, "switch", "if"),
+                error("for loop without an int variable", "ADJ340", """
+                        @Differentiable
+                        static double f(SimpleMatrix A) {
+                            double s = A.elementSum();
+                            for (double x = 0; x < 3; x += 1) { // <<
                                 s = s * 2.0;
                             }
                             return s;
                         }
-                        """, "loop"),
-                error("while loop", "ADJ303", """
+                        """, "int", "for (int i = start; i < end; i++)"),
+                error("loop variable assigned in the body", "ADJ340", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
-                            while (s > 1.0) { // <<
-                                s = s / 2.0;
+                            for (int i = 0; i < 3; i++) {
+                                i = i + 1; // <<
+                                s = s * 2.0;
                             }
                             return s;
                         }
-                        """, "loop"),
-                error("conditional expression", "ADJ304", """
+                        """, "loop variable i", "update"),
+                error("return inside a branch", "ADJ342", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
                             double s = A.elementSum();
-                            double t = s > 0 ? s : -s; // <<
-                            return t;
+                            if (s > 0) {
+                                return s; // <<
+                            }
+                            return -s;
                         }
-                        """, "branch"),
-                error("if", "ADJ304", """
+                        """, "return", "each branch"),
+                error("condition on a matrix", "ADJ343", """
                         @Differentiable
-                        static double f(SimpleMatrix A) {
+                        static double f(SimpleMatrix A, SimpleMatrix B) {
                             double s = A.elementSum();
-                            if (s > 0) { // <<
+                            if (A == B) { // <<
                                 s = -s;
                             }
                             return s;
                         }
-                        """, "branch"),
+                        """, "comparisons apply to int and double", "reduce"),
+                error("labeled break", "ADJ344", """
+                        @Differentiable
+                        static double f(SimpleMatrix A, int n) {
+                            double s = A.elementSum();
+                            outer: // <<
+                            for (int i = 0; i < n; i++) {
+                                for (int j = 0; j < n; j++) {
+                                    s = s * 0.5;
+                                    if (s < 1) break outer;
+                                }
+                            }
+                            return s;
+                        }
+                        """, "labels", "boolean local"),
                 error("try", "ADJ305", """
                         @Differentiable
                         static double f(SimpleMatrix A) {
@@ -190,7 +227,7 @@ class CompileErrorsTest {
                         static double f(SimpleMatrix A) {
                             return 2.0 * helper(A); // <<
                         }
-                        """, "helper", "call"),
+                        """, "helper", "@Differentiable", "@Derivative"),
                 error("elementPower exponent depends on a wrt parameter", "ADJ315", """
                         @Differentiable
                         static double f(SimpleMatrix A, double p) {
@@ -362,7 +399,10 @@ class CompileErrorsTest {
         assertFalse(message.contains("pow"), message);
     }
 
-    /** Issue 11: a helper call says to inline the helper, and suggests no unrelated op (it used to say Ops.logDet). */
+    /**
+     * Issue 11: a helper call suggests no unrelated op (it used to say Ops.logDet); issue 9: it says to
+     * annotate the helper @Differentiable or give it @Derivative rules.
+     */
     @Test
     void helperCallSaysInlineAndSuggestsNoOp() {
         String source = snippet("""
@@ -381,7 +421,8 @@ class CompileErrorsTest {
         Diagnostic<? extends JavaFileObject> d = r.errors().get(0);
         assertCode("ADJ302", d);
         String message = d.getMessage(Locale.ROOT);
-        assertTrue(message.contains("Snippet.logLikelihood") && message.contains("inline"), message);
+        assertTrue(message.contains("Snippet.logLikelihood") && message.contains("annotate it @Differentiable")
+                && message.contains("@Derivative"), message);
         assertFalse(message.contains("did you mean"), message);
         for (String form : SPEC_FORMS) {
             assertFalse(message.contains(form), () -> "suggests " + form + ": " + message);
@@ -505,9 +546,9 @@ class CompileErrorsTest {
                 @Differentiable
                 static double f(SimpleMatrix A) {
                     double s = A.elementSum();
-                    for (int i = 0; i < 3; i++) { // <<
+                    do { // <<
                         s = s * 2.0;
-                    }
+                    } while (s < 3);
                     double t = s * Consts.FIELD; // <<
                     return t;
                 }
@@ -525,8 +566,8 @@ class CompileErrorsTest {
     void twoSignatureErrorsAreBothReported() {
         String source = snippet("""
                 @Differentiable
-                SimpleMatrix f(SimpleMatrix A) { // <<
-                    return A;
+                int f(SimpleMatrix A) { // <<
+                    return A.getNumRows();
                 }
                 """);
         Compilation.Result r = Compilation.processOnly(source);
@@ -542,8 +583,8 @@ class CompileErrorsTest {
                 @Differentiable
                 static double bad(SimpleMatrix A) {
                     double s = A.elementSum();
-                    if (s > 0) { // <<
-                        s = -s;
+                    switch (1) { // <<
+                        default: s = -s;
                     }
                     return s;
                 }

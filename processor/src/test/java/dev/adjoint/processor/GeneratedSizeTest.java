@@ -44,4 +44,42 @@ class GeneratedSizeTest {
                     + line.substring(0, Math.min(200, line.length())));
         }
     }
+
+    /** A recurrence is one loop: the generated source for 1,000 steps is the one for 3 steps (but for the bound). */
+    @Test
+    void aRecurrenceDoesNotGrowWithItsTripCount() {
+        String three = recurrence(3);
+        String thousand = recurrence(1000);
+        assertTrue(thousand.contains("while (true)"), thousand);
+        assertTrue(three.replaceAll("\\b3\\b", "N").equals(thousand.replaceAll("\\b1000\\b", "N")),
+                "the generated sources differ beyond the bound:\n" + three + "\n----\n" + thousand);
+        assertTrue(thousand.length() < 40_000, "generated source has " + thousand.length() + " characters");
+    }
+
+    private static String recurrence(int steps) {
+        String source = """
+                package q;
+
+                import static dev.adjoint.runtime.Ops.*;
+
+                import dev.adjoint.Differentiable;
+                import org.ejml.simple.SimpleMatrix;
+
+                public class Recurrence {
+                    @Differentiable(wrt = {"W", "h0"})
+                    static double f(SimpleMatrix W, SimpleMatrix h0) {
+                        SimpleMatrix h = h0;
+                        for (int t = 0; t < STEPS; t++) {
+                            h = tanh(W.mult(h));
+                        }
+                        return sumSquares(h);
+                    }
+                }
+                """.replace("STEPS", Integer.toString(steps));
+        Compilation.Result result = Compilation.processOnly(source);
+        assertTrue(result.errors().isEmpty(), result::describe);
+        String generated = result.generatedSource("q/Recurrence_F.java");
+        assertNotNull(generated, result::describe);
+        return generated;
+    }
 }

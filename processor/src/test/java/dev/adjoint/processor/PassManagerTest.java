@@ -54,6 +54,13 @@ class PassManagerTest {
         // The value program never forms K⁻¹: one Cholesky and one triangular solve.
         String value = gplvm.substring(gplvm.lastIndexOf("== value lowering: after"));
         assertTrue(value.contains("SpdQuadraticForm[](%"), value);
+        // The low-rank versions: K⁻¹ and log det K through the q×q capacitance matrix.
+        for (String stage : List.of("gradient low-rank", "value low-rank")) {
+            assertTrue(gplvm.contains("== " + stage + ": after woodbury"), stage);
+            assertTrue(gplvm.contains("== " + stage + " lowering: after linear-combination"), stage);
+        }
+        assertTrue(gplvm.substring(gplvm.indexOf("== value low-rank: after woodbury")).contains("Capacitance["), gplvm);
+        assertFalse(Files.readString(dir.resolve("Losses_Mlp.ir.txt")).contains("low-rank"));
         assertTrue(Files.exists(dir.resolve("Losses_Mlp.ir.txt")));
         assertTrue(Files.exists(dir.resolve("Losses_TiedAutoencoder.ir.txt")));
     }
@@ -110,7 +117,8 @@ class PassManagerTest {
     @Test
     void passNamesAreUniqueAndKebabCase() {
         List<String> names = new ArrayList<>();
-        for (List<Pass> pipeline : List.of(PassManager.FORWARD, PassManager.GRADIENT, PassManager.VALUE, PassManager.LOWER)) {
+        for (List<Pass> pipeline : List.of(PassManager.FORWARD, PassManager.GRADIENT, PassManager.VALUE, PassManager.LOWER,
+                PassManager.LOW_RANK)) {
             for (Pass pass : pipeline) {
                 assertTrue(pass.name().matches("[a-z]+(-[a-z]+)*"), pass.name());
                 assertFalse(pass.description().isBlank());

@@ -76,9 +76,9 @@ class ProcessingEnvironmentTest {
                 @Differentiable
                 static double f(SimpleMatrix A) {
                     double s = A.elementSum();
-                    if (s > 0) { // <<
+                    do { // <<
                         s = -s;
-                    }
+                    } while (s > 0);
                     return s;
                 }
             }

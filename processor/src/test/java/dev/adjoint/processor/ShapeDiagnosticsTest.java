@@ -572,7 +572,7 @@ class ShapeDiagnosticsTest {
                 @Differentiable
                 static double f(@Shape({"n", "99999999999"}) SimpleMatrix A) { // <<
                     double s = A.elementSum();
-                    return s > 0 ? s : -s; // <<
+                    return Math.cbrt(s); // <<
                 }
                 """);
         Compilation.Result r = Compilation.processOnly(source);
@@ -588,9 +588,9 @@ class ShapeDiagnosticsTest {
                 @Differentiable
                 static double f(@Shape({"n"}) SimpleMatrix A) { // <<
                     double s = A.elementSum();
-                    for (int i = 0; i < 3; i++) { // <<
+                    do { // <<
                         s = s * 2.0;
-                    }
+                    } while (s < 3);
                     return s;
                 }
                 """);

@@ -81,6 +81,24 @@ public final class GradientChecker {
         return new Report(f.name(), step, reports);
     }
 
+    /**
+     * Checks a user-defined {@code @Derivative} rule against central finite differences, in one
+     * call: the rule for parameter {@code wrt} of static method {@code function} of {@code owner}
+     * is compared, at {@code arguments}, with the finite-difference gradient of ⟨ct, f(arguments)⟩
+     * for a fixed random cotangent ct shaped like f's result. For example
+     * {@code GradientChecker.checkRule(Rules.class, "softsign", "A", A).assertBelow(1e-6)}.
+     *
+     * @param owner the class declaring the function and its rules, compiled with Adjoint's processor
+     *     (which records the rules in {@code p/C.adjoint-rules} next to the class: the annotation itself
+     *     is not visible at run time)
+     * @param arguments one per parameter of the function: a {@code SimpleMatrix} or
+     *     {@code DMatrixRMaj} per matrix, a {@code Number} per {@code double} or {@code int}
+     * @throws IllegalArgumentException if {@code owner} has no such rule
+     */
+    public static Report checkRule(Class<?> owner, String function, String wrt, Object... arguments) {
+        return check(UserRuleFunction.find(owner, function, wrt, arguments), arguments);
+    }
+
     /** {@link #checkHessianVectorProducts(DifferentiableFunction, Object[], long)} with seed 1. */
     public static Report checkHessianVectorProducts(DifferentiableFunction f, Object[] arguments) {
         return checkHessianVectorProducts(f, arguments, 1);

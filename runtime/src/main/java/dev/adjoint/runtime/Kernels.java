@@ -313,6 +313,30 @@ public final class Kernels {
         return left <= right;
     }
 
+    /**
+     * out = c·I + alpha·xᵀx (q×q for x N×q): the capacitance matrix through which generated code
+     * inverts, solves with and takes the log determinant of K = c·I + alpha·x·xᵀ when q &lt; N
+     * (Woodbury's identity K⁻¹ = (1/c)·(I − alpha·x·out⁻¹·xᵀ) and the matrix determinant lemma
+     * log det K = (N − q)·log c + log det out), never forming the N×N matrix K.
+     *
+     * <p>With q &lt; N, K is positive definite only if c &gt; 0 (c is an eigenvalue of K of
+     * multiplicity at least N − q), and then exactly when out is; so c ≤ 0 (or NaN) throws here
+     * what the Cholesky factorization of K would have thrown.
+     *
+     * @param expression the DSL expression that factors K, for the exception's message
+     * @throws NotPositiveDefiniteException if c is not positive
+     */
+    public static void capacitance(DMatrixRMaj x, double c, double alpha, DMatrixRMaj out, String expression) {
+        if (!(c > 0)) {
+            throw new NotPositiveDefiniteException(expression + ": matrix is not symmetric positive definite: it is "
+                    + c + "·I plus a matrix of rank at most " + x.numCols + " < " + x.numRows
+                    + " (identity coefficient not positive)");
+        }
+        out.reshape(x.numCols, x.numCols);
+        CommonOps_DDRM.multTransA(alpha, x, x, out);
+        addToDiagonal(out, c);
+    }
+
     /** a += s·I: adds s to every diagonal entry of a (square or not, as EJML's identity). */
     public static void addToDiagonal(DMatrixRMaj a, double s) {
         int n = Math.min(a.numRows, a.numCols);

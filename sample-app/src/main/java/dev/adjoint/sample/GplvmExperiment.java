@@ -20,6 +20,11 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * </pre>
  *
  * with β⁻¹ the mean of the eigenvalues of S beyond the q-th (its maximum-likelihood value).
+ *
+ * <p>The loss is declared {@code @Differentiable(order = 2)}: with {@link Config#newtonPoints()}
+ * above 0, a second, smaller GP-LVM on the first {@code newtonPoints} images (same α, β, seed and
+ * start scale) is then solved by both L-BFGS and Newton-CG to the same gradient-norm criterion
+ * ({@link NewtonComparison}).
  */
 public final class GplvmExperiment {
     private GplvmExperiment() {}
@@ -40,25 +45,41 @@ public final class GplvmExperiment {
      * @param seed          seed of the random start
      * @param initScale     standard deviation of the random start
      * @param checkPoints   images used for the finite-difference check
+     * @param newtonPoints  N of the Newton-CG against L-BFGS comparison (0: none)
      */
-    public record Config(int points, int latent, int maxIterations, long seed, double initScale, int checkPoints) {
+    public record Config(int points, int latent, int maxIterations, long seed, double initScale, int checkPoints,
+                         int newtonPoints) {
         public Config {
             if (points < 2 || latent < 1 || latent >= points || maxIterations < 1 || checkPoints < 2) {
                 throw new IllegalArgumentException("need 2 ≤ points, 1 ≤ latent < points, iterations ≥ 1, check points ≥ 2");
+            }
+            if (newtonPoints != 0 && newtonPoints <= latent) {
+                throw new IllegalArgumentException("the Newton-CG comparison needs more than " + latent
+                        + " points (or 0 for none) but has " + newtonPoints);
             }
             if (!(initScale > 0)) {
                 throw new IllegalArgumentException("initial scale must be positive but is " + initScale);
             }
         }
 
+        /** A configuration without the Newton-CG comparison. */
+        public Config(int points, int latent, int maxIterations, long seed, double initScale, int checkPoints) {
+            this(points, latent, maxIterations, seed, initScale, checkPoints, 0);
+        }
+
         /** This configuration with another seed. */
         public Config withSeed(long seed) {
-            return new Config(points, latent, maxIterations, seed, initScale, checkPoints);
+            return new Config(points, latent, maxIterations, seed, initScale, checkPoints, newtonPoints);
+        }
+
+        /** This configuration with a Newton-CG comparison on {@code points} images (0: none). */
+        public Config withNewtonPoints(int points) {
+            return new Config(this.points, latent, maxIterations, seed, initScale, checkPoints, points);
         }
 
         /** The configuration the README runs. */
         public static Config defaults() {
-            return new Config(300, 2, 1000, 42, 1e-2, 40);
+            return new Config(300, 2, 1000, 42, 1e-2, 40, 80);
         }
     }
 
@@ -66,7 +87,8 @@ public final class GplvmExperiment {
     public record Result(Config config, int dimensions, double finalLikelihood, double optimum, double betaInverse,
                          double maxExcess, double gradientCheckError, int iterations, boolean converged,
                          long gradientCalls, double secondsPerGradient, double trainingSeconds,
-                         double[] likelihoodHistory, DMatrixRMaj latent, int[] labels, double[] eigenvalues) {
+                         double[] likelihoodHistory, DMatrixRMaj latent, int[] labels, double[] eigenvalues,
+                         NewtonComparison.Result newton) {
 
         /** L* − L_final. */
         public double gap() {
@@ -78,7 +100,10 @@ public final class GplvmExperiment {
             return gap() / Math.abs(optimum);
         }
 
-        /** Whether the gradient check passes, the gap is small enough and L never exceeded L* beyond rounding. */
+        /**
+         * Whether the gradient check passes, the gap is small enough and L never exceeded L* beyond
+         * rounding (the Newton-CG comparison has its own row: {@link NewtonComparison.Result#passed()}).
+         */
         public boolean passed() {
             return gradientCheckError <= Experiments.GRADIENT_TOLERANCE
                     && gap() <= RELATIVE_GAP * Math.abs(optimum)
@@ -95,8 +120,9 @@ public final class GplvmExperiment {
 
     /** Fits one GP-LVM. */
     public static Result run(Digits digits, Config config, Progress progress, Log log) {
-        if (config.points() > digits.size()) {
-            throw new IllegalArgumentException("asked for " + config.points() + " points but there are only "
+        if (config.points() > digits.size() || config.newtonPoints() > digits.size()) {
+            throw new IllegalArgumentException("asked for " + Math.max(config.points(), config.newtonPoints())
+                    + " points but there are only "
                     + digits.size() + " images");
         }
         Digits data = digits.first(config.points());
@@ -175,14 +201,31 @@ public final class GplvmExperiment {
             maxExcess = Math.max(maxExcess, history[i] - optimum);
         }
 
-        Result result = new Result(config, d, finalLikelihood, optimum, betaInverse, maxExcess,
-                check.maxRelativeError(), iterations, lbfgs.converged(), f.gradientCalls(), f.secondsPerGradient(),
-                seconds, Arrays.copyOf(history, iterations + 1), x, data.labels(), lambda);
         log.info(String.format(Locale.ROOT, "  L-BFGS: %d iterations%s, %d gradient calls, %.2f s (%.1f ms per gradient)",
                 iterations, lbfgs.converged() ? " (converged)" : "", f.gradientCalls(), seconds,
                 1e3 * f.secondsPerGradient()));
         log.info(String.format(Locale.ROOT, "  L_final = %.6f, L* − L_final = %.3e (%.2e·|L*|); max of L − L* over"
-                + " the run %.2e", finalLikelihood, result.gap(), result.relativeGap(), maxExcess));
-        return result;
+                + " the run %.2e", finalLikelihood, optimum - finalLikelihood,
+                (optimum - finalLikelihood) / Math.abs(optimum), maxExcess));
+
+        NewtonComparison.Result newton = null;
+        if (config.newtonPoints() > 0) {
+            // A smaller GP-LVM, from a start drawn like the main one: the first newtonPoints images.
+            int nn = config.newtonPoints();
+            Digits small = digits.first(nn);
+            DMatrixRMaj yNewton = small.centredRows(small.scaledMean());
+            Random startRandom = new Random(config.seed());
+            DMatrixRMaj xNewton = new DMatrixRMaj(nn, q);
+            for (int i = 0; i < xNewton.getNumElements(); i++) {
+                xNewton.data[i] = config.initScale() * startRandom.nextGaussian();
+            }
+            newton = NewtonComparison.run("gplvm", String.format(Locale.ROOT,
+                            "the first %d images (X %d×%d, α = 1, β as above, maximized)", nn, nn, q),
+                    Losses_Gplvm::new, new Object[] {xNewton, 1.0, beta, yNewton}, true, "X",
+                    new Object[] {xCheck, 1.0, beta, yCheck}, progress, log);
+        }
+        return new Result(config, d, finalLikelihood, optimum, betaInverse, maxExcess,
+                check.maxRelativeError(), iterations, lbfgs.converged(), f.gradientCalls(), f.secondsPerGradient(),
+                seconds, Arrays.copyOf(history, iterations + 1), x, data.labels(), lambda, newton);
     }
 }

@@ -112,6 +112,9 @@ public final class Main implements Callable<Integer> {
             log.info("");
             AutoencoderExperiment.Result r = AutoencoderExperiment.run(digits, aeConfig, progress, log);
             rows.add(r.summary());
+            if (r.newton() != null) {
+                rows.add(r.newton().summary());
+            }
             if (!noPictures) {
                 pictures.addAll(Pictures.autoencoder(r, out));
             }
@@ -128,6 +131,9 @@ public final class Main implements Callable<Integer> {
             log.info("");
             GplvmExperiment.Result r = GplvmExperiment.run(digits, gpConfig, progress, log);
             rows.add(r.summary());
+            if (r.newton() != null) {
+                rows.add(r.newton().summary());
+            }
             if (!noPictures) {
                 pictures.addAll(Pictures.gplvm(r, out));
             }
@@ -183,6 +189,12 @@ public final class Main implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "FD check: largest relative error of the generated gradient against "
                 + "finite differences (must be ≤ %.0e).%n", Experiments.GRADIENT_TOLERANCE));
+        if (rows.stream().anyMatch(s -> s.model().endsWith(" Newton-CG"))) {
+            sb.append(String.format(Locale.ROOT, "Newton-CG rows: both optimizers from the same start to the same gradient"
+                    + " norm; FD check is that of the Hessian-vector%nproducts against finite differences of the gradient"
+                    + " (must be ≤ %.0e), time/gradient the time of one Hessian-vector product.%n",
+                    Experiments.HESSIAN_VECTOR_TOLERANCE));
+        }
         return sb.toString();
     }
 
@@ -202,10 +214,11 @@ public final class Main implements Callable<Integer> {
 
     /** {@code autoencoder}. */
     @Command(name = "autoencoder", mixinStandardHelpOptions = true, sortOptions = false,
-            header = "Tied linear autoencoder, trained with L-BFGS.",
+            header = "Tied linear autoencoder, trained with L-BFGS; Newton-CG against L-BFGS on a smaller set.",
             description = "Tied linear autoencoder L = ½‖WᵀWX − X‖² on the images (scaled to [0, 1], centred), "
                 + "trained with L-BFGS. Passes when the final loss is at most 1.01 × the analytic minimum "
-                + "½·Σ_{j>m} λⱼ(XXᵀ).")
+                + "½·Σ_{j>m} λⱼ(XXᵀ). Then L-BFGS and Newton-CG solve it on the first --newton-samples images from "
+                + "the same start to ‖∇L‖ ≤ 1e-4; passes when both reach it and their losses agree to 1e-9·|L|.")
     static final class Autoencoder implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -225,11 +238,17 @@ public final class Main implements Callable<Integer> {
                     + "summed over column blocks of X).")
         String spark;
 
+        @Option(names = "--newton-samples", defaultValue = "300", paramLabel = "N",
+                description = "Images of the Newton-CG against L-BFGS comparison (same m, on this machine); 0 for none "
+                    + "(default: ${DEFAULT-VALUE}).")
+        int newtonSamples;
+
         @Override
         public Integer call() throws IOException {
             AutoencoderExperiment.Config d = AutoencoderExperiment.Config.defaults();
             return main.runModels(true, false, false,
-                    new AutoencoderExperiment.Config(components, samples, iterations, main.seed, d.checkSamples(), spark),
+                    new AutoencoderExperiment.Config(components, samples, iterations, main.seed, d.checkSamples(), spark,
+                            newtonSamples),
                     null, null);
         }
     }
@@ -279,10 +298,12 @@ public final class Main implements Callable<Integer> {
 
     /** {@code gplvm}. */
     @Command(name = "gplvm", mixinStandardHelpOptions = true, sortOptions = false,
-            header = "Linear-kernel GP-LVM, latent points optimized with L-BFGS.",
+            header = "Linear-kernel GP-LVM, latent points optimized with L-BFGS; Newton-CG against L-BFGS on fewer points.",
             description = "Linear-kernel GP-LVM on the first N images (scaled, centred), α = 1 and β fixed, latent "
                 + "points X optimized with L-BFGS from a small random start. Passes when L* − L ≤ 1e-4·|L*| for "
-                + "the closed-form maximum L* (Lawrence, 2005) and L never exceeds L* beyond rounding.")
+                + "the closed-form maximum L* (Lawrence, 2005) and L never exceeds L* beyond rounding. Then L-BFGS and "
+                + "Newton-CG solve it on the first --newton-points images from the same start to ‖∇L‖ ≤ 1e-4; passes "
+                + "when both reach it and their log-likelihoods agree to 1e-9·|L|.")
     static final class Gplvm implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -298,11 +319,16 @@ public final class Main implements Callable<Integer> {
                 description = "L-BFGS iterations at most (default: ${DEFAULT-VALUE}).")
         int iterations;
 
+        @Option(names = "--newton-points", defaultValue = "80", paramLabel = "N",
+                description = "N of the Newton-CG against L-BFGS comparison; 0 for none (default: ${DEFAULT-VALUE}).")
+        int newtonPoints;
+
         @Override
         public Integer call() throws IOException {
             GplvmExperiment.Config d = GplvmExperiment.Config.defaults();
             return main.runModels(false, false, true, null, null,
-                    new GplvmExperiment.Config(points, latent, iterations, main.seed, d.initScale(), d.checkPoints()));
+                    new GplvmExperiment.Config(points, latent, iterations, main.seed, d.initScale(), d.checkPoints(),
+                            newtonPoints));
         }
     }
 }

@@ -5,11 +5,16 @@ import dev.adjoint.runtime.Parameter;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 
-/** Passes every call through to a generated function, counting gradient calls and their time. */
+/**
+ * Passes every call through to a generated function, counting gradient calls, Hessian-vector
+ * products and their time.
+ */
 final class TimedFunction implements DifferentiableFunction {
     private final DifferentiableFunction f;
     private long gradientCalls;
     private long gradientNanos;
+    private long hessianVectorProducts;
+    private long hessianVectorNanos;
 
     TimedFunction(DifferentiableFunction f) {
         this.f = f;
@@ -42,6 +47,39 @@ final class TimedFunction implements DifferentiableFunction {
     @Override
     public DMatrixRMaj gradientOf(int parameterIndex) {
         return f.gradientOf(parameterIndex);
+    }
+
+    @Override
+    public int order() {
+        return f.order();
+    }
+
+    @Override
+    public double hessianVectorProduct(Object[] arguments, Object[] directions) {
+        long start = System.nanoTime();
+        double v = f.hessianVectorProduct(arguments, directions);
+        hessianVectorNanos += System.nanoTime() - start;
+        hessianVectorProducts++;
+        return v;
+    }
+
+    @Override
+    public DMatrixRMaj hessianVectorProductOf(int parameterIndex) {
+        return f.hessianVectorProductOf(parameterIndex);
+    }
+
+    @Override
+    public DMatrixRMaj hessian(Object... arguments) {
+        return f.hessian(arguments);
+    }
+
+    long hessianVectorProducts() {
+        return hessianVectorProducts;
+    }
+
+    /** Mean wall time of one Hessian-vector product call, in seconds (NaN before any call). */
+    double secondsPerHessianVectorProduct() {
+        return hessianVectorProducts == 0 ? Double.NaN : hessianVectorNanos * 1e-9 / hessianVectorProducts;
     }
 
     long gradientCalls() {

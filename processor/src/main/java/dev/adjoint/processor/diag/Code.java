@@ -16,7 +16,7 @@ import java.util.Locale;
 public enum Code {
     // Signature.
     ADJ101(Kind.SIGNATURE, "the @Differentiable method is not static"),
-    ADJ102(Kind.SIGNATURE, "the @Differentiable method does not return double"),
+    ADJ102(Kind.SIGNATURE, "the @Differentiable method returns neither double (a loss) nor SimpleMatrix (a helper)"),
     ADJ103(Kind.SIGNATURE, "a parameter is not SimpleMatrix, double or int"),
     ADJ104(Kind.SIGNATURE, "the @Differentiable method is not declared in a class, interface, enum or record"),
     ADJ105(Kind.SIGNATURE, "the method has no SimpleMatrix or double parameter to differentiate"),
@@ -33,11 +33,17 @@ public enum Code {
     ADJ208(Kind.ANNOTATION, "@Shape does not have exactly two entries"),
     ADJ209(Kind.ANNOTATION, "a @Shape entry is neither a symbol nor a non-negative int literal"),
     ADJ210(Kind.ANNOTATION, "@Differentiable(order) is neither 1 nor 2"),
+    ADJ211(Kind.ANNOTATION, "@Derivative(of) names no static method of the rule's class with the rule's parameters"),
+    ADJ212(Kind.ANNOTATION, "@Derivative(wrt) names no parameter of the function, or an int parameter"),
+    ADJ213(Kind.ANNOTATION, "a @Derivative rule's parameters are not the function's parameters followed by the cotangent"),
+    ADJ214(Kind.ANNOTATION, "a @Derivative rule does not return the type of its wrt parameter"),
+    ADJ215(Kind.ANNOTATION, "two @Derivative rules for the same function and parameter"),
+    ADJ216(Kind.ANNOTATION, "a @Derivative rule or its function is not static, or the function's types are not SimpleMatrix, double, int"),
     ADJ220(Kind.ANNOTATION, "@Differentiable(precision) is empty or names a precision twice"),
 
     // The body.
     ADJ301(Kind.BODY, "a call of an EJML, Ops or Math method that is not part of the DSL"),
-    ADJ302(Kind.BODY, "a call of another method (a helper)"),
+    ADJ302(Kind.BODY, "a call of a method that is neither @Differentiable nor has a @Derivative rule"),
     ADJ303(Kind.BODY, "a loop"),
     ADJ304(Kind.BODY, "a branch (if, switch, ?:)"),
     ADJ305(Kind.BODY, "try, throw or synchronized"),
@@ -55,6 +61,18 @@ public enum Code {
     ADJ317(Kind.BODY, "a value of the wrong kind (matrix, double, int) for where it is used"),
     ADJ318(Kind.BODY, "another statement or expression outside the DSL (++, --, %, blocks, arrays, float or long literals, ...)"),
     ADJ319(Kind.BODY, "a construct without a second-order rule in a method declared order = 2"),
+    ADJ330(Kind.BODY, "a @Differentiable method calls itself, directly or through other helpers"),
+    ADJ331(Kind.BODY, "a wrt-dependent value flows into a parameter of a user function that has no @Derivative rule"),
+    ADJ332(Kind.BODY, "a call of a @Differentiable method whose own body has errors"),
+    ADJ333(Kind.BODY, "a call of a @Differentiable method from a library that was not compiled with Adjoint's processor"),
+    ADJ334(Kind.BODY, "a user function or rule that the generated class cannot access"),
+    ADJ335(Kind.BODY, "a size read from a matrix whose shape is known only when a user function runs"),
+    ADJ336(Kind.BODY, "a user function in a method that generates a float32 class"),
+    ADJ340(Kind.BODY, "a for loop outside the supported form (one int variable, a condition, a constant or int step)"),
+    ADJ341(Kind.BODY, "a local read where it might not have been assigned"),
+    ADJ342(Kind.BODY, "a return inside a loop or a branch"),
+    ADJ343(Kind.BODY, "a condition that is not a boolean over int and double values"),
+    ADJ344(Kind.BODY, "a labeled break or continue, or one outside a loop"),
 
     // Shapes.
     ADJ401(Kind.SHAPE, "declared @Shapes prove a shape mismatch"),

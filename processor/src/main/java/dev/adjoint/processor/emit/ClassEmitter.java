@@ -76,6 +76,10 @@ public final class ClassEmitter {
     private final Unit gradientUnit;
     /** {@code value(...)}'s body: the forward-only program, optimized on its own. */
     private final Unit valueUnit;
+    /** {@code gradient(...)}'s low-rank version, run when its low-rank factors have fewer columns than rows; or null. */
+    private final Unit gradientLowRankUnit;
+    /** {@code value(...)}'s low-rank version; or null. */
+    private final Unit valueLowRankUnit;
     /** {@code hessianVectorProduct(...)}'s body for {@code order = 2}, else null. */
     private final Unit secondOrderUnit;
     /** The second-order program before lowering, whose H·d formulas the Javadoc shows (or null). */
@@ -128,6 +132,10 @@ public final class ClassEmitter {
     private ClassEmitter(Programs programs, Source source) {
         this.gradientUnit = new Unit(programs.gradient(), programs.gradientShapes());
         this.valueUnit = new Unit(programs.value(), programs.valueShapes());
+        this.gradientLowRankUnit = programs.gradientLowRank() == null ? null
+                : new Unit(programs.gradientLowRank(), programs.gradientLowRankShapes());
+        this.valueLowRankUnit = programs.valueLowRank() == null ? null
+                : new Unit(programs.valueLowRank(), programs.valueLowRankShapes());
         this.secondOrderUnit = programs.secondOrder() == null ? null : new Unit(programs.secondOrder(), programs.secondOrderShapes());
         this.secondOrderDocumented = programs.secondOrderDocumented();
         this.program = programs.gradient();
@@ -157,19 +165,37 @@ public final class ClassEmitter {
      *     Hessian-vector products, before lowering (the Javadoc's H·d formulas); else null
      * @param secondOrder that program lowered, which {@code hessianVectorProduct(...)} runs; or null
      * @param secondOrderShapes its shapes, or null
+     * @param gradientLowRank the lowered low-rank version of {@code gradient} (the {@code woodbury} pass), or null
+     * @param gradientLowRankShapes its shapes, or null
+     * @param valueLowRank the lowered low-rank version of {@code value}, or null
+     * @param valueLowRankShapes its shapes, or null
      */
     public record Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
-            ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder, ShapeInference secondOrderShapes) {
+            ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder, ShapeInference secondOrderShapes,
+            Program gradientLowRank, ShapeInference gradientLowRankShapes, Program valueLowRank,
+            ShapeInference valueLowRankShapes) {
         /** A first-order class: value and gradient only. */
         public Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
                 ShapeInference valueShapes) {
             this(documented, gradient, gradientShapes, value, valueShapes, null, null, null);
         }
+
+        /** Without low-rank versions. */
+        public Programs(Program documented, Program gradient, ShapeInference gradientShapes, Program value,
+                ShapeInference valueShapes, Program secondOrderDocumented, Program secondOrder,
+                ShapeInference secondOrderShapes) {
+            this(documented, gradient, gradientShapes, value, valueShapes, secondOrderDocumented, secondOrder,
+                    secondOrderShapes, null, null, null, null);
+        }
     }
 
-    /** The units this class emits a method body for. */
+    /** The units this class emits a method body for: gradient, value, H·d and the low-rank versions. */
     private List<Unit> units() {
-        return secondOrderUnit == null ? List.of(gradientUnit, valueUnit) : List.of(gradientUnit, valueUnit, secondOrderUnit);
+        List<Unit> units = new ArrayList<>(List.of(gradientUnit, valueUnit));
+        if (secondOrderUnit != null) units.add(secondOrderUnit);
+        if (gradientLowRankUnit != null) units.add(gradientLowRankUnit);
+        if (valueLowRankUnit != null) units.add(valueLowRankUnit);
+        return units;
     }
 
     public static JavaFile emit(Programs programs, Source source) {
@@ -178,14 +204,20 @@ public final class ClassEmitter {
 
     private JavaFile emit() {
         assignNames();
-        assignValueNames();
+        assignValueNames(valueUnit, false);
+        if (gradientLowRankUnit != null) {
+            assignValueNames(gradientLowRankUnit, true);
+        }
+        if (valueLowRankUnit != null) {
+            assignValueNames(valueLowRankUnit, false);
+        }
         if (secondOrderUnit != null) {
             assignSecondOrderNames();
         }
         shareWorkspaces();
 
-        MethodSpec value = computeMethod("value", valueUnit, false);
-        MethodSpec gradient = computeMethod("gradient", gradientUnit, true);
+        MethodSpec value = computeMethod("value", valueUnit, valueLowRankUnit, false);
+        MethodSpec gradient = computeMethod("gradient", gradientUnit, gradientLowRankUnit, true);
         MethodSpec hessianVectorProduct = secondOrderUnit == null ? null : hessianVectorProductMethod();
 
         TypeSpec.Builder type = TypeSpec.classBuilder(source.generatedName())
@@ -242,6 +274,13 @@ public final class ClassEmitter {
                     .initializer("new $T()", factorTypes.get(f.getKey()))
                     .build());
         }
+        for (Map.Entry<String, String> f : regionFields.entrySet()) {
+            type.addField(FieldSpec.builder(MATRIX, f.getKey(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L\n", escape(f.getValue()))
+                    .initializer("new $T(1, 1)", MATRIX)
+                    .build());
+        }
+        otherFields.values().forEach(type::addField);
         addGradientFields(type);
 
         // A parameter or local named like a class we call (Kernels, CommonOps_DDRM, ...) would
@@ -361,7 +400,10 @@ public final class ClassEmitter {
      * gradient program (same op on the same inputs) shares its name, and so its workspace field;
      * a gradient's own field is never reused, so {@code value()} leaves {@code gradX()} alone.
      */
-    private void assignValueNames() {
+    /** K's name → its capacitance matrix's field, shared by the low-rank versions of both methods. */
+    private final Map<String, String> capacitanceNames = new HashMap<>();
+
+    private void assignValueNames(Unit valueUnit, boolean gradient) {
         Graph valueGraph = valueUnit.graph;
         dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
         Set<String> gradientOwned = new HashSet<>(gradientFields.values());
@@ -372,6 +414,24 @@ public final class ClassEmitter {
                 userLocals.add(local);
             }
         });
+        if (gradient) {
+            // A low-rank version's gradient goes straight into its field when nothing else writes that node.
+            BitSet forward = valueUnit.program.forwardNodes();
+            Set<Integer> owned = new HashSet<>();
+            for (String wrt : valueUnit.program.wrt()) {
+                Integer node = valueUnit.program.gradients().get(wrt);
+                if (node != null && parameterNamed(wrt).type() == ValueType.MATRIX
+                        && valueGraph.node(node).op().inline(valueGraph.node(node)) == null
+                        && !valueGraph.names().containsKey(node) && !forward.get(node) && owned.add(node)) {
+                    valueUnit.names.put(node, gradientFields.get(wrt));
+                }
+            }
+        }
+        for (Node node : valueGraph.nodes()) {
+            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c && !valueUnit.names.containsKey(node.id())) {
+                valueUnit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
+            }
+        }
         for (Node node : valueGraph.nodes()) {
             int[] inputs = new int[node.inputs().size()];
             boolean mapped = true;
@@ -380,6 +440,9 @@ public final class ClassEmitter {
                 mapped &= inputs[k] >= 0;
             }
             same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
+            if (valueUnit.names.containsKey(node.id())) {
+                continue; // a gradient of a low-rank version, in its field
+            }
             String shared = same[node.id()] >= 0 ? names.get(same[node.id()]) : null;
             if (shared != null && !gradientOwned.contains(shared)) {
                 valueUnit.names.put(node.id(), shared);
@@ -576,6 +639,8 @@ public final class ClassEmitter {
             case MATRIX -> MATRIX;
             case SCALAR -> scalarType();
             case INT -> TypeName.INT;
+            case BOOLEAN -> TypeName.BOOLEAN;
+            case TUPLE -> throw new IllegalStateException("a parameter is never a tuple");
         };
     }
 
@@ -592,30 +657,71 @@ public final class ClassEmitter {
         return String.join(", ", parameters.stream().map(p -> ((Leaves.Param) p.op()).name()).toList());
     }
 
-    private MethodSpec computeMethod(String name, Unit unit, boolean backward) {
-        BitSet live = unit.program.gradientNodes();
+    private MethodSpec computeMethod(String name, Unit unit, Unit lowRank, boolean backward) {
         MethodSpec.Builder m = signature(name, false);
         m.addJavadoc(backward
                 ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
                         + "Arguments are never modified.\n\n"
                 : "Computes the loss (forward pass only; wrt $L). Arguments are never modified.\n\n",
                 String.join(", ", program.wrt()));
+        String predicate = lowRank == null ? null : lowRankPredicate(lowRank);
+        if (predicate != null) {
+            m.addJavadoc("<p>When {@code $L}, an identity-plus-low-rank matrix c·I + α·X·Xᵀ (X N×q) is inverted, solved\n"
+                    + "with and log-det'd through the q×q matrix c·I + α·XᵀX (Woodbury's identity and the matrix determinant\n"
+                    + "lemma), never forming an N×N matrix; otherwise densely.\n\n", predicate);
+        }
         documentParameters(m);
         m.addJavadoc(backward
                 ? "@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
                 : "@return the loss\n");
-        Body body = new Body(unit);
+        CodeBlock.Builder code = CodeBlock.builder();
         if (!shapes.checks().isEmpty() || !shapes.ranges().isEmpty()) {
-            body.code.addStatement("checkArguments($L)", argumentList());
+            code.addStatement("checkArguments($L)", argumentList());
         }
+        if (predicate == null) {
+            code.add(body(unit, backward));
+        } else {
+            code.add("// Low rank (q < N): Woodbury and the determinant lemma through the q×q capacitance matrix, no N×N matrix\n");
+            code.beginControlFlow("if ($L)", predicate).add(body(lowRank, backward));
+            code.nextControlFlow("else").add(body(unit, backward)).endControlFlow();
+        }
+        return m.addCode(code.build()).build();
+    }
+
+    /**
+     * {@code q < N} for every capacitance matrix of a low-rank version, from argument shapes; null
+     * when a size is not an argument's dimension or a constant (then the method stays dense).
+     */
+    private static String lowRankPredicate(Unit unit) {
+        Set<String> tests = new java.util.LinkedHashSet<>();
+        BitSet live = unit.program.gradientNodes();
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node node = unit.graph.node(id);
+            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance) {
+                Anchor rows = unit.shapes.dimension(node.input(0), 0);
+                Anchor cols = unit.shapes.dimension(node.input(0), 1);
+                if (!(rows instanceof Anchor.ParameterDim || rows instanceof Anchor.Constant)
+                        || !(cols instanceof Anchor.ParameterDim || cols instanceof Anchor.Constant)) {
+                    return null;
+                }
+                tests.add(anchor(unit, cols) + " < " + anchor(unit, rows));
+            }
+        }
+        return tests.isEmpty() ? null : String.join(" && ", tests);
+    }
+
+    /** One program's statements: sizes, then every live node, then the gradients' fields, then the return. */
+    private CodeBlock body(Unit unit, boolean backward) {
+        BitSet live = unit.program.gradientNodes();
+        Body body = new Body(unit);
         // Sizes first: they depend only on argument shapes, and constant matrices need them.
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() == ValueType.INT) {
+            if (unit.graph.node(id).type() == ValueType.INT && !unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() != ValueType.INT) {
+            if (unit.graph.node(id).type() != ValueType.INT || unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
@@ -626,7 +732,7 @@ public final class ClassEmitter {
             }
         }
         body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
-        return m.addCode(body.code.build()).build();
+        return body.code.build();
     }
 
     /**
@@ -648,16 +754,43 @@ public final class ClassEmitter {
         }
     }
 
-    /** Emission of one method body; tracks which matrices it has factored. */
+    /** Emission of one method body (or of a region inside it); tracks which matrices it has factored. */
     private final class Body implements EmitContext {
         final Unit unit;
-        final CodeBlock.Builder code = CodeBlock.builder();
-        final Set<String> factored = new HashSet<>();
+        /** The graph being emitted: the unit's, or a region's. */
+        final Graph graph;
+        final Map<Integer, String> names;
+        final FormulaPrinter formulas;
+        /** Null for a method body; the enclosing body for a region. */
+        final Body parent;
+        final CodeBlock.Builder code;
+        final Set<String> factored;
+        final BitSet live;
+        final Map<Integer, List<String>> tupleOutputs = new HashMap<>();
         Node current;
         boolean commented;
 
         Body(Unit unit) {
             this.unit = unit;
+            this.graph = unit.graph;
+            this.names = unit.names;
+            this.formulas = unit.formulas;
+            this.parent = null;
+            this.code = CodeBlock.builder();
+            this.factored = new HashSet<>();
+            this.live = unit.program.gradientNodes();
+        }
+
+        Body(Body parent, dev.adjoint.processor.ops.Regions.Region region) {
+            this.unit = parent.unit;
+            this.graph = region.graph();
+            this.names = new HashMap<>();
+            this.formulas = new FormulaPrinter(graph);
+            this.parent = parent;
+            this.code = parent.code;
+            // A factorization done before a loop may be stale inside it: regions factor for themselves.
+            this.factored = new HashSet<>();
+            this.live = regionLive(region);
         }
 
         void emit(Node node) {
@@ -669,13 +802,17 @@ public final class ClassEmitter {
         private void comment() {
             if (!commented) {
                 commented = true;
-                code.add("// $L\n", commentFor(unit, current).replace("\n", " "));
+                code.add("// $L\n", (parent == null ? commentFor(unit, current) : regionComment(current)).replace("\n", " "));
             }
+        }
+
+        private String regionComment(Node node) {
+            return node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().text();
         }
 
         @Override
         public String ref(int id) {
-            return unit.names.get(id);
+            return names.get(id);
         }
 
         @Override
@@ -692,9 +829,9 @@ public final class ClassEmitter {
 
         @Override
         public String scratch(Node node, String role) {
-            String owner = unit.names.get(node.id());
+            String owner = names.get(node.id());
             String field = scratchFields.computeIfAbsent(owner + ":" + role, key -> unique(owner + role));
-            scratchDocs.putIfAbsent(field, "intermediate of " + fieldDoc(unit, node));
+            scratchDocs.putIfAbsent(field, "intermediate of " + (parent == null ? fieldDoc(unit, node) : regionComment(node)));
             return field;
         }
 
@@ -708,7 +845,7 @@ public final class ClassEmitter {
             }
             args.addAll(List.of(a, b, c));
             if (transB && !transA) {
-                String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(b + "T"));
+                String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(identifierFrom(b) + "T"));
                 scratchDocs.putIfAbsent(bT, "the transpose of " + b + ", for products that read it transposed");
                 args.add(bT);
             }
@@ -718,7 +855,12 @@ public final class ClassEmitter {
         @Override
         public void define(Node node, String format, Object... args) {
             comment();
-            code.addStatement("$L $L = " + format, prepend(node.type() == ValueType.INT ? "int" : "double", unit.names.get(node.id()), args));
+            String type = switch (node.type()) {
+                case INT -> "int";
+                case BOOLEAN -> "boolean";
+                default -> "double";
+            };
+            code.addStatement("$L $L = " + format, prepend(type, names.get(node.id()), args));
         }
 
         @Override
@@ -726,7 +868,8 @@ public final class ClassEmitter {
             // A parameter's own dimension, as the statement's comment names it: y.getNumRows() is
             // y.numRows even where shapes unify it with another argument's (X.numRows).
             if (intNode.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery q
-                    && unit.graph.node(intNode.input(0)).op() instanceof Leaves.Param) {
+                    && (parent != null || graph.node(intNode.input(0)).op() instanceof Leaves.Param
+                            || unit.shapes.dynamic(intNode.input(0)))) {
                 return ref(intNode.input(0)) + (q.axis() == 0 ? ".numRows" : ".numCols");
             }
             return anchor(unit, unit.shapes.valueOf(intNode));
@@ -734,23 +877,165 @@ public final class ClassEmitter {
 
         @Override
         public String factor(int matrix, Factorization kind, Node owner) {
-            String matrixName = unit.names.get(matrix);
+            String matrixName = names.get(matrix);
             String key = kind + ":" + matrixName;
             String field = factorFields.computeIfAbsent(key, k -> unique(
-                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + capitalize(matrixName)));
+                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + capitalize(identifierFrom(matrixName))));
             factorTypes.put(key, kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
             if (factored.add(key)) {
                 comment();
-                code.addStatement("$L.factor($L, $S)", field, matrixName, describe(factorOwner(unit, matrix, kind, owner)));
+                String what = unit.graph.node(matrix).op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c
+                        ? c.expression() // K's factorization, which the capacitance matrix stands for
+                        : describe(parent == null ? factorOwner(unit, matrix, kind, owner) : owner);
+                code.addStatement("$L.factor($L, $S)", field, matrixName, what);
             }
             return field;
         }
 
         @Override
         public String describe(Node node) {
-            return node.origin().text().isEmpty() ? unit.formulas.print(node.id()) : node.origin().describe();
+            return node.origin().text().isEmpty() ? formulas.print(node.id()) : node.origin().describe();
+        }
+
+        @Override
+        public String fresh(String base, ValueType type, String doc) {
+            String name = unique(identifierFrom(base));
+            if (type == ValueType.MATRIX) {
+                regionFields.put(name, doc == null ? name : doc);
+            }
+            return name;
+        }
+
+        @Override
+        public String field(String base, TypeName type, String doc) {
+            String name = unique(identifierFrom(base));
+            otherFields.put(name, FieldSpec.builder(type, name, Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L\n", escape(doc))
+                    .initializer("new $T()", type)
+                    .build());
+            return name;
+        }
+
+        @Override
+        public List<String> region(dev.adjoint.processor.ops.Regions.Region region, List<String> inputs) {
+            Body child = new Body(this, region);
+            Graph g = region.graph();
+            for (int id = child.live.nextSetBit(0); id >= 0; id = child.live.nextSetBit(id + 1)) {
+                Node node = g.node(id);
+                if (node.op() instanceof dev.adjoint.processor.ops.Regions.Input in) {
+                    child.names.put(id, inputs.get(in.index()));
+                    continue;
+                }
+                String inline = node.op().inline(node);
+                if (inline != null) {
+                    child.names.put(id, inline);
+                    continue;
+                }
+                String base = g.names().getOrDefault(id, "t");
+                String name = unique(base);
+                child.names.put(id, name);
+                if (node.type() == ValueType.MATRIX) {
+                    regionFields.put(name, child.regionComment(node) + " (in a loop or a branch)");
+                }
+            }
+            for (int id = child.live.nextSetBit(0); id >= 0; id = child.live.nextSetBit(id + 1)) {
+                Node node = g.node(id);
+                if (!(node.op() instanceof dev.adjoint.processor.ops.Regions.Input)) {
+                    child.emit(node);
+                }
+            }
+            List<String> outputs = new ArrayList<>();
+            for (int o : region.outputs()) {
+                outputs.add(child.names.get(o));
+            }
+            return outputs;
+        }
+
+        @Override
+        public void beginControlFlow(String format, Object... args) {
+            comment();
+            code.beginControlFlow(format, args);
+        }
+
+        @Override
+        public void nextControlFlow(String format, Object... args) {
+            code.nextControlFlow(format, args);
+        }
+
+        @Override
+        public void endControlFlow() {
+            code.endControlFlow();
+        }
+
+        @Override
+        public void setOutputs(Node tuple, List<String> outputs) {
+            tupleOutputs.put(tuple.id(), List.copyOf(outputs));
+        }
+
+        @Override
+        public List<String> outputs(int id) {
+            return tupleOutputs.get(id);
+        }
+
+        @Override
+        public boolean dynamic(int id) {
+            return parent != null || unit.shapes.dynamic(id);
+        }
+
+        @Override
+        public boolean readBy(Node node, Class<? extends dev.adjoint.processor.ops.Primitive> type) {
+            for (int id = live.nextSetBit(node.id() + 1); id >= 0; id = live.nextSetBit(id + 1)) {
+                Node reader = graph.node(id);
+                if (type.isInstance(reader.op()) && reader.inputs().contains(node.id())) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
+
+    /** A region's live nodes: its outputs' ancestors, with what shape queries read (computed inside). */
+    private static BitSet regionLive(dev.adjoint.processor.ops.Regions.Region region) {
+        Graph g = region.graph();
+        BitSet live = new BitSet(g.size());
+        for (int o : region.outputs()) {
+            live.set(o);
+        }
+        for (int id = g.size() - 1; id >= 0; id--) {
+            if (live.get(id)) {
+                Node node = g.node(id);
+                if (!node.op().isLeaf() || node.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery) {
+                    for (int in : node.inputs()) {
+                        live.set(in);
+                    }
+                }
+            }
+        }
+        return live;
+    }
+
+    /** A Java identifier made from a name or an expression ({@code tape.get(s)} → {@code tapeGetS}). */
+    private static String identifierFrom(String text) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char ch : text.toCharArray()) {
+            if (Character.isJavaIdentifierPart(ch) && ch != '$') {
+                out.append(upper && out.length() > 0 ? Character.toUpperCase(ch) : ch);
+                upper = false;
+            } else {
+                upper = true;
+            }
+        }
+        if (out.length() == 0 || !Character.isJavaIdentifierStart(out.charAt(0))) {
+            out.insert(0, 't');
+        }
+        return out.toString();
+    }
+
+    /** Matrix fields of loops and branches (carried values, values computed inside): name → Javadoc. */
+    private final Map<String, String> regionFields = new LinkedHashMap<>();
+    /** Other fields loops need (tapes). */
+    private final Map<String, FieldSpec> otherFields = new LinkedHashMap<>();
 
     /**
      * The node a factorization failure is blamed on: for Cholesky, the user's {@code logDet} of
@@ -839,7 +1124,7 @@ public final class ClassEmitter {
         }
         Body body = new Body(gradientUnit);
         for (int id = ints.nextSetBit(0); id >= 0; id = ints.nextSetBit(id + 1)) {
-            if (graph.node(id).type() == ValueType.INT) body.emit(graph.node(id));
+            if (graph.node(id).type() == ValueType.INT && !shapes.dynamic(id)) body.emit(graph.node(id));
         }
         CodeBlock.Builder code = body.code;
         // Index ranges first: a block out of range is reported as such, not as the shapes it would have.
@@ -855,9 +1140,10 @@ public final class ClassEmitter {
                     .addStatement(r.single()
                             ? "throw new $T($S + $L + $S + $L + $S + $L + $S)"
                             : "throw new $T($S + $L + $S + $L + $S + $L + $S + $L + $S)", r.single()
-                            ? new Object[] {IllegalArgumentException.class, r.node().origin().describe() + ": " + r.what() + " ", low,
+                            ? new Object[] {IndexOutOfBoundsException.class, r.node().origin().describe() + ": "
+                                    + (r.what().endsWith("s") ? r.what().substring(0, r.what().length() - 1) : r.what()) + " ", low,
                                     " is out of range for the ", anchor(gradientUnit, r.rows()), "x", anchor(gradientUnit, r.cols()), " matrix"}
-                            : new Object[] {IllegalArgumentException.class, r.node().origin().describe() + ": " + r.what() + " ", low, "..",
+                            : new Object[] {IndexOutOfBoundsException.class, r.node().origin().describe() + ": " + r.what() + " ", low, "..",
                                     high, " is out of range for the ", anchor(gradientUnit, r.rows()), "x", anchor(gradientUnit, r.cols()),
                                     " matrix"})
                     .endControlFlow();
@@ -974,12 +1260,12 @@ public final class ClassEmitter {
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() == ValueType.INT) {
+            if (unit.graph.node(id).type() == ValueType.INT && !unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() != ValueType.INT) {
+            if (unit.graph.node(id).type() != ValueType.INT || unit.shapes.dynamic(id)) {
                 body.emit(unit.graph.node(id));
             }
         }
@@ -1189,6 +1475,7 @@ public final class ClassEmitter {
             case MATRIX -> "matrix";
             case SCALAR -> "scalar";
             case INT -> "integer";
+            case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
         };
         return CodeBlock.of("$T.$L($L, $L, $S)", ARGUMENTS, how, array, i, p.name());
     }
@@ -1256,6 +1543,7 @@ public final class ClassEmitter {
                 case MATRIX -> "MATRIX";
                 case SCALAR -> "SCALAR";
                 case INT -> "INTEGER";
+                case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
             };
             list.add(i == 0 ? "\n" : ",\n").add("        new $T($S, $T.Kind.$L, $L)", PARAMETER, p.name(), PARAMETER, kind,
                     program.wrt().contains(p.name()));
@@ -1276,6 +1564,7 @@ public final class ClassEmitter {
                     case MATRIX -> "matrix";
                     case SCALAR -> "scalar";
                     case INT -> "integer";
+                    case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
                 };
                 unpack.add(i == 0 ? "" : ", ").add("$T.$L(arguments, $L, $S)", ARGUMENTS, how, i, p.name());
             }

@@ -27,6 +27,7 @@ public final class Float32 {
         COUNTERPARTS.put("dev.adjoint.runtime.Products", "dev.adjoint.runtime.f32.ProductsF32");
         COUNTERPARTS.put("dev.adjoint.runtime.SpdFactorization", "dev.adjoint.runtime.f32.SpdFactorizationF32");
         COUNTERPARTS.put("dev.adjoint.runtime.LuFactorization", "dev.adjoint.runtime.f32.LuFactorizationF32");
+        COUNTERPARTS.put("dev.adjoint.runtime.MatrixTape", "dev.adjoint.runtime.f32.MatrixTapeF32");
     }
 
     /** The float32 class's source from the double-typed emission of it. */

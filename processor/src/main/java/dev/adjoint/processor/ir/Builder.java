@@ -85,6 +85,14 @@ public final class Builder {
         return nodes.size();
     }
 
+    /** Gives a node that has none the DSL expression it computes (a pass's rewrite of that expression). */
+    public void origin(int id, Origin origin) {
+        Node node = nodes.get(id);
+        if (node.origin() == Origin.NONE && origin != Origin.NONE) {
+            nodes.set(id, new Node(id, node.op(), node.inputs(), node.type(), origin));
+        }
+    }
+
     /** Gives node {@code id} a user-facing name (a DSL local), unless it has one already. */
     public void name(int id, String name) {
         names.putIfAbsent(id, name);

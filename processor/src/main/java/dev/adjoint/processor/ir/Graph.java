@@ -8,7 +8,7 @@ import java.util.Map;
  * An immutable, topologically ordered list of nodes plus a name for some of them (the user's
  * local variable names, used for readable generated code and formulas).
  */
-public record Graph(List<Node> nodes, Map<Integer, String> names) {
+public record Graph(List<Node> nodes, Map<Integer, String> names) implements java.io.Serializable {
     public Graph {
         nodes = List.copyOf(nodes);
         names = Map.copyOf(names);

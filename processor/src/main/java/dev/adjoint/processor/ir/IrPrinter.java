@@ -14,6 +14,35 @@ import java.util.List;
 public final class IrPrinter {
     private IrPrinter() {}
 
+    /** The regions of a loop or branch, indented under it. */
+    private static void regions(Node node, String indent, StringBuilder out) {
+        java.util.Map<String, dev.adjoint.processor.ops.Regions.Region> regions = new java.util.LinkedHashMap<>();
+        if (node.op() instanceof dev.adjoint.processor.ops.Loop loop) {
+            regions.put("cond", loop.cond());
+            regions.put("body", loop.body());
+        } else if (node.op() instanceof dev.adjoint.processor.ops.Loop.ReverseLoop reverse) {
+            regions.put("pullback", reverse.pullback());
+        } else if (node.op() instanceof dev.adjoint.processor.ops.Cond cond) {
+            regions.put("then", cond.then());
+            regions.put("else", cond.otherwise());
+        }
+        regions.forEach((label, region) -> {
+            out.append(indent).append(label).append(" (inputs ").append(region.inputLeaves()).append("):\n");
+            for (Node inner : region.graph().nodes()) {
+                out.append(indent).append("  %").append(inner.id()).append(" = ").append(inner.op()).append(inner.inputs()
+                        .stream().map(i -> "%" + i).toList().toString().replace('[', '(').replace(']', ')'))
+                        .append(" : ").append(inner.type());
+                String name = region.graph().names().get(inner.id());
+                if (name != null) {
+                    out.append("  \"").append(name).append('"');
+                }
+                out.append('\n');
+                regions(inner, indent + "    ", out);
+            }
+            out.append(indent).append("  yield ").append(region.outputs().stream().map(i -> "%" + i).toList()).append('\n');
+        });
+    }
+
     public static String print(Program program) {
         Graph graph = program.graph();
         BitSet live = program.gradientNodes();
@@ -38,6 +67,7 @@ public final class IrPrinter {
                 out.append("   // ").append(node.origin().text().replace('\n', ' '));
             }
             out.append('\n');
+            regions(node, "      ", out);
         }
         out.append("  result %").append(program.result()).append('\n');
         program.gradients().forEach((p, id) -> out.append("  ∂L/∂").append(p).append(" %").append(id).append('\n'));

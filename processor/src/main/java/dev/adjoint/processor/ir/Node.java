@@ -14,7 +14,7 @@ import java.util.List;
  * @param origin the DSL expression this node computes; {@link Origin#NONE} for nodes the
  *     differentiation pass introduced
  */
-public record Node(int id, Primitive op, List<Integer> inputs, ValueType type, Origin origin) {
+public record Node(int id, Primitive op, List<Integer> inputs, ValueType type, Origin origin) implements java.io.Serializable {
     public Node {
         inputs = List.copyOf(inputs);
     }

@@ -8,7 +8,7 @@ package dev.adjoint.processor.ir;
  * @param file the source file's simple name, e.g. {@code Losses.java}
  * @param line 1-based line, or 0 when unknown
  */
-public record Origin(String text, String file, long line) {
+public record Origin(String text, String file, long line) implements java.io.Serializable {
     public static final Origin NONE = new Origin("", "", 0);
 
     /** {@code W.mult(x) at Losses.java:12}, for run-time messages. */

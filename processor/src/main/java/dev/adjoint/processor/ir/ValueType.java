@@ -7,5 +7,12 @@ public enum ValueType {
     /** A {@code double}. */
     SCALAR,
     /** An {@code int}: shape queries and sizes; a constant for differentiation. */
-    INT
+    INT,
+    /** A {@code boolean}: a comparison, a condition of a branch or a loop; a constant for differentiation. */
+    BOOLEAN,
+    /**
+     * The several values of a control-flow op ({@code ops.Loop}, {@code ops.Cond}): never a
+     * Java value of its own, read through {@code ops.Regions.Out} projections.
+     */
+    TUPLE
 }

@@ -16,6 +16,14 @@ import dev.adjoint.processor.ops.ShapeContext.DimOp;
 public final class Blocks {
     private Blocks() {}
 
+    /** Whether a node's operands change inside a loop or branch, so its indices cannot be checked before any work. */
+    private static boolean dynamicIndices(EmitContext ctx, Node node) {
+        for (int in : node.inputs()) {
+            if (ctx.dynamic(in)) return true;
+        }
+        return false;
+    }
+
     private static String index(FormulaContext ctx, int id) {
         return ctx.print(id).text();
     }
@@ -48,6 +56,22 @@ public final class Blocks {
         @Override
         public void emit(EmitContext ctx, Node node) {
             String a = ctx.ref(node.input(0));
+            if (dynamicIndices(ctx, node)) {
+                // An index that changes inside a loop or branch: checked here rather than before any work.
+                if (flat) {
+                    String k = ctx.ref(node.input(1));
+                    ctx.beginControlFlow("if ($L < 0 || $L >= $L.getNumElements())", k, k, a);
+                    ctx.statement("throw new $T($S + $L + $S + $T.shape($L) + $S)", IndexOutOfBoundsException.class,
+                            ctx.describe(node) + ": index ", k, " is out of range for the ", KERNELS, a, " matrix");
+                } else {
+                    String i = ctx.ref(node.input(1));
+                    String j = ctx.ref(node.input(2));
+                    ctx.beginControlFlow("if ($L < 0 || $L >= $L.numRows || $L < 0 || $L >= $L.numCols)", i, i, a, j, j, a);
+                    ctx.statement("throw new $T($S + $L + $S + $L + $S + $T.shape($L) + $S)", IndexOutOfBoundsException.class,
+                            ctx.describe(node) + ": entry (", i, ", ", j, ") is out of range for the ", KERNELS, a, " matrix");
+                }
+                ctx.endControlFlow();
+            }
             if (flat) {
                 ctx.define(node, "$L.data[$L]", a, ctx.ref(node.input(1)));
             } else {
@@ -118,6 +142,20 @@ public final class Blocks {
 
         @Override
         public void emit(EmitContext ctx, Node node) {
+            if (dynamicIndices(ctx, node)) {
+                // Indices that change inside a loop or branch (X.getColumn(t)): checked here rather than before any work.
+                String a = ctx.ref(node.input(0));
+                String r0 = ctx.ref(node.input(1));
+                String r1 = ctx.ref(node.input(2));
+                String c0 = ctx.ref(node.input(3));
+                String c1 = ctx.ref(node.input(4));
+                ctx.beginControlFlow("if ($L < 0 || $L > $L || $L > $L.numRows || $L < 0 || $L > $L || $L > $L.numCols)",
+                        r0, r0, r1, r1, a, c0, c0, c1, c1, a);
+                ctx.statement("throw new $T($S + $L + $S + $L + $S + $L + $S + $L + $S + $T.shape($L) + $S)",
+                        IndexOutOfBoundsException.class, ctx.describe(node) + ": rows ", r0, "..", r1, ", columns ", c0, "..", c1,
+                        " are out of range for the ", KERNELS, a, " matrix");
+                ctx.endControlFlow();
+            }
             ctx.statement("$T.extract($L, $L, $L, $L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)),
                     ctx.ref(node.input(2)), ctx.ref(node.input(3)), ctx.ref(node.input(4)), ctx.ref(node.id()));
         }

@@ -1,6 +1,7 @@
 package dev.adjoint.processor.ops;
 
 import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.ValueType;
 
 /**
  * What a primitive's emission can do. Format strings follow JavaPoet ({@code $L}, {@code $T},
@@ -48,6 +49,46 @@ public interface EmitContext {
 
     /** {@code W.mult(x) at Losses.java:12}: the DSL expression for messages. */
     String describe(Node node);
+
+    // ---- control flow (ops.Loop, ops.Cond) --------------------------------------------------
+
+    /**
+     * A new name for a value an op keeps across statements: for a matrix, a workspace field of the
+     * class; otherwise a local name, which the op declares itself. {@code base} suggests it.
+     */
+    String fresh(String base, ValueType type, String doc);
+
+    /** A new field of the class of type {@code type}, created with its no-argument constructor. */
+    String field(String base, com.palantir.javapoet.TypeName type, String doc);
+
+    /**
+     * Emits a region's live nodes, in order, in the current block, its inputs bound to the given
+     * Java expressions; returns the Java expression of each output.
+     */
+    java.util.List<String> region(Regions.Region region, java.util.List<String> inputs);
+
+    void beginControlFlow(String format, Object... args);
+
+    void nextControlFlow(String format, Object... args);
+
+    void endControlFlow();
+
+    /** Records the Java expressions of a tuple node's results (and any state its readers need). */
+    void setOutputs(Node tuple, java.util.List<String> outputs);
+
+    /** What {@link #setOutputs} recorded for tuple node {@code id}. */
+    java.util.List<String> outputs(int id);
+
+    /** Whether a live node of the method (or region) being emitted reads {@code node} and is a {@code type}. */
+    boolean readBy(Node node, Class<? extends Primitive> type);
+
+    /**
+     * Whether a node's value may change inside a loop or branch (any node of a region's body, or
+     * one computed by or after a loop or branch), so checks on it cannot run before any work.
+     */
+    default boolean dynamic(int id) {
+        return false;
+    }
 
     enum Factorization {
         /** Cholesky of the symmetrized matrix: {@code dev.adjoint.runtime.SpdFactorization}. */

@@ -333,4 +333,42 @@ public final class LinearAlgebra {
             return transposed ? ctx.transposeOf(f) : f;
         }
     }
+
+    /**
+     * {@code c·I + α·XᵀX} (inputs: X, c, α; q×q for X N×q): the capacitance matrix of a
+     * symmetric positive definite {@code K = c·I + α·X·Xᵀ}, through which the {@code woodbury}
+     * pass inverts, solves with and takes the log determinant of K without forming it. Emission
+     * checks {@code c > 0} (else K is not positive definite when q &lt; N) and throws the
+     * exception the Cholesky factorization of K would have thrown. Formed after
+     * differentiation; never differentiated.
+     *
+     * @param matrix K's name, for the workspace's name (a user local, or "")
+     * @param expression the DSL expression that factors K, e.g. {@code logDet(K) at Losses.java:33}
+     */
+    public record Capacitance(String matrix, String expression) implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int x = node.input(0);
+            ctx.setShape(node, ctx.dim(x, 1), ctx.dim(x, 1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            ctx.statement("$T.capacitance($L, $L, $L, $L, $S)", Ejml.KERNELS, ctx.ref(node.input(0)),
+                    ctx.ref(node.input(1)), ctx.ref(node.input(2)), ctx.ref(node.id()), expression);
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException("the capacitance matrix is formed after differentiation");
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            String x = ctx.print(node.input(0)).at(Formula.ATOM);
+            String c = ctx.print(node.input(1)).at(Formula.PRODUCT);
+            String alpha = ctx.print(node.input(2)).at(Formula.PRODUCT);
+            return new Formula(c + "·I + " + alpha + "·" + x + "ᵀ·" + x, Formula.SUM);
+        }
+    }
 }

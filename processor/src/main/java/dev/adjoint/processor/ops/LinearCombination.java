@@ -27,7 +27,7 @@ public record LinearCombination(List<Term> terms) implements MatrixOp {
      * @param scaled whether a coefficient input precedes the operands (else the coefficient is 1)
      * @param negated whether the term is subtracted
      */
-    public record Term(Kind kind, boolean transA, boolean transB, boolean scaled, boolean negated) {
+    public record Term(Kind kind, boolean transA, boolean transB, boolean scaled, boolean negated) implements java.io.Serializable {
         int operands() {
             return kind == Kind.PRODUCT ? 2 : 1;
         }

@@ -12,9 +12,12 @@ import java.util.List;
  * the parser's {@code DslSurface} table).
  *
  * <p>Implementations are records, so two applications of the same op to the same inputs are
- * equal: the {@link Builder} uses that for common-subexpression elimination.
+ * equal: the {@link Builder} uses that for common-subexpression elimination. They are
+ * serializable (records of strings, numbers, enums and lists) because a compiled
+ * {@code @Differentiable} helper ships its parsed IR to downstream compilations
+ * ({@code parse.InlineIr}).
  */
-public interface Primitive {
+public interface Primitive extends java.io.Serializable {
 
     /** The kind of value this op produces. */
     ValueType type();

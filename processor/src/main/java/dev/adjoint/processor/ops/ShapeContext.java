@@ -78,6 +78,30 @@ public interface ShapeContext {
      */
     void range(Node node, String what, int low, int high, int limit, int matrixNode);
 
+    /**
+     * A fresh dimension known only at run time (the result of a user function): it takes part in
+     * unification, but no argument check can read it.
+     */
+    int unknown();
+
+    /** The type of a node of the graph being inferred. */
+    dev.adjoint.processor.ir.ValueType typeOf(int node);
+
+    /** Shape (rows, columns variables) of result {@code k} of a tuple node. */
+    int[] tupleShape(int tupleNode, int k);
+
+    /** Sets the shapes of a tuple node's results (null for results that are not matrices). */
+    void setTupleShapes(Node node, java.util.List<int[]> shapes);
+
+    /**
+     * Infers the shapes inside a region whose input {@code k} has shape {@code inputs.get(k)}
+     * (rows, columns) if a matrix; for an {@code int} input, {@code inputs.get(k)} may hold one
+     * dimension variable with its value (a loop-invariant operand), else null. Problems inside
+     * are reported on the region's own nodes. Returns the shapes of the region's outputs (null for
+     * non-matrices).
+     */
+    java.util.List<int[]> region(Regions.Region region, java.util.List<int[]> inputs);
+
     default void sameShape(Node node, int a, int b, String what) {
         unify(dim(a, 0), dim(b, 0), node, what + " (rows)");
         unify(dim(a, 1), dim(b, 1), node, what + " (columns)");

@@ -38,6 +38,17 @@ public final class PassManager {
     public static final List<Pass> LOWER = List.of(new SumDistribution(), new ChainFusion(), new LinearCombinationFusion(),
             new SoftmaxSharing());
 
+    /**
+     * The low-rank version of a program, lowered by {@link #LOWER} after it: identity-plus-low-rank
+     * matrices through their capacitance matrix, then two rounds of {@code sum-distribution} in its
+     * extended form (the second distributes the sums the first exposed: K⁻¹·Y and the Woodbury sum
+     * inside ∂L/∂K), then {@link #LOW_RANK_LOWER}. The generated method runs it when the low-rank
+     * factor has fewer columns than rows.
+     */
+    public static final List<Pass> LOW_RANK = List.of(new Woodbury(), new SumDistribution(true), new SumDistribution(true));
+    /** {@link #LOWER} after {@link #LOW_RANK}, which has distributed the sums already. */
+    public static final List<Pass> LOW_RANK_LOWER = LOWER.stream().filter(p -> !(p instanceof SumDistribution)).toList();
+
     private final Set<String> disabled;
     private final Consumer<String> dump;
 
@@ -53,7 +64,7 @@ public final class PassManager {
     /** Every pass name any pipeline uses, for validating the option. */
     public static Set<String> passNames() {
         Set<String> names = new LinkedHashSet<>();
-        for (List<Pass> pipeline : List.of(FORWARD, GRADIENT, VALUE, LOWER)) {
+        for (List<Pass> pipeline : List.of(FORWARD, GRADIENT, VALUE, LOWER, LOW_RANK)) {
             for (Pass pass : pipeline) {
                 names.add(pass.name());
             }

@@ -52,6 +52,9 @@ public final class DslSurface {
 
         /** The argument as a double (ints are widened like Java does). */
         int scalar(int node);
+
+        /** An error on the call being lowered. */
+        DslError error(dev.adjoint.processor.diag.Code code, String message);
     }
 
     /** A supported form: how it is written (for messages) and how it lowers. */
@@ -154,8 +157,8 @@ public final class DslSurface {
         form(SIMPLE_BASE, "getRow", List.of("int"), "A.getRow(i)", (c, r, a) -> row(c, r, a.get(0)));
         form(SIMPLE_BASE, "getColumn", List.of("int"), "A.getColumn(j)", (c, r, a) -> column(c, r, a.get(0)));
         form(SIMPLE_BASE, "extractVector", List.of("boolean", "int"), "A.extractVector(row, i)", (c, r, a) ->
-                // The flag is a boolean literal (the only boolean the DSL has), lowered as 1 or 0.
-                ((Leaves.IntConst) c.builder().node(a.get(0)).op()).value() != 0 ? row(c, r, a.get(1)) : column(c, r, a.get(1)));
+                // The flag must be a constant: a row and a column have different shapes.
+                rowFlag(c, a.get(0)) ? row(c, r, a.get(1)) : column(c, r, a.get(1)));
         form(SIMPLE_BASE, "concatColumns", List.of(mArray), "A.concatColumns(B...)", (c, r, a) -> concat(c, r, a, true));
         form(SIMPLE_BASE, "concatRows", List.of(mArray), "A.concatRows(B...)", (c, r, a) -> concat(c, r, a, false));
         form(SIMPLE_BASE, "diag", List.of(), "A.diag()", (c, r, a) -> c.apply(new Blocks.Diag(), r));
@@ -182,7 +185,15 @@ public final class DslSurface {
                 c.apply(new Selection.Hypot(), c.scalar(a.get(0)), c.scalar(a.get(1))));
     }
 
-    private static int intConstant(Calls c, int value) {
+    private static boolean rowFlag(Calls c, int flag) {
+        if (c.builder().node(flag).op() instanceof dev.adjoint.processor.ops.Logic.BoolConst k) {
+            return k.value();
+        }
+        throw c.error(dev.adjoint.processor.diag.Code.ADJ343, "the row flag of A.extractVector(row, i) must be the literal true "
+                + "or false (a row and a column have different shapes): write A.getRow(i) or A.getColumn(i)");
+    }
+
+        private static int intConstant(Calls c, int value) {
         return c.apply(new Leaves.IntConst(value));
     }
 

@@ -70,6 +70,14 @@ final class FunctionReport {
         rerunMatches = canonical(rerunGradient).equals(canonical(gradient)) && canonical(rerunValue).equals(canonical(value));
         sizes = new Sizes(documented, context.shapes(documented));
         workspace = new Workspace(generated, sizes, gradient, gradientShapes, value, valueShapes);
+        // The low-rank versions' workspaces (the woodbury pass) are fields of the class too.
+        if (programs.gradientLowRank() != null) {
+            workspace.index(programs.gradientLowRank(), programs.gradientLowRankShapes());
+        }
+        if (programs.valueLowRank() != null) {
+            workspace.index(programs.valueLowRank(), programs.valueLowRankShapes());
+        }
+        workspace.describeFields(generated);
         valueCost = Costs.of(value, valueShapes, sizes);
         gradientCost = Costs.of(gradient, gradientShapes, sizes);
     }

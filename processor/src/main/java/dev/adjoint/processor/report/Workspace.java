@@ -27,7 +27,7 @@ final class Workspace {
 
     final List<Field> matrices = new ArrayList<>();
     final List<Field> factorizations = new ArrayList<>();
-    final Costs.Total total;
+    Costs.Total total;
 
     private final Sizes sizes;
     private final Map<String, Located> byDoc = new HashMap<>();
@@ -50,6 +50,12 @@ final class Workspace {
                 byName.put(((Leaves.Param) node.op()).name(), sizes.dims(gradientShapes, p));
             }
         }
+    }
+
+    /** Lists the class's fields, with the shapes of the indexed programs' nodes they hold. */
+    void describeFields(JavaFile file) {
+        matrices.clear();
+        factorizations.clear();
         Polynomial fixed = Polynomial.ZERO;
         List<Costs.Alternative> alternatives = new ArrayList<>();
         for (FieldSpec field : file.typeSpec().fieldSpecs()) {
@@ -73,7 +79,7 @@ final class Workspace {
         total = new Costs.Total(fixed, alternatives);
     }
 
-    private void index(Program program, ShapeInference shapes) {
+    void index(Program program, ShapeInference shapes) {
         Graph graph = program.graph();
         FormulaPrinter formulas = new FormulaPrinter(graph);
         BitSet live = program.gradientNodes();

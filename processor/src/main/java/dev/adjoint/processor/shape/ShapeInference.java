@@ -39,6 +39,12 @@ public final class ShapeInference {
          * variables): rows of a block, of a concatenation, of a Kronecker product.
          */
         record Derived(ShapeContext.DimOp op, int left, int right) implements Anchor {}
+
+        /**
+         * The value of an {@code int} node inside a region (a loop's body, a branch), which may
+         * change from one iteration to the next: never read by a check on the arguments.
+         */
+        record RegionInt(Object region, int node) implements Anchor {}
     }
 
     /**
@@ -61,6 +67,18 @@ public final class ShapeInference {
         }
     }
 
+    /**
+     * A call of a helper whose parameters declare {@code @Shape}s: the arguments must agree with them,
+     * the helper's symbols binding afresh at each call (its {@code "n"} is not the caller's).
+     *
+     * @param call the node the call produced (errors are reported on the call)
+     * @param arguments the argument node for each parameter of the helper
+     * @param parameters the helper's parameter names
+     * @param shapes for each parameter, its declared entries, or an empty list
+     * @param helper {@code p.C.m}, for messages
+     */
+    public record CallSite(int call, List<Integer> arguments, List<String> parameters, List<List<String>> shapes, String helper) {}
+
     /** Declared shapes: parameter name → two entries, each a symbol or an integer literal. */
     public record Declarations(Map<String, List<String>> shapes) {}
 
@@ -76,9 +94,19 @@ public final class ShapeInference {
     private final List<List<Anchor>[]> derivedMerges = new ArrayList<>();
     private final List<Node> derivedMergeNodes = new ArrayList<>();
     private final List<String> derivedMergeWhat = new ArrayList<>();
-    private record PendingRange(int low, int high, int limit, int matrix, Node node, String what) {}
+    /** The graph and shapes each derived merge's node belongs to (the method's, or a region's), for messages. */
+    private final List<Context> derivedMergeContexts = new ArrayList<>();
+    private record PendingRange(int low, int high, int limit, int matrix, Node node, String what, Context context) {}
     private final List<PendingRange> pendingRanges = new ArrayList<>();
     private final List<Range> ranges = new ArrayList<>();
+    /** Nodes computed by or after a loop or a branch: their int values are not known before the work starts. */
+    private final java.util.BitSet dynamic = new java.util.BitSet();
+    private final Map<Integer, List<int[]>> tupleShapes = new HashMap<>();
+
+    /** Whether an int node's value is only known once a loop or a branch has run. */
+    public boolean dynamic(int node) {
+        return dynamic.get(node);
+    }
 
     private ShapeInference(Graph graph, Declarations declarations) {
         this.graph = graph;
@@ -86,11 +114,48 @@ public final class ShapeInference {
     }
 
     public static ShapeInference run(Graph graph, Declarations declarations) {
+        return run(graph, declarations, List.of());
+    }
+
+    /** Shapes of the graph, with the {@code @Shape}s of the helpers called at {@code callSites} as constraints. */
+    public static ShapeInference run(Graph graph, Declarations declarations, List<CallSite> callSites) {
         ShapeInference inference = new ShapeInference(graph, declarations);
-        Context ctx = inference.new Context();
+        for (Node node : graph.nodes()) {
+            boolean dynamic = node.op() instanceof dev.adjoint.processor.ops.Regions.Out;
+            for (int in : node.inputs()) {
+                dynamic |= inference.dynamic.get(in) && !node.op().isLeaf();
+            }
+            if (dynamic) {
+                inference.dynamic.set(node.id());
+            }
+        }
+        Context ctx = inference.new Context(graph, null, inference.shapes);
         for (Node node : graph.nodes()) {
             inference.currentNode = node;
             node.op().shape(ctx, node);
+        }
+        for (CallSite site : callSites) {
+            Map<String, Integer> symbols = new HashMap<>();
+            Node call = graph.node(site.call());
+            for (int i = 0; i < site.arguments().size(); i++) {
+                List<String> declared = site.shapes().get(i);
+                int argument = site.arguments().get(i);
+                if (declared.isEmpty() || !inference.shapes.containsKey(argument)) {
+                    continue;
+                }
+                for (int axis = 0; axis < 2; axis++) {
+                    String entry = declared.get(axis);
+                    String what = "argument " + site.parameters().get(i) + " of " + site.helper() + " and its declared @Shape "
+                            + declared + " (" + (axis == 0 ? "rows" : "columns") + ")";
+                    int dim = ctx.dim(argument, axis);
+                    Integer bound = entry.matches("\\d+") ? Integer.valueOf(ctx.constant(Integer.parseInt(entry))) : symbols.get(entry);
+                    if (bound == null) {
+                        symbols.put(entry, dim);
+                    } else {
+                        inference.unify(bound, dim, call, what);
+                    }
+                }
+            }
         }
         inference.settle();
         return inference;
@@ -144,7 +209,9 @@ public final class ShapeInference {
             boolean provable = c != null ? c != 0 : left.rigid() && right.rigid() && !difference.isZero();
             if (provable) {
                 Node node = derivedMergeNodes.get(i);
-                problems.add(new Problem(node, derivedMergeWhat.get(i) + " differ: " + left + " vs " + right + describeOperands(node)));
+                Context in = derivedMergeContexts.get(i);
+                problems.add(new Problem(node, derivedMergeWhat.get(i) + " differ: " + left + " vs " + right
+                        + describeOperands(node, in.g, in.nodeShapes)));
             }
         }
         for (PendingRange r : pendingRanges) {
@@ -155,7 +222,7 @@ public final class ShapeInference {
             Poly room = limit.minus(high);
             if (low.negative() || span.negative() || room.negative()) {
                 problems.add(new Problem(r.node(), r.what() + " " + low + ".." + high + " out of range 0.." + limit
-                        + describeOperands(r.node()), true));
+                        + describeOperands(r.node(), r.context().g, r.context().nodeShapes), true));
                 continue;
             }
             boolean checkLow = !low.nonNegative();
@@ -164,7 +231,11 @@ public final class ShapeInference {
             if (!checkLow && !checkOrder && !checkHigh) {
                 continue; // proved in range
             }
-            int[] s = shapes.get(r.matrix());
+            int[] s = r.context().nodeShapes.get(r.matrix());
+            if (r.context().region != null || !(isStatic(r.low(), 0) && isStatic(r.high(), 0) && isStatic(r.limit(), 0)
+                    && isStatic(s[0], 0) && isStatic(s[1], 0))) {
+                continue; // indices that change inside a loop or branch: the op checks them where it reads them
+            }
             Range range = new Range(resolve(r.low()), resolve(r.high()), resolve(r.limit()), resolve(s[0]), resolve(s[1]), r.node(),
                     r.what(), checkLow, checkOrder, checkHigh, Long.valueOf(1).equals(span.constant()));
             if (ranges.stream().anyMatch(x -> x.low().equals(range.low()) && x.high().equals(range.high()) && x.limit().equals(range.limit()))) {
@@ -467,7 +538,7 @@ public final class ShapeInference {
             if (a instanceof Anchor.ParameterDim || a instanceof Anchor.Constant) {
                 return a;
             }
-            if (a instanceof Anchor.IntValue v && v.node() != intNode.id()
+            if (a instanceof Anchor.IntValue v && v.node() != intNode.id() && !dynamic.get(v.node())
                     && !(graph.node(v.node()).op() instanceof IntOps.ShapeQuery) && fallback == null) {
                 fallback = a;
             }
@@ -479,6 +550,15 @@ public final class ShapeInference {
             throw new IllegalStateException("no value for " + intNode.origin().text());
         }
         return fallback;
+    }
+
+    /**
+     * The anchor that gives a matrix node's dimension ({@code axis} 0 rows, 1 columns) at run time:
+     * a parameter dimension, else a constant, else an int value; null if none.
+     */
+    public Anchor dimension(int matrixNode, int axis) {
+        int[] s = shapes.get(matrixNode);
+        return s == null ? null : checkable(anchors.get(find(s[axis])));
     }
 
     /** Whether the shapes prove a matrix node square (its rows and columns are one dimension). */
@@ -582,13 +662,46 @@ public final class ShapeInference {
         for (Anchor a : list) {
             if (a instanceof Anchor.ParameterDim) return a;
             if (a instanceof Anchor.Constant && !(best instanceof Anchor.Constant)) best = a;
-            if (a instanceof Anchor.IntValue v && (best == null || best instanceof Anchor.Derived)
+            if (a instanceof Anchor.IntValue v && (best == null || best instanceof Anchor.Derived) && !dynamic.get(v.node())
                     && !(graph.node(v.node()).op() instanceof IntOps.ShapeQuery)) {
                 best = a;
             }
-            if (a instanceof Anchor.Derived && best == null) {
+            if (a instanceof Anchor.Derived d && best == null && isStatic(d, 0)) {
                 best = a;
             }
+        }
+        return best;
+    }
+
+    /**
+     * Whether a dimension's value can be computed from the arguments before any work: not an int
+     * that a loop or branch computes (or that changes inside one), nor derived from one.
+     */
+    private boolean isStatic(int var, int depth) {
+        for (Anchor a : anchors.get(find(var))) {
+            if (a instanceof Anchor.ParameterDim || a instanceof Anchor.Constant) return true;
+            if (a instanceof Anchor.IntValue v && !dynamic.get(v.node())) return true;
+        }
+        for (Anchor a : anchors.get(find(var))) {
+            if (a instanceof Anchor.Derived d && isStatic(d, depth)) return true;
+        }
+        return false;
+    }
+
+    private boolean isStatic(Anchor.Derived d, int depth) {
+        return depth < 64 && isStatic(d.left(), depth + 1) && isStatic(d.right(), depth + 1);
+    }
+
+    /**
+     * The anchor a run-time check reads for a class, or, for a dimension derived from ints that
+     * change inside a loop whose value is nevertheless a constant ((t + 1) − t), that constant.
+     */
+    private Anchor checkAnchor(int root) {
+        List<Anchor> list = anchors.get(root);
+        Anchor best = checkable(list);
+        if (best == null && list.stream().anyMatch(x -> x instanceof Anchor.Derived)) {
+            Long c = poly(root, new java.util.HashSet<>()).constant();
+            if (c != null) return new Anchor.Constant(c.intValue());
         }
         return best;
     }
@@ -601,6 +714,10 @@ public final class ShapeInference {
     }
 
     private void unify(int a, int b, Node node, String what) {
+        unify(a, b, node, what, graph, shapes);
+    }
+
+    private void unify(int a, int b, Node node, String what, Graph g, Map<Integer, int[]> nodeShapes) {
         int ra = find(a);
         int rb = find(b);
         if (ra == rb) {
@@ -615,7 +732,7 @@ public final class ShapeInference {
             Poly difference = left.minus(right);
             Long c = difference.constant();
             if (c != null ? c != 0 : left.rigid() && right.rigid() && !difference.isZero()) {
-                problems.add(new Problem(node, what + " differ: " + left + " vs " + right + describeOperands(node)));
+                problems.add(new Problem(node, what + " differ: " + left + " vs " + right + describeOperands(node, g, nodeShapes)));
                 return;
             }
             @SuppressWarnings("unchecked")
@@ -623,17 +740,18 @@ public final class ShapeInference {
             derivedMerges.add(sides);
             derivedMergeNodes.add(node);
             derivedMergeWhat.add(what);
+            derivedMergeContexts.add(new Context(g, null, nodeShapes));
         }
         // Declared @Shape symbols are rigid: "m" and "n" are different sizes, and "n" is not 3.
         Object fixedA = constantOf(la) != null ? constantOf(la) : symbolOf(la);
         Object fixedB = constantOf(lb) != null ? constantOf(lb) : symbolOf(lb);
         if (fixedA != null && fixedB != null && !fixedA.equals(fixedB)) {
             // Reported with the shapes as inferred so far; the classes stay apart.
-            problems.add(new Problem(node, what + " differ: " + render(fixedA) + " vs " + render(fixedB) + describeOperands(node)));
+            problems.add(new Problem(node, what + " differ: " + render(fixedA) + " vs " + render(fixedB) + describeOperands(node, g, nodeShapes)));
             return;
         } else if (!(fixedA instanceof Anchor.Constant && fixedB instanceof Anchor.Constant)) {
-            Anchor left = checkable(la);
-            Anchor right = checkable(lb);
+            Anchor left = checkAnchor(ra);
+            Anchor right = checkAnchor(rb);
             if (left != null && right != null && !settling) {
                 checks.add(new Check(left, right, node, what, symbolOf(la) != null ? symbolOf(la) : symbolOf(lb)));
             }
@@ -644,14 +762,18 @@ public final class ShapeInference {
     }
 
     /** {@code  (W is m×n, x is m×1)}: the node's matrix operands and their shapes. */
-    private String describeOperands(Node node) {
+    private String describeOperands(Node node, Graph graph, Map<Integer, int[]> shapes) {
         List<String> parts = new ArrayList<>();
+        if (node.id() >= graph.size() || !graph.node(node.id()).equals(node)) {
+            return ""; // a region's node, reported where its own graph is not at hand
+        }
         for (int in : node.inputs()) {
             Node operand = graph.node(in);
             if (operand.type() == ValueType.MATRIX && shapes.containsKey(in)) {
                 String name = operand.op() instanceof Leaves.Param p ? p.name()
                         : graph.names().getOrDefault(in, operand.origin().text());
-                parts.add(name + " is " + describeShape(in));
+                int[] sh = shapes.get(in);
+                parts.add(name + " is " + describeDim(sh[0]) + "×" + describeDim(sh[1]));
             }
         }
         return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
@@ -662,9 +784,22 @@ public final class ShapeInference {
     }
 
     private final class Context implements ShapeContext {
+        private final Graph g;
+        /** Null for the method's own graph; else the identity of the region being inferred. */
+        private final Object region;
+        private final Map<Integer, int[]> nodeShapes;
+        private final Map<Integer, List<int[]>> tuples;
+
+        Context(Graph g, Object region, Map<Integer, int[]> nodeShapes) {
+            this.g = g;
+            this.region = region;
+            this.nodeShapes = nodeShapes;
+            this.tuples = region == null ? tupleShapes : new HashMap<>();
+        }
+
         @Override
         public int dim(int matrixNode, int axis) {
-            int[] s = shapes.get(matrixNode);
+            int[] s = nodeShapes.get(matrixNode);
             if (s == null) {
                 throw new IllegalStateException("no shape for node " + matrixNode);
             }
@@ -688,10 +823,10 @@ public final class ShapeInference {
 
         @Override
         public int intValue(int intNode) {
-            if (graph.node(intNode).type() != ValueType.INT) {
+            if (g.node(intNode).type() != ValueType.INT) {
                 throw new IllegalStateException("not an int node: " + intNode);
             }
-            return var(new Anchor.IntValue(intNode));
+            return var(region == null ? new Anchor.IntValue(intNode) : new Anchor.RegionInt(region, intNode));
         }
 
         @Override
@@ -701,7 +836,12 @@ public final class ShapeInference {
 
         @Override
         public void unify(int dimA, int dimB, Node node, String what) {
-            ShapeInference.this.unify(dimA, dimB, node, what);
+            ShapeInference.this.unify(dimA, dimB, node, what, g, nodeShapes);
+        }
+
+        @Override
+        public int unknown() {
+            return newVar();
         }
 
         @Override
@@ -715,18 +855,58 @@ public final class ShapeInference {
         public void define(int dim, int value, Node node) {
             boolean was = settling;
             settling = true;
-            ShapeInference.this.unify(dim, value, node, "value");
+            ShapeInference.this.unify(dim, value, node, "value", g, nodeShapes);
             settling = was;
         }
 
         @Override
         public void range(Node node, String what, int low, int high, int limit, int matrixNode) {
-            pendingRanges.add(new PendingRange(low, high, limit, matrixNode, node, what));
+            pendingRanges.add(new PendingRange(low, high, limit, matrixNode, node, what, this));
         }
 
         @Override
         public void setShape(Node node, int rows, int cols) {
-            shapes.put(node.id(), new int[] {rows, cols});
+            nodeShapes.put(node.id(), new int[] {rows, cols});
+        }
+
+        @Override
+        public ValueType typeOf(int node) {
+            return g.node(node).type();
+        }
+
+        @Override
+        public int[] tupleShape(int tupleNode, int k) {
+            return tuples.get(tupleNode).get(k);
+        }
+
+        @Override
+        public void setTupleShapes(Node node, List<int[]> shapes) {
+            tuples.put(node.id(), new ArrayList<>(shapes));
+        }
+
+        @Override
+        public List<int[]> region(dev.adjoint.processor.ops.Regions.Region r, List<int[]> inputs) {
+            Context child = new Context(r.graph(), new Object(), new HashMap<>());
+            Node outer = currentNode;
+            for (Node node : r.graph().nodes()) {
+                if (node.op() instanceof dev.adjoint.processor.ops.Regions.Input in) {
+                    int[] s = in.index() < inputs.size() ? inputs.get(in.index()) : null;
+                    if (node.type() == ValueType.MATRIX) {
+                        child.setShape(node, s != null ? s[0] : newVar(), s != null ? s[1] : newVar());
+                    } else if (node.type() == ValueType.INT && s != null) {
+                        unify(child.intValue(node.id()), s[0], node, "value");
+                    }
+                } else {
+                    currentNode = node;
+                    node.op().shape(child, node);
+                }
+            }
+            currentNode = outer;
+            List<int[]> out = new ArrayList<>();
+            for (int o : r.outputs()) {
+                out.add(r.graph().node(o).type() == ValueType.MATRIX ? child.nodeShapes.get(o) : null);
+            }
+            return out;
         }
     }
 }

@@ -342,6 +342,18 @@ public final class KernelsF32 {
         return Kernels.leftFirst(p, q, r, s);
     }
 
+    /** {@link Kernels#capacitance} in float32: out = c·I + alpha·xᵀx; c ≤ 0 (or NaN) throws. */
+    public static void capacitance(FMatrixRMaj x, double c, double alpha, FMatrixRMaj out, String expression) {
+        if (!(c > 0)) {
+            throw new dev.adjoint.runtime.NotPositiveDefiniteException(expression
+                    + ": matrix is not symmetric positive definite: it is " + c + "·I plus a matrix of rank at most "
+                    + x.numCols + " < " + x.numRows + " (identity coefficient not positive)");
+        }
+        out.reshape(x.numCols, x.numCols);
+        CommonOps_FDRM.multTransA((float) alpha, x, x, out);
+        addToDiagonal(out, c);
+    }
+
     /** a += s·I: adds s to every diagonal entry of a (square or not, as EJML's identity). */
     public static void addToDiagonal(FMatrixRMaj a, double s) {
         int n = Math.min(a.numRows, a.numCols);

@@ -1,0 +1,158 @@
+package dev.adjoint.it;
+
+import static dev.adjoint.runtime.Ops.*;
+
+import dev.adjoint.Differentiable;
+import dev.adjoint.Precision;
+import org.ejml.simple.SimpleMatrix;
+
+/** Loops and branches (issue 9, item 3): one {@code @Differentiable} method per construct. */
+@SuppressWarnings("deprecation")
+final class ControlFlow {
+    private ControlFlow() {
+    }
+
+    /** A tanh RNN over the columns of X (T = X.numCols()): h ← tanh(W·h + U·xₜ + b). */
+    @Differentiable(wrt = {"W", "U", "b", "h0"})
+    static double rnn(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
+        SimpleMatrix h = h0;
+        double loss = 0;
+        for (int t = 0; t < X.numCols(); t++) {
+            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
+            loss += 0.5 * sumSquares(h);
+        }
+        return loss + h.elementSum();
+    }
+
+    /** The same RNN in float32 and double (precision = {DOUBLE, FLOAT}): ControlFlow_RnnBoth and ControlFlow_RnnBoth_F32. */
+    @Differentiable(wrt = {"W", "U", "b", "h0"}, precision = {Precision.DOUBLE, Precision.FLOAT})
+    static double rnnBoth(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
+        SimpleMatrix h = h0;
+        double loss = 0;
+        for (int t = 0; t < X.numCols(); t++) {
+            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
+            loss += 0.5 * sumSquares(h);
+        }
+        return loss + h.elementSum();
+    }
+
+    /** A scalar recurrence with an int bound: s ← s·x + 1, n times (trip counts 0, 1, many). */
+    @Differentiable(wrt = "x")
+    static double horner(double x, int n) {
+        double s = 1;
+        for (int i = 0; i < n; i++) {
+            s = s * x + 1;
+        }
+        return s;
+    }
+
+    /** A matrix recurrence counting down with a step: A ← A·B/2 + A, i from n down to 1 by 2. */
+    @Differentiable
+    static double powerDown(SimpleMatrix A, SimpleMatrix B, int n) {
+        SimpleMatrix P = A;
+        for (int i = n; i > 0; i -= 2) {
+            P = P.mult(B).scale(0.5).plus(A);
+        }
+        return sumSquares(P);
+    }
+
+    /** Nested loops with <= and a local declared without a value. */
+    @Differentiable(wrt = "x")
+    static double nested(double x, int n, int m) {
+        double acc = 0;
+        double term;
+        for (int i = 1; i <= n; i++) {
+            term = x;
+            for (int j = 0; j < m; j += 1) {
+                term = Math.tanh(term) + x * i;
+            }
+            acc += term;
+        }
+        return acc;
+    }
+
+    /** if/else on a wrt-dependent condition, both branches reachable. */
+    @Differentiable
+    static double branch(SimpleMatrix A, double c) {
+        double s = A.elementSum();
+        SimpleMatrix B;
+        if (s * c > 0) {
+            B = A.scale(c);
+        } else {
+            B = A.elementMult(A).minus(A);
+        }
+        return sumSquares(B);
+    }
+
+    /** ?: on doubles, and boolean operators. */
+    @Differentiable
+    static double ternary(double x, double y) {
+        boolean both = x > 0 && y > 0;
+        double z = both || x == y ? x * y : x - 2 * y;
+        return !(z >= 1) ? z * z : Math.exp(-z);
+    }
+
+    /** while with a double condition; break and continue. */
+    @Differentiable(wrt = "x")
+    static double whileBreak(double x, int limit) {
+        double v = x;
+        int k = 0;
+        double total = 0;
+        while (v * v < 10000) {
+            k++;
+            v = v * 1.5 + 0.25;
+            if (k > limit) {
+                break;
+            }
+            if (k == 2 || k == 4) {
+                continue;
+            }
+            total += v * v;
+        }
+        return total + v;
+    }
+
+    /** h ← A·h: A must be square for h to keep its shape across iterations. */
+    @Differentiable(wrt = {"A", "x"})
+    static double carriedShape(SimpleMatrix A, SimpleMatrix x, int T) {
+        SimpleMatrix h = x;
+        for (int t = 0; t < T; t++) {
+            h = A.mult(h).scale(0.5);
+        }
+        return sumSquares(h);
+    }
+
+    /** Rows, columns and entries indexed by the loop variable: blocks whose indices change per iteration. */
+    @Differentiable
+    static double blocksInLoop(SimpleMatrix A, int T) {
+        double s = 0;
+        for (int t = 0; t < T; t++) {
+            s += sumSquares(A.getRow(t)) * A.get(t, 0) + A.getColumn(t).elementExp().elementSum();
+        }
+        return s;
+    }
+
+    /** One column, chosen by an int parameter. */
+    @Differentiable
+    static double columnAt(SimpleMatrix X, int j) {
+        return sumSquares(X.getColumn(j).elementExp());
+    }
+
+    /** A branch that leaves a matrix local assigned in both branches, and an else-if chain. */
+    @Differentiable
+    static double piecewise(SimpleMatrix A, double s) {
+        SimpleMatrix B;
+        double w;
+        if (s < -1) {
+            B = A.scale(-1);
+            w = 1;
+        } else if (s <= 1) {
+            B = A.elementMult(A).scale(s);
+            w = s * s;
+        } else {
+            B = A.transpose().mult(A);
+            w = 2;
+        }
+        return B.elementSum() * w;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.adjoint.processor.ops;
+
+import dev.adjoint.processor.ir.Graph;
+import dev.adjoint.processor.ir.Node;
+import dev.adjoint.processor.ir.ValueType;
+import java.util.List;
+
+/**
+ * Structured control flow in the IR. A loop or a branch is ONE node of the enclosing graph (an
+ * op of type {@link ValueType#TUPLE}), holding its body as a nested, immutable sub-program, a
+ * {@link Region}; outer passes treat it as an opaque node, and its several results are read
+ * through {@link Out} projections. Regions nest: a region's graph may itself hold loops and
+ * branches.
+ */
+public final class Regions {
+    private Regions() {}
+
+    /**
+     * A sub-program: a graph whose inputs are {@link Input} leaves numbered from 0, and the nodes
+     * it yields.
+     *
+     * @param graph the region's nodes
+     * @param inputTypes the type of each input, by index (the op's operands, in its own order)
+     * @param inputLeaves for each input index, the {@link Input} leaf of {@code graph}, or -1 when
+     *     the region does not read that input
+     * @param outputs the nodes the region yields, in order
+     */
+    public record Region(Graph graph, List<ValueType> inputTypes, List<Integer> inputLeaves, List<Integer> outputs)
+            implements java.io.Serializable {
+        public Region {
+            inputTypes = List.copyOf(inputTypes);
+            inputLeaves = List.copyOf(inputLeaves);
+            outputs = List.copyOf(outputs);
+        }
+
+        public ValueType outputType(int k) {
+            return graph.node(outputs.get(k)).type();
+        }
+
+        public int inputCount() {
+            return inputTypes.size();
+        }
+    }
+
+    /** An op with several results (a loop, a branch), read through {@link Out} projections. */
+    public interface TupleOp extends Primitive {
+        @Override
+        default ValueType type() {
+            return ValueType.TUPLE;
+        }
+
+        /** The type of result {@code k}. */
+        ValueType outputType(int k);
+
+        /**
+         * The reverse-mode rule of an op with several results: {@code cts.get(k)} is the cotangent
+         * of result {@code k}, or -1 where no consumer contributed one.
+         */
+        void adjoint(AdjointContext ctx, Node node, List<Integer> cts);
+
+        @Override
+        default void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException("a tuple's cotangents come from its projections");
+        }
+
+        @Override
+        default int jvp(JvpContext ctx, Node node) {
+            // No forward-mode rule for control flow yet: order = 2 reports ADJ319 on it.
+            return ctx.noRule(node);
+        }
+    }
+
+    /** Input {@code index} of a {@link Region}: bound to the enclosing op's operand when the region runs. */
+    public record Input(int index, ValueType type) implements Primitive {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            // Set by the enclosing op's shape rule (ShapeContext#region).
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            // Bound to a Java expression by the enclosing op's emission.
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {}
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return -1;
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom("in" + index + (transposed ? "ᵀ" : ""));
+        }
+
+        @Override
+        public boolean isLeaf() {
+            return true;
+        }
+    }
+
+    /** Result {@code index} of a {@link TupleOp} (input: the tuple node). */
+    public record Out(int index, ValueType type, String label) implements Primitive {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            if (type == ValueType.MATRIX) {
+                int[] s = ctx.tupleShape(node.input(0), index);
+                ctx.setShape(node, s[0], s[1]);
+            }
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String value = ctx.outputs(node.input(0)).get(index);
+            if (type == ValueType.MATRIX) {
+                ctx.statement("$T.copy($L, $L)", Ejml.KERNELS, value, ctx.ref(node.id()));
+            } else {
+                ctx.define(node, "$L", value);
+            }
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException("a projection's cotangent goes to its tuple");
+        }
+
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            return -1; // the tuple has no tangent (its own jvp reports the construct)
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            return Formula.atom(label + (transposed ? "ᵀ" : ""));
+        }
+    }
+}
