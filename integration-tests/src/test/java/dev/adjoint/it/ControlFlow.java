@@ -122,6 +122,16 @@ final class ControlFlow {
         return sumSquares(h);
     }
 
+    /** Rows, columns and entries indexed by the loop variable: blocks whose indices change per iteration. */
+    @Differentiable
+    static double blocksInLoop(SimpleMatrix A, int T) {
+        double s = 0;
+        for (int t = 0; t < T; t++) {
+            s += sumSquares(A.getRow(t)) * A.get(t, 0) + A.getColumn(t).elementExp().elementSum();
+        }
+        return s;
+    }
+
     /** One column, chosen by an int parameter. */
     @Differentiable
     static double columnAt(SimpleMatrix X, int j) {

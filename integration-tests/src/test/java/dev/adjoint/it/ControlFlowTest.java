@@ -128,6 +128,25 @@ class ControlFlowTest {
         assertTrue(e.getMessage().contains("for (int t = 0; t < T; t++)") && e.getMessage().contains("rows of h"), e.getMessage());
     }
 
+    /** getRow(t), get(t, 0), getColumn(t) with t the loop variable: checked where they are read, per iteration. */
+    @Seeds
+    void blocksIndexedByTheLoopVariable(long seed) {
+        Random r = new Random(seed);
+        int n = dim(r);
+        DMatrixRMaj A = uniform(r, n, n);
+        for (int T = 0; T <= n; T++) {
+            int count = T;
+            var f = new ControlFlow_BlocksInLoop();
+            verify(f, () -> ControlFlow.blocksInLoop(sm(A), count), () -> f.value(A, count), () -> f.gradient(sw(A), count), A, count);
+        }
+        var f = new ControlFlow_BlocksInLoop();
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> f.gradient(A, n + 1));
+        assertTrue(e.getMessage().contains("A.getRow(t)") && e.getMessage().contains("rows " + n + ".." + (n + 1)), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> f.value(A, n + 1));
+        assertTrue(e.getMessage().contains("A.getRow(t)"), e.getMessage());
+    }
+
     @Seeds
     void columnByIndex(long seed) {
         Random r = new Random(seed);

@@ -394,7 +394,9 @@ public final class AdjointProcessor extends AbstractProcessor {
         boolean ok = true;
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
             if (reported.add(problem.node().id())) { // one error per expression, even if rows and columns both disagree
-                report(Code.ADJ401, Diagnostic.Kind.ERROR, "shape mismatch in " + problem.node().origin().text() + ": " + problem.message(),
+                report(problem.outOfRange() ? Code.ADJ420 : Code.ADJ401, Diagnostic.Kind.ERROR,
+                        (problem.outOfRange() ? "index out of range in " : "shape mismatch in ") + problem.node().origin().text() + ": "
+                                + problem.message(),
                         parsed.treeOf(problem.node()), method);
                 ok = false;
             }

@@ -157,7 +157,7 @@ class ControlFlowDiagnosticsTest {
                 static double f(SimpleMatrix A, int T) {
                     double s = 0;
                     for (int t = 0; t < T; t++) {
-                        s += A.elementMaxAbs(); // <<
+                        s += A.conditionP2(); // <<
                         s += Consts2.FIELD; // <<
                     }
                     return s;

@@ -406,22 +406,22 @@ class FuzzTest {
     static final Map<String, List<String>> CALL_REPLACEMENTS = new LinkedHashMap<>();
 
     static {
-        CALL_REPLACEMENTS.put(".elementSum()", List.of(".elementMaxAbs()", ".elementMax()", ".elementMin()", ".elementMinAbs()", ".get(0, 0)"));
-        CALL_REPLACEMENTS.put(".trace()", List.of(".elementMaxAbs()", ".conditionP2()", ".get(0)"));
-        CALL_REPLACEMENTS.put(".normF()", List.of(".elementMaxAbs()", ".conditionP2()"));
-        CALL_REPLACEMENTS.put(".determinant()", List.of(".conditionP2()", ".elementMax()"));
-        CALL_REPLACEMENTS.put(".transpose()", List.of(".copy()", ".transposeConjugate()", ".conjugate()", ".real()", ".diag()",
-                ".extractVector(false, 0)"));
-        CALL_REPLACEMENTS.put(".negative()", List.of(".copy()", ".magnitude()", ".extractVector(true, 0)"));
-        CALL_REPLACEMENTS.put(".elementExp()", List.of(".copy()", ".magnitude()"));
-        CALL_REPLACEMENTS.put(".elementLog()", List.of(".copy()", ".real()"));
+        // (elementMax/Min(Abs), get, copy, diag, extractVector, log1p, expm1 and hypot are DSL forms since issue 9.)
+        CALL_REPLACEMENTS.put(".elementSum()", List.of(".conditionP2()", ".getReal(0, 0)", ".getImaginary(0, 0)"));
+        CALL_REPLACEMENTS.put(".trace()", List.of(".conditionP2()", ".getReal(0, 0)"));
+        CALL_REPLACEMENTS.put(".normF()", List.of(".conditionP2()"));
+        CALL_REPLACEMENTS.put(".determinant()", List.of(".conditionP2()", ".getImaginary(0, 0)"));
+        CALL_REPLACEMENTS.put(".transpose()", List.of(".transposeConjugate()", ".conjugate()", ".real()"));
+        CALL_REPLACEMENTS.put(".negative()", List.of(".magnitude()", ".imaginary()"));
+        CALL_REPLACEMENTS.put(".elementExp()", List.of(".magnitude()", ".conjugate()"));
+        CALL_REPLACEMENTS.put(".elementLog()", List.of(".real()", ".imaginary()"));
         CALL_REPLACEMENTS.put(".invert()", List.of(".pseudoInverse()"));
         CALL_REPLACEMENTS.put(".numRows()", List.of(".getNumElements()", ".bits()"));
         CALL_REPLACEMENTS.put(".numCols()", List.of(".getNumElements()"));
-        CALL_REPLACEMENTS.put("Math.log(", List.of("Math.log10(", "Math.log1p("));
-        CALL_REPLACEMENTS.put("Math.exp(", List.of("Math.expm1("));
+        CALL_REPLACEMENTS.put("Math.log(", List.of("Math.log10("));
+        CALL_REPLACEMENTS.put("Math.exp(", List.of("Math.cosh("));
         CALL_REPLACEMENTS.put("Math.sqrt(", List.of("Math.cbrt("));
-        CALL_REPLACEMENTS.put("Math.pow(", List.of("Math.atan2(", "Math.hypot("));
+        CALL_REPLACEMENTS.put("Math.pow(", List.of("Math.atan2(", "Math.IEEEremainder("));
         CALL_REPLACEMENTS.put("Math.tanh(", List.of("Math.sinh("));
         CALL_REPLACEMENTS.put("SimpleMatrix.ones(", List.of("SimpleMatrix.random("));
     }
@@ -452,8 +452,9 @@ class FuzzTest {
             }
             Matcher binary = MATRIX_BINARY.matcher(text);
             if (binary.find()) {
-                for (String replacement : List.of("kron", "elementPower", "concatColumns", "concatRows")) {
-                    options.add(text.substring(0, binary.start()) + "." + replacement + "(" + binary.group(2) + ")"
+                // (kron, elementPower(B), concatColumns and concatRows are DSL forms since issue 9.)
+                for (String replacement : List.of("combine(0, 0, ", "combine(1, 1, ")) {
+                    options.add(text.substring(0, binary.start()) + "." + replacement + binary.group(2) + ")"
                             + text.substring(binary.end()));
                 }
             }
@@ -573,16 +574,16 @@ class FuzzTest {
 
     static boolean nonDslMath(Method m, Random rnd) {
         if (rnd.nextInt(3) == 0) {
-            m.setReturn(pick(rnd, List.of("Math.abs(", "Math.signum(", "Math.floor(")) + m.returned() + ")", true);
+            m.setReturn(pick(rnd, List.of("Math.rint(", "Math.signum(", "Math.floor(")) + m.returned() + ")", true);
             return true;
         }
         return insertTemplate(m, rnd, List.of(
-                "!double $Z = Math.max($D, 0.0);",
-                "!double $Z = Math.abs($D);",
-                "!double $Z = Math.min($D, 1.0) * 2.0;",
-                "!double $Z = Math.sin($D);",
-                "!double $Z = Math.hypot($D, 1.0);",
-                "!SimpleMatrix $Z = $M.scale(Math.abs($D));"));
+                "!double $Z = Math.atan($D);",
+                "!double $Z = Math.cbrt($D);",
+                "!double $Z = Math.floor($D) * 2.0;",
+                "!double $Z = Math.asin($D);",
+                "!double $Z = Math.atan2($D, 1.0);",
+                "!SimpleMatrix $Z = $M.scale(Math.signum($D));"));
     }
 
     static boolean modulo(Method m, Random rnd) {
@@ -764,7 +765,7 @@ class FuzzTest {
                 "!var $Z = 2L;",
                 "!var $Z = \"text\";",
                 "!var $Z = $M.numRows() > 1;",
-                "!var $Z = $M.elementMaxAbs();"));
+                "!var $Z = $M.isVector();"));
     }
 
     static boolean signature(Method m, Random rnd) {

@@ -26,6 +26,70 @@ public final class Ops {
         return SimpleMatrix.wrap(out);
     }
 
+    /** |A| entrywise. */
+    public static SimpleMatrix abs(SimpleMatrix a) {
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());
+        Kernels.abs(a.getDDRM(), out);
+        return SimpleMatrix.wrap(out);
+    }
+
+    /** √A entrywise (NaN for negative entries, as {@code Math.sqrt}). */
+    public static SimpleMatrix sqrt(SimpleMatrix a) {
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());
+        Kernels.sqrt(a.getDDRM(), out);
+        return SimpleMatrix.wrap(out);
+    }
+
+    /** sin(A) entrywise. */
+    public static SimpleMatrix sin(SimpleMatrix a) {
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());
+        Kernels.sin(a.getDDRM(), out);
+        return SimpleMatrix.wrap(out);
+    }
+
+    /** cos(A) entrywise. */
+    public static SimpleMatrix cos(SimpleMatrix a) {
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());
+        Kernels.cos(a.getDDRM(), out);
+        return SimpleMatrix.wrap(out);
+    }
+
+    /** max(A, B) entrywise ({@code Math.max} per entry); A and B have equal shapes. */
+    public static SimpleMatrix max(SimpleMatrix a, SimpleMatrix b) {
+        if (a.numRows() != b.numRows() || a.numCols() != b.numCols()) {
+            throw new IllegalArgumentException("Ops.max(A, B) needs equal shapes, got " + Kernels.shape(a.getDDRM()) + " and "
+                    + Kernels.shape(b.getDDRM()));
+        }
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());
+        Kernels.max(a.getDDRM(), b.getDDRM(), out);
+        return SimpleMatrix.wrap(out);
+    }
+
+    /** max(a, s) for every entry a of A. */
+    public static SimpleMatrix max(SimpleMatrix a, double s) {
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());
+        Kernels.max(a.getDDRM(), s, out);
+        return SimpleMatrix.wrap(out);
+    }
+
+    /** min(A, B) entrywise ({@code Math.min} per entry); A and B have equal shapes. */
+    public static SimpleMatrix min(SimpleMatrix a, SimpleMatrix b) {
+        if (a.numRows() != b.numRows() || a.numCols() != b.numCols()) {
+            throw new IllegalArgumentException("Ops.min(A, B) needs equal shapes, got " + Kernels.shape(a.getDDRM()) + " and "
+                    + Kernels.shape(b.getDDRM()));
+        }
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());
+        Kernels.min(a.getDDRM(), b.getDDRM(), out);
+        return SimpleMatrix.wrap(out);
+    }
+
+    /** min(a, s) for every entry a of A. */
+    public static SimpleMatrix min(SimpleMatrix a, double s) {
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());
+        Kernels.min(a.getDDRM(), s, out);
+        return SimpleMatrix.wrap(out);
+    }
+
     /** tanh(A) entrywise. */
     public static SimpleMatrix tanh(SimpleMatrix a) {
         DMatrixRMaj out = new DMatrixRMaj(a.numRows(), a.numCols());

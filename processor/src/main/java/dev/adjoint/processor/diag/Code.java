@@ -76,6 +76,7 @@ public enum Code {
 
     // Shapes.
     ADJ401(Kind.SHAPE, "declared @Shapes prove a shape mismatch"),
+    ADJ420(Kind.SHAPE, "an index, block or range that the shapes prove out of range"),
 
     // Warnings.
     ADJ501(Kind.WARNING, "a wrt parameter does not affect the result"),

@@ -690,7 +690,7 @@ public final class ClassEmitter {
                 ? "@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
                 : "@return the loss\n");
         CodeBlock.Builder code = CodeBlock.builder();
-        if (!shapes.checks().isEmpty()) {
+        if (!shapes.checks().isEmpty() || !shapes.ranges().isEmpty()) {
             code.addStatement("checkArguments($L)", argumentList());
         }
         if (predicate == null) {
@@ -993,6 +993,11 @@ public final class ClassEmitter {
         }
 
         @Override
+        public boolean dynamic(int id) {
+            return parent != null || unit.shapes.dynamic(id);
+        }
+
+        @Override
         public boolean readBy(Node node, Class<? extends dev.adjoint.processor.ops.Primitive> type) {
             for (int id = live.nextSetBit(node.id() + 1); id >= 0; id = live.nextSetBit(id + 1)) {
                 Node reader = graph.node(id);
@@ -1091,6 +1096,8 @@ public final class ClassEmitter {
             return Integer.toString(c.value());
         } else if (a instanceof Anchor.IntValue v) {
             return unit.names.get(v.node());
+        } else if (a instanceof Anchor.Derived) {
+            return unit.shapes.render(a, leaf -> anchor(unit, leaf));
         }
         throw new IllegalStateException("symbol " + ((Anchor.Symbol) a).name() + " has no value");
     }
@@ -1102,12 +1109,14 @@ public final class ClassEmitter {
             return Integer.toString(c.value());
         } else if (a instanceof Anchor.IntValue v) {
             return graph.names().getOrDefault(v.node(), graph.node(v.node()).origin().text());
+        } else if (a instanceof Anchor.Derived) {
+            return shapes.render(a, this::anchorLabel).replace("dev.adjoint.runtime.Kernels.", "");
         }
         return ((Anchor.Symbol) a).name();
     }
 
     private java.util.Optional<MethodSpec> checksMethod() {
-        if (shapes.checks().isEmpty()) {
+        if (shapes.checks().isEmpty() && shapes.ranges().isEmpty()) {
             return java.util.Optional.empty();
         }
         MethodSpec.Builder m = MethodSpec.methodBuilder("checkArguments").addModifiers(Modifier.PRIVATE, Modifier.STATIC);
@@ -1120,7 +1129,12 @@ public final class ClassEmitter {
         BitSet ints = new BitSet();
         for (ShapeInference.Check c : shapes.checks()) {
             for (Anchor a : List.of(c.left(), c.right())) {
-                if (a instanceof Anchor.IntValue v) ints.or(graph.ancestors(List.of(v.node())));
+                ints.or(graph.ancestors(shapes.intNodes(a)));
+            }
+        }
+        for (ShapeInference.Range r : shapes.ranges()) {
+            for (Anchor a : List.of(r.low(), r.high(), r.limit(), r.rows(), r.cols())) {
+                ints.or(graph.ancestors(shapes.intNodes(a)));
             }
         }
         Body body = new Body(gradientUnit);
@@ -1128,6 +1142,27 @@ public final class ClassEmitter {
             if (graph.node(id).type() == ValueType.INT && !shapes.dynamic(id)) body.emit(graph.node(id));
         }
         CodeBlock.Builder code = body.code;
+        // Index ranges first: a block out of range is reported as such, not as the shapes it would have.
+        for (ShapeInference.Range r : shapes.ranges()) {
+            String low = anchor(gradientUnit, r.low());
+            String high = anchor(gradientUnit, r.high());
+            String limit = anchor(gradientUnit, r.limit());
+            List<String> failures = new ArrayList<>();
+            if (r.checkLow()) failures.add(low + " < 0");
+            if (r.checkOrder()) failures.add(low + " > " + high);
+            if (r.checkHigh()) failures.add(high + " > " + limit);
+            code.beginControlFlow("if ($L)", String.join(" || ", failures))
+                    .addStatement(r.single()
+                            ? "throw new $T($S + $L + $S + $L + $S + $L + $S)"
+                            : "throw new $T($S + $L + $S + $L + $S + $L + $S + $L + $S)", r.single()
+                            ? new Object[] {IndexOutOfBoundsException.class, r.node().origin().describe() + ": "
+                                    + (r.what().endsWith("s") ? r.what().substring(0, r.what().length() - 1) : r.what()) + " ", low,
+                                    " is out of range for the ", anchor(gradientUnit, r.rows()), "x", anchor(gradientUnit, r.cols()), " matrix"}
+                            : new Object[] {IndexOutOfBoundsException.class, r.node().origin().describe() + ": " + r.what() + " ", low, "..",
+                                    high, " is out of range for the ", anchor(gradientUnit, r.rows()), "x", anchor(gradientUnit, r.cols()),
+                                    " matrix"})
+                    .endControlFlow();
+        }
         for (ShapeInference.Check c : shapes.checks()) {
             String left = anchor(gradientUnit, c.left());
             String right = anchor(gradientUnit, c.right());

@@ -82,6 +82,14 @@ public interface EmitContext {
     /** Whether a live node of the method (or region) being emitted reads {@code node} and is a {@code type}. */
     boolean readBy(Node node, Class<? extends Primitive> type);
 
+    /**
+     * Whether a node's value may change inside a loop or branch (any node of a region's body, or
+     * one computed by or after a loop or branch), so checks on it cannot run before any work.
+     */
+    default boolean dynamic(int id) {
+        return false;
+    }
+
     enum Factorization {
         /** Cholesky of the symmetrized matrix: {@code dev.adjoint.runtime.SpdFactorization}. */
         CHOLESKY,

@@ -191,7 +191,12 @@ public final class Entrywise {
         SIGMOID("σ", "sigmoid", true),
         TANH("tanh", "tanh", true),
         RELU("relu", "relu", false),
-        SOFTPLUS("softplus", "softplus", false);
+        SOFTPLUS("softplus", "softplus", false),
+        /** |a|, with the derivative at the kink a = 0 taken as 0. */
+        ABS("abs", "abs", false),
+        SQRT("sqrt", "sqrt", true),
+        SIN("sin", "sin", false),
+        COS("cos", "cos", false);
 
         final String math;
         /** The {@code Kernels} method, or null where EJML's {@code CommonOps_DDRM} has one. */
@@ -278,8 +283,14 @@ public final class Entrywise {
                 case TANH -> b.scale(b.apply(new ElementMult(), gx, x), b.constant(-2));
                 // softplus′ = σ(a): d/da = σ(a)(1 − σ(a))
                 case SOFTPLUS -> b.apply(new ApplyBackward(Function.SIGMOID), b.apply(new Apply(Function.SIGMOID), x), gx);
-                // relu′ is a step: its derivative is zero wherever it exists
-                case RELU -> -1;
+                // relu′ and abs′ are steps: their derivative is zero wherever it exists
+                case RELU, ABS -> -1;
+                // sqrt′ = 1/(2y) from y = √a: d/dy = −1/(2y²)
+                case SQRT -> b.negate(b.apply(new ElementDiv(), gx, b.scale(b.apply(new ElementMult(), x, x), b.constant(2))));
+                // sin′ = cos: cos′ = −sin, which cosBackward computes
+                case SIN -> b.apply(new ApplyBackward(Function.COS), x, gx);
+                // cos′ = −sin: (−sin)′ = −cos
+                case COS -> b.negate(b.apply(new ApplyBackward(Function.SIN), x, gx));
                 case EXP, LOG -> ctx.noRule(node);
             };
             return ctx.sum(first, second);

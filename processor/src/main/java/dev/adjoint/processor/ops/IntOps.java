@@ -40,12 +40,16 @@ public final class IntOps {
     }
 
     public enum Op {
-        ADD("+"), SUB("-"), MUL("*"), DIV("/");
+        ADD("+", ShapeContext.DimOp.ADD), SUB("-", ShapeContext.DimOp.SUB), MUL("*", ShapeContext.DimOp.MUL),
+        DIV("/", ShapeContext.DimOp.DIV);
 
         final String java;
+        /** The same function of dimensions, so shapes built from int expressions fold and compare. */
+        final ShapeContext.DimOp dim;
 
-        Op(String java) {
+        Op(String java, ShapeContext.DimOp dim) {
             this.java = java;
+            this.dim = dim;
         }
     }
 
@@ -57,7 +61,10 @@ public final class IntOps {
         }
 
         @Override
-        public void shape(ShapeContext ctx, Node node) {}
+        public void shape(ShapeContext ctx, Node node) {
+            // Its value is a dimension expression: n + 1 − n folds to 1 wherever it sizes a matrix.
+            ctx.define(ctx.intValue(node.id()), ctx.derived(op.dim, ctx.intValue(node.input(0)), ctx.intValue(node.input(1))), node);
+        }
 
         @Override
         public void emit(EmitContext ctx, Node node) {
@@ -83,7 +90,9 @@ public final class IntOps {
         }
 
         @Override
-        public void shape(ShapeContext ctx, Node node) {}
+        public void shape(ShapeContext ctx, Node node) {
+            ctx.define(ctx.intValue(node.id()), ctx.derived(ShapeContext.DimOp.SUB, ctx.constant(0), ctx.intValue(node.input(0))), node);
+        }
 
         @Override
         public void emit(EmitContext ctx, Node node) {

@@ -324,12 +324,39 @@ public final class ScalarOps {
 
     /** One-argument {@code Math} functions. */
     public enum Function {
-        LOG("log"), EXP("exp"), SQRT("sqrt"), TANH("tanh");
+        LOG("log"), EXP("exp"), SQRT("sqrt"), TANH("tanh"),
+        /** |x|, with the derivative at the kink x = 0 taken as 0. */
+        ABS("abs"), SIN("sin"), COS("cos"), LOG1P("log1p"), EXPM1("expm1"),
+        /** The derivative of {@code abs}; not a DSL form (its own derivative is 0 wherever it exists). */
+        SIGNUM("signum", false);
 
         final String name;
+        /** Whether users can call it as {@code Math.<name>(x)}. */
+        public final boolean dsl;
 
         Function(String name) {
+            this(name, true);
+        }
+
+        Function(String name, boolean dsl) {
             this.name = name;
+            this.dsl = dsl;
+        }
+
+        /** f′ at x (node ids; y = f(x)), built with ordinary primitives, or -1 where it is zero. */
+        int derivative(Builder b, int x, int y) {
+            return switch (this) {
+                case LOG -> b.div(b.constant(1), x);
+                case EXP -> y;
+                case SQRT -> b.div(b.constant(1), b.mul(b.constant(2), y));
+                case TANH -> b.subtract(b.constant(1), b.mul(y, y));
+                case ABS -> b.apply(new Apply(SIGNUM), x);
+                case SIN -> b.apply(new Apply(COS), x);
+                case COS -> b.negate(b.apply(new Apply(SIN), x));
+                case LOG1P -> b.div(b.constant(1), b.add(b.constant(1), x));
+                case EXPM1 -> b.add(y, b.constant(1));
+                case SIGNUM -> -1;
+            };
         }
     }
 
@@ -358,8 +385,12 @@ public final class ScalarOps {
                 case EXP -> b.mul(ct, y);
                 case SQRT -> b.div(ct, b.mul(b.constant(2), y));
                 case TANH -> b.mul(ct, b.subtract(b.constant(1), b.mul(y, y)));
+                default -> {
+                    int d = fn.derivative(b, x, y);
+                    yield d < 0 ? -1 : b.mul(ct, d);
+                }
             };
-            ctx.accumulate(0, contribution);
+            if (contribution >= 0) ctx.accumulate(0, contribution);
         }
 
         @Override
@@ -372,6 +403,10 @@ public final class ScalarOps {
                 case EXP -> b.mul(t, y);
                 case SQRT -> b.div(t, b.mul(b.constant(2), y));
                 case TANH -> b.mul(t, b.subtract(b.constant(1), b.mul(y, y)));
+                default -> {
+                    int d = fn.derivative(b, node.input(0), y);
+                    yield d < 0 ? -1 : b.mul(t, d);
+                }
             };
         }
 

@@ -28,6 +28,56 @@ public interface ShapeContext {
 
     void setShape(Node node, int rows, int cols);
 
+    /** Integer functions of dimensions, for dimensions computed from others. */
+    enum DimOp {
+        ADD("+"), SUB("−"), MUL("·"), DIV("/"),
+        /** Rows of EJML's {@code diag()} of an r×c matrix: r·c for a vector (a diagonal matrix), else min(r, c). */
+        DIAG_ROWS("diagRows"),
+        /** Columns of EJML's {@code diag()}: r·c for a vector, else 1 (the diagonal as a column). */
+        DIAG_COLS("diagCols");
+
+        public final String symbol;
+
+        DimOp(String symbol) {
+            this.symbol = symbol;
+        }
+
+        /** The value for known operands (Java {@code int} arithmetic). */
+        public int apply(int a, int b) {
+            return switch (this) {
+                case ADD -> a + b;
+                case SUB -> a - b;
+                case MUL -> a * b;
+                case DIV -> b == 0 ? 0 : a / b;
+                case DIAG_ROWS -> a == 1 || b == 1 ? a * b : Math.min(a, b);
+                case DIAG_COLS -> a == 1 || b == 1 ? a * b : 1;
+            };
+        }
+
+        /** Whether the dimension is a polynomial in its operands (so compile-time algebra applies). */
+        public boolean polynomial() {
+            return this == ADD || this == SUB || this == MUL;
+        }
+    }
+
+    /**
+     * A dimension defined as {@code op(a, b)} of two others: rows of a block (r1 − r0), of a
+     * concatenation (a sum), of a Kronecker product (a product). Known operands fold it to a
+     * constant at compile time; otherwise generated code evaluates it from the argument shapes.
+     */
+    int derived(DimOp op, int a, int b);
+
+    /** States that {@code dim} is {@code value} by definition (an int expression's value): never checked at run time. */
+    void define(int dim, int value, Node node);
+
+    /**
+     * Requires {@code 0 ≤ low ≤ high ≤ limit} (an index range into a dimension of
+     * {@code matrixNode}): a compile-time error where the shapes prove it false, else a run-time
+     * check that names {@code node} and the matrix's size. {@code what} names the range
+     * ("rows r0..r1").
+     */
+    void range(Node node, String what, int low, int high, int limit, int matrixNode);
+
     /**
      * A fresh dimension known only at run time (the result of a user function): it takes part in
      * unification, but no argument check can read it.

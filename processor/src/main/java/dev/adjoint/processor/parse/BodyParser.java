@@ -1042,7 +1042,7 @@ public final class BodyParser {
                     throw new DslError(Code.ADJ318, expr, "assignments inside expressions are not supported: assign in a statement of its own");
             case ARRAY_ACCESS -> throw new DslError(Code.ADJ318, expr, "array access is not supported in a @Differentiable method");
             default -> throw new DslError(Code.ADJ318, expr, "the operator or expression '" + expr + "' is not part of the Adjoint DSL: "
-                    + "scalars support + - * /, unary minus, (double) casts and Math.log/exp/sqrt/pow/tanh");
+                    + "scalars support + - * /, unary minus, (double) casts and the Math functions of docs/dsl.md");
         };
     }
 
@@ -1212,6 +1212,11 @@ public final class BodyParser {
             @Override
             public int scalar(int value) {
                 return toScalar(value, call);
+            }
+
+            @Override
+            public DslError error(Code code, String message) {
+                return new DslError(code, call, message);
             }
         }, receiver, args);
         return record(node, call);

@@ -3,13 +3,16 @@ package dev.adjoint.processor.parse;
 import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Origin;
 import dev.adjoint.processor.ir.ValueType;
+import dev.adjoint.processor.ops.Blocks;
 import dev.adjoint.processor.ops.Broadcasting;
 import dev.adjoint.processor.ops.Entrywise;
 import dev.adjoint.processor.ops.IntOps;
+import dev.adjoint.processor.ops.Leaves;
 import dev.adjoint.processor.ops.LinearAlgebra;
 import dev.adjoint.processor.ops.MatrixAlgebra;
 import dev.adjoint.processor.ops.Reductions;
 import dev.adjoint.processor.ops.ScalarOps;
+import dev.adjoint.processor.ops.Selection;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -49,6 +52,9 @@ public final class DslSurface {
 
         /** The argument as a double (ints are widened like Java does). */
         int scalar(int node);
+
+        /** An error on the call being lowered. */
+        DslError error(dev.adjoint.processor.diag.Code code, String message);
     }
 
     /** A supported form: how it is written (for messages) and how it lowers. */
@@ -93,8 +99,6 @@ public final class DslSurface {
         form(SIMPLE_BASE, "elementLog", List.of(), "A.elementLog()", (c, r, a) -> c.apply(new Entrywise.Apply(Entrywise.Function.LOG), r));
         form(SIMPLE_BASE, "elementSum", List.of(), "A.elementSum()", (c, r, a) -> c.apply(new Reductions.ElementSum(), r));
         form(SIMPLE_BASE, "trace", List.of(), "A.trace()", (c, r, a) -> c.apply(new Reductions.Trace(), r));
-        form(SIMPLE_BASE, "getColumn", List.of("int"), "A.getColumn(j)",
-                (c, r, a) -> c.apply(new dev.adjoint.processor.ops.ColumnAccess.Column(), r, a.get(0)));
         form(SIMPLE_BASE, "normF", List.of(), "A.normF()", (c, r, a) -> c.apply(new Reductions.NormF(), r));
         form(SIMPLE_BASE, "dot", List.of(M), "a.dot(b)", (c, r, a) -> c.apply(new Reductions.Dot(false), r, a.get(0)));
         form(SIMPLE_BASE, "determinant", List.of(), "A.determinant()", (c, r, a) -> c.apply(new LinearAlgebra.Determinant(), r));
@@ -128,12 +132,92 @@ public final class DslSurface {
                 c.apply(new Reductions.SoftmaxCrossEntropy(), a.get(0), a.get(1)));
         form(OPS, "logSumExp", List.of(SIMPLE_MATRIX), "Ops.logSumExp(A)", (c, r, a) -> c.apply(new Reductions.LogSumExp(), a.get(0)));
 
+        moreForms();
+
         for (ScalarOps.Function fn : ScalarOps.Function.values()) {
+            if (!fn.dsl) continue;
             String name = fn.name().toLowerCase(java.util.Locale.ROOT);
             form(MATH, name, List.of("double"), "Math." + name + "(x)", (c, r, a) -> c.apply(new ScalarOps.Apply(fn), c.scalar(a.get(0))));
         }
         form(MATH, "pow", List.of("double", "double"), "Math.pow(x, y)", (c, r, a) ->
                 c.apply(new ScalarOps.Pow(), c.scalar(a.get(0)), c.scalar(a.get(1))));
+    }
+
+    /** Entries, blocks, concatenation, diag, kron, extremal entries, entrywise and scalar max/min (issue 9, item 4). */
+    private static void moreForms() {
+        String mArray = M + "[]";
+        form(SIMPLE_BASE, "get", List.of("int", "int"), "A.get(i, j)", (c, r, a) -> c.apply(new Blocks.Entry(false), r, a.get(0), a.get(1)));
+        form(SIMPLE_BASE, "get", List.of("int"), "A.get(k)", (c, r, a) -> c.apply(new Blocks.Entry(true), r, a.get(0)));
+        form(SIMPLE_BASE, "extractMatrix", List.of("int", "int", "int", "int"), "A.extractMatrix(r0, r1, c0, c1)", (c, r, a) ->
+                c.apply(new Blocks.Block(), r, a.get(0), a.get(1), a.get(2), a.get(3)));
+        form(SIMPLE_BASE, "rows", List.of("int", "int"), "A.rows(r0, r1)", (c, r, a) ->
+                c.apply(new Blocks.Block(), r, a.get(0), a.get(1), intConstant(c, 0), c.apply(new IntOps.ShapeQuery(1), r)));
+        form(SIMPLE_BASE, "cols", List.of("int", "int"), "A.cols(c0, c1)", (c, r, a) ->
+                c.apply(new Blocks.Block(), r, intConstant(c, 0), c.apply(new IntOps.ShapeQuery(0), r), a.get(0), a.get(1)));
+        form(SIMPLE_BASE, "getRow", List.of("int"), "A.getRow(i)", (c, r, a) -> row(c, r, a.get(0)));
+        form(SIMPLE_BASE, "getColumn", List.of("int"), "A.getColumn(j)", (c, r, a) -> column(c, r, a.get(0)));
+        form(SIMPLE_BASE, "extractVector", List.of("boolean", "int"), "A.extractVector(row, i)", (c, r, a) ->
+                // The flag must be a constant: a row and a column have different shapes.
+                rowFlag(c, a.get(0)) ? row(c, r, a.get(1)) : column(c, r, a.get(1)));
+        form(SIMPLE_BASE, "concatColumns", List.of(mArray), "A.concatColumns(B...)", (c, r, a) -> concat(c, r, a, true));
+        form(SIMPLE_BASE, "concatRows", List.of(mArray), "A.concatRows(B...)", (c, r, a) -> concat(c, r, a, false));
+        form(SIMPLE_BASE, "diag", List.of(), "A.diag()", (c, r, a) -> c.apply(new Blocks.Diag(), r));
+        form(SIMPLE_BASE, "kron", List.of(M), "A.kron(B)", (c, r, a) -> c.apply(new Blocks.Kron(), r, a.get(0)));
+        form(SIMPLE_BASE, "elementPower", List.of(M), "A.elementPower(B)", (c, r, a) -> c.apply(new Selection.PowerMatrix(), r, a.get(0)));
+        form(SIMPLE_BASE, "copy", List.of(), "A.copy()", (c, r, a) -> r); // a value: copying changes nothing
+        for (Selection.Extreme kind : Selection.Extreme.values()) {
+            form(SIMPLE_BASE, kind.method, List.of(), "A." + kind.method + "()", (c, r, a) -> c.apply(new Selection.Extremum(kind), r));
+        }
+        entrywise("abs", Entrywise.Function.ABS);
+        entrywise("sqrt", Entrywise.Function.SQRT);
+        entrywise("sin", Entrywise.Function.SIN);
+        entrywise("cos", Entrywise.Function.COS);
+        for (boolean max : new boolean[] {true, false}) {
+            String name = max ? "max" : "min";
+            form(OPS, name, List.of(SIMPLE_MATRIX, SIMPLE_MATRIX), "Ops." + name + "(A, B)", (c, r, a) ->
+                    c.apply(new Selection.Select(max, false), a.get(0), a.get(1)));
+            form(OPS, name, List.of(SIMPLE_MATRIX, "double"), "Ops." + name + "(A, s)", (c, r, a) ->
+                    c.apply(new Selection.Select(max, true), a.get(0), c.scalar(a.get(1))));
+            form(MATH, name, List.of("double", "double"), "Math." + name + "(x, y)", (c, r, a) ->
+                    c.apply(new Selection.ScalarExtreme(max), c.scalar(a.get(0)), c.scalar(a.get(1))));
+        }
+        form(MATH, "hypot", List.of("double", "double"), "Math.hypot(x, y)", (c, r, a) ->
+                c.apply(new Selection.Hypot(), c.scalar(a.get(0)), c.scalar(a.get(1))));
+    }
+
+    private static boolean rowFlag(Calls c, int flag) {
+        if (c.builder().node(flag).op() instanceof dev.adjoint.processor.ops.Logic.BoolConst k) {
+            return k.value();
+        }
+        throw c.error(dev.adjoint.processor.diag.Code.ADJ343, "the row flag of A.extractVector(row, i) must be the literal true "
+                + "or false (a row and a column have different shapes): write A.getRow(i) or A.getColumn(i)");
+    }
+
+        private static int intConstant(Calls c, int value) {
+        return c.apply(new Leaves.IntConst(value));
+    }
+
+    private static int plusOne(Calls c, int i) {
+        return c.apply(new IntOps.Arith(IntOps.Op.ADD), i, intConstant(c, 1));
+    }
+
+    /** {@code A.getRow(i)}: the block of row i. */
+    private static int row(Calls c, int a, int i) {
+        return c.apply(new Blocks.Block(), a, i, plusOne(c, i), intConstant(c, 0), c.apply(new IntOps.ShapeQuery(1), a));
+    }
+
+    /** {@code A.getColumn(j)}: the block of column j. */
+    private static int column(Calls c, int a, int j) {
+        return c.apply(new Blocks.Block(), a, intConstant(c, 0), c.apply(new IntOps.ShapeQuery(0), a), j, plusOne(c, j));
+    }
+
+    /** {@code A.concatColumns(B, C, ...)} as [[A, B], C]: one binary concatenation per operand. */
+    private static int concat(Calls c, int a, List<Integer> rest, boolean columns) {
+        int result = a;
+        for (int next : rest) {
+            result = c.apply(new Blocks.Concat(columns), result, next);
+        }
+        return result;
     }
 
     static Form find(String owner, String name, List<String> parameterTypes) {
@@ -160,27 +244,16 @@ public final class DslSurface {
     }
 
     private static final Map<String, String> HINTS = Map.ofEntries(
-            Map.entry(MATH + "#max", "max(x, 0) is Ops.relu(A), entrywise on a matrix (its derivative at 0 is taken as 0), "
-                    + "and Ops.softplus(A) = log(1 + e^a) is a smooth alternative; the maximum of two arbitrary values is a branch, "
-                    + "which a @Differentiable method cannot have"),
-            Map.entry(MATH + "#min", "min(x, 0) is Ops.relu(A.negative()).negative(), entrywise on a matrix (its derivative at 0 "
-                    + "is taken as 0); the minimum of two arbitrary values is a branch, which a @Differentiable method cannot have"),
-            Map.entry(MATH + "#abs", "|x| is not differentiable at 0: use x * x (Ops.sumSquares(A) for a matrix), or "
-                    + "Math.sqrt(x * x + eps) for a smooth absolute value"),
-            Map.entry(MATH + "#log1p", "write Math.log(1 + x); log(1 + e^a) entrywise is Ops.softplus(A), computed stably"),
-            Map.entry(MATH + "#expm1", "write Math.exp(x) - 1"),
+            // Reached only for overloads outside the DSL (the double ones are forms).
+            Map.entry(MATH + "#max", "the int overload of Math.max is not part of the DSL (int values are sizes, constants for "
+                    + "differentiation): write Math.max(x, y) on double values, or Ops.max(A, B) / Ops.max(A, s) entrywise on a matrix"),
+            Map.entry(MATH + "#min", "the int overload of Math.min is not part of the DSL (int values are sizes, constants for "
+                    + "differentiation): write Math.min(x, y) on double values, or Ops.min(A, B) / Ops.min(A, s) entrywise on a matrix"),
+            Map.entry(MATH + "#abs", "the int overload of Math.abs is not part of the DSL: write Math.abs(x) on a double value, "
+                    + "or Ops.abs(A) entrywise on a matrix"),
             Map.entry(MATH + "#log10", "write Math.log(x) / Math.log(10)"),
-            Map.entry(MATH + "#hypot", "write Math.sqrt(x * x + y * y)"),
             Map.entry(MATH + "#cbrt", "write Math.pow(x, 1.0 / 3)"),
-            Map.entry(MATH + "#signum", "the sign is piecewise constant (its derivative is 0 almost everywhere): pass it as a parameter"),
-            Map.entry(SIMPLE_BASE + "#elementMax", "a maximum of the entries is not differentiable where it is attained twice: "
-                    + "Ops.logSumExp(A) is a smooth maximum, and Ops.relu(A) is the entrywise max(a, 0)"),
-            Map.entry(SIMPLE_BASE + "#elementMaxAbs", "a maximum of the entries is not differentiable where it is attained twice: "
-                    + "Ops.logSumExp(A) is a smooth maximum, and Ops.relu(A) is the entrywise max(a, 0)"),
-            Map.entry(SIMPLE_BASE + "#elementMin", "a minimum of the entries is not differentiable where it is attained twice: "
-                    + "-Ops.logSumExp(A.negative()) is a smooth minimum, and Ops.relu(A) is the entrywise max(a, 0)"),
-            Map.entry(SIMPLE_BASE + "#elementMinAbs", "a minimum of the entries is not differentiable where it is attained twice: "
-                    + "-Ops.logSumExp(A.negative()) is a smooth minimum, and Ops.relu(A) is the entrywise max(a, 0)"));
+            Map.entry(MATH + "#signum", "the sign is piecewise constant (its derivative is 0 almost everywhere): pass it as a parameter"));
 
     /** Advice for an unsupported method with a known better answer than the nearest spelling, or null. */
     static String hint(String owner, String name) {

@@ -6,6 +6,7 @@ import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.IntOps;
 import dev.adjoint.processor.ops.Leaves;
 import dev.adjoint.processor.ops.ShapeContext;
+import dev.adjoint.processor.ops.ShapeContext.DimOp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,12 @@ public final class ShapeInference {
         record IntValue(int node) implements Anchor {}
 
         /**
+         * A dimension computed from two others ({@code left} and {@code right} are dimension
+         * variables): rows of a block, of a concatenation, of a Kronecker product.
+         */
+        record Derived(ShapeContext.DimOp op, int left, int right) implements Anchor {}
+
+        /**
          * The value of an {@code int} node inside a region (a loop's body, a branch), which may
          * change from one iteration to the next: never read by a check on the arguments.
          */
@@ -41,13 +48,24 @@ public final class ShapeInference {
     }
 
     /**
+     * An index range a form reads ({@code 0 ≤ low ≤ high ≤ limit}), checked at run time before
+     * any work; the anchors give the values, {@code rows}/{@code cols} the indexed matrix's size.
+     */
+    public record Range(Anchor low, Anchor high, Anchor limit, Anchor rows, Anchor cols, Node node, String what,
+            boolean checkLow, boolean checkOrder, boolean checkHigh, boolean single) {}
+
+    /**
      * Two anchors that must be equal at run time, and why; {@code symbol} is the declared
      * {@code @Shape} symbol both stand for, or null.
      */
     public record Check(Anchor left, Anchor right, Node node, String what, Anchor.Symbol symbol) {}
 
-    /** A compile-time shape error. */
-    public record Problem(Node node, String message) {}
+    /** A compile-time shape error; {@code outOfRange} for an index or block the shapes prove out of range. */
+    public record Problem(Node node, String message, boolean outOfRange) {
+        public Problem(Node node, String message) {
+            this(node, message, false);
+        }
+    }
 
     /**
      * A call of a helper whose parameters declare {@code @Shape}s: the arguments must agree with them,
@@ -72,6 +90,15 @@ public final class ShapeInference {
     private final Map<Integer, int[]> shapes = new HashMap<>();
     private final List<Check> checks = new ArrayList<>();
     private final List<Problem> problems = new ArrayList<>();
+    /** Unifications where a side had a derived dimension: compared once every dimension is known. */
+    private final List<List<Anchor>[]> derivedMerges = new ArrayList<>();
+    private final List<Node> derivedMergeNodes = new ArrayList<>();
+    private final List<String> derivedMergeWhat = new ArrayList<>();
+    /** The graph and shapes each derived merge's node belongs to (the method's, or a region's), for messages. */
+    private final List<Context> derivedMergeContexts = new ArrayList<>();
+    private record PendingRange(int low, int high, int limit, int matrix, Node node, String what, Context context) {}
+    private final List<PendingRange> pendingRanges = new ArrayList<>();
+    private final List<Range> ranges = new ArrayList<>();
     /** Nodes computed by or after a loop or a branch: their int values are not known before the work starts. */
     private final java.util.BitSet dynamic = new java.util.BitSet();
     private final Map<Integer, List<int[]>> tupleShapes = new HashMap<>();
@@ -104,6 +131,7 @@ public final class ShapeInference {
         }
         Context ctx = inference.new Context(graph, null, inference.shapes);
         for (Node node : graph.nodes()) {
+            inference.currentNode = node;
             node.op().shape(ctx, node);
         }
         for (CallSite site : callSites) {
@@ -129,7 +157,366 @@ public final class ShapeInference {
                 }
             }
         }
+        inference.settle();
         return inference;
+    }
+
+    /** Index ranges the arguments must satisfy (checked at run time with the shape checks). */
+    public List<Range> ranges() {
+        return ranges;
+    }
+
+    /**
+     * Once every shape rule ran: derived dimensions whose operands are known become constants
+     * (a contradiction is a compile-time error), derived dimensions unified with others are
+     * compared as polynomials in the shapes' symbols, and index ranges are checked where known.
+     */
+    private void settle() {
+        // Fold to constants until nothing changes (a fold can make another derived dimension known).
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int v = 0; v < parent.size(); v++) {
+                if (find(v) != v || constantOf(anchors.get(v)) != null) continue;
+                for (Anchor a : List.copyOf(anchors.get(v))) {
+                    if (a instanceof Anchor.Derived d) {
+                        Long value = poly(var(d), new java.util.HashSet<>()).constant();
+                        if (value == null && !d.op().polynomial()) {
+                            Anchor.Constant l = constantOf(anchors.get(find(d.left())));
+                            Anchor.Constant r = constantOf(anchors.get(find(d.right())));
+                            if (l != null && r != null) value = (long) d.op().apply(l.value(), r.value());
+                        }
+                        if (value != null) {
+                            Node node = derivedNode(v);
+                            int before = problems.size();
+                            settling = true;
+                            unify(var(new Anchor.Constant(value.intValue())), v, node, "dimensions");
+                            settling = false;
+                            changed = problems.size() == before;
+                            break;
+                        }
+                    }
+                }
+                if (changed) break;
+            }
+        }
+        for (int i = 0; i < derivedMerges.size(); i++) {
+            List<Anchor>[] sides = derivedMerges.get(i);
+            Poly left = poly(sides[0], -1, new java.util.HashSet<>());
+            Poly right = poly(sides[1], -1, new java.util.HashSet<>());
+            Poly difference = left.minus(right);
+            Long c = difference.constant();
+            boolean provable = c != null ? c != 0 : left.rigid() && right.rigid() && !difference.isZero();
+            if (provable) {
+                Node node = derivedMergeNodes.get(i);
+                Context in = derivedMergeContexts.get(i);
+                problems.add(new Problem(node, derivedMergeWhat.get(i) + " differ: " + left + " vs " + right
+                        + describeOperands(node, in.g, in.nodeShapes)));
+            }
+        }
+        for (PendingRange r : pendingRanges) {
+            Poly low = poly(r.low(), new java.util.HashSet<>());
+            Poly high = poly(r.high(), new java.util.HashSet<>());
+            Poly limit = poly(r.limit(), new java.util.HashSet<>());
+            Poly span = high.minus(low);
+            Poly room = limit.minus(high);
+            if (low.negative() || span.negative() || room.negative()) {
+                problems.add(new Problem(r.node(), r.what() + " " + low + ".." + high + " out of range 0.." + limit
+                        + describeOperands(r.node(), r.context().g, r.context().nodeShapes), true));
+                continue;
+            }
+            boolean checkLow = !low.nonNegative();
+            boolean checkOrder = !span.nonNegative();
+            boolean checkHigh = !room.nonNegative();
+            if (!checkLow && !checkOrder && !checkHigh) {
+                continue; // proved in range
+            }
+            int[] s = r.context().nodeShapes.get(r.matrix());
+            if (r.context().region != null || !(isStatic(r.low(), 0) && isStatic(r.high(), 0) && isStatic(r.limit(), 0)
+                    && isStatic(s[0], 0) && isStatic(s[1], 0))) {
+                continue; // indices that change inside a loop or branch: the op checks them where it reads them
+            }
+            Range range = new Range(resolve(r.low()), resolve(r.high()), resolve(r.limit()), resolve(s[0]), resolve(s[1]), r.node(),
+                    r.what(), checkLow, checkOrder, checkHigh, Long.valueOf(1).equals(span.constant()));
+            if (ranges.stream().anyMatch(x -> x.low().equals(range.low()) && x.high().equals(range.high()) && x.limit().equals(range.limit()))) {
+                continue; // the same indices into the same dimension (a tangent's copy of a block)
+            }
+            ranges.add(range);
+        }
+    }
+
+    /** The node whose shape rule created a derived dimension's class, for messages. */
+    private Node derivedNode(int root) {
+        Node creator = derivedCreators.get(root);
+        for (Map.Entry<Integer, Node> e : derivedCreators.entrySet()) {
+            if (find(e.getKey()) == root) return e.getValue();
+        }
+        return creator != null ? creator : graph.nodes().get(graph.nodes().size() - 1);
+    }
+
+    private final Map<Integer, Node> derivedCreators = new HashMap<>();
+    private Node currentNode;
+    /** Folding derived dimensions to the constants they equal: no run-time check restates them. */
+    private boolean settling;
+
+
+    /**
+     * The value of a dimension variable as a polynomial in atoms: a constant, a {@code @Shape}
+     * symbol, or an otherwise unknown class (named by its root). Polynomial derived dimensions
+     * expand; {@code visiting} breaks cycles (a class defined through itself stays an atom).
+     */
+    private Poly poly(int var, java.util.Set<Integer> visiting) {
+        int root = find(var);
+        return poly(anchors.get(root), root, visiting);
+    }
+
+    /** The polynomial of a class's anchors ({@code root} names it as an atom; -1 for a snapshot). */
+    private Poly poly(List<Anchor> list, int root, java.util.Set<Integer> visiting) {
+        Anchor.Constant c = constantOf(list);
+        if (c != null) return Poly.constant(c.value());
+        Anchor.Symbol s = symbolOf(list);
+        if (s != null) return Poly.atom(s.name(), true, true);
+        if (root < 0 || visiting.add(root)) {
+            try {
+                for (Anchor a : list) {
+                    if (a instanceof Anchor.Derived d && d.op().polynomial()) {
+                        Poly l = poly(d.left(), visiting);
+                        Poly r = poly(d.right(), visiting);
+                        return switch (d.op()) {
+                            case ADD -> l.plus(r);
+                            case SUB -> l.minus(r);
+                            default -> l.times(r);
+                        };
+                    }
+                }
+            } finally {
+                if (root >= 0) visiting.remove(root);
+            }
+        }
+        if (root < 0) {
+            for (Anchor a : list) {
+                if (anchorVars.containsKey(a)) return flexibleAtom(find(anchorVars.get(a)), isSize(list));
+            }
+            return Poly.atom("?", false);
+        }
+        return flexibleAtom(root, isSize(list));
+    }
+
+    /** An unknown dimension: keyed by its class (two locals both named k are different atoms), shown by its name. */
+    private Poly flexibleAtom(int root, boolean size) {
+        String key = "#" + root;
+        Poly p = Poly.atom(key, false, size);
+        p.display.put(key, atomName(root));
+        return p;
+    }
+
+    /** Whether a class is a size (≥ 0): it holds a matrix dimension or a diag dimension. */
+    private static boolean isSize(List<Anchor> list) {
+        for (Anchor a : list) {
+            if (a instanceof Anchor.ParameterDim || a instanceof Anchor.Symbol
+                    || (a instanceof Anchor.Derived d && (d.op() == DimOp.DIAG_ROWS || d.op() == DimOp.DIAG_COLS))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String atomName(int root) {
+        for (Anchor a : anchors.get(root)) {
+            if (a instanceof Anchor.ParameterDim p) return (p.axis() == 0 ? "rows(" : "cols(") + p.parameter() + ")";
+        }
+        for (Anchor a : anchors.get(root)) {
+            if (a instanceof Anchor.IntValue v) {
+                Node node = graph.node(v.node());
+                if (node.op() instanceof Leaves.Param p) return p.name();
+                if (graph.names().containsKey(v.node())) return graph.names().get(v.node());
+            }
+        }
+        for (Anchor a : anchors.get(root)) {
+            if (a instanceof Anchor.IntValue v && !graph.node(v.node()).origin().text().isEmpty()) {
+                return graph.node(v.node()).origin().text();
+            }
+        }
+        return "d" + root;
+    }
+
+    /** A polynomial with integer coefficients in named atoms; rigid atoms are {@code @Shape} symbols. */
+    private static final class Poly {
+        final java.util.TreeMap<String, Long> terms = new java.util.TreeMap<>();
+        final java.util.Set<String> flexible = new java.util.TreeSet<>();
+        /** Atoms known to be sizes (≥ 0): matrix dimensions and @Shape symbols. */
+        final java.util.Set<String> sizes = new java.util.TreeSet<>();
+        /** How an atom's key reads in messages. */
+        final Map<String, String> display = new HashMap<>();
+
+        static Poly atom(String name, boolean rigid, boolean size) {
+            Poly p = atom(name, rigid);
+            if (size) p.sizes.add(name);
+            return p;
+        }
+
+        /** Provably ≥ 0: a sum of sizes and their products with positive coefficients (or a constant ≥ 0). */
+        boolean nonNegative() {
+            for (var e : terms.entrySet()) {
+                if (e.getValue() < 0) return false;
+                for (String f : e.getKey().isEmpty() ? new String[0] : e.getKey().split("·")) {
+                    if (!sizes.contains(f)) return false;
+                }
+            }
+            return true;
+        }
+
+        /** Provably < 0: a negative constant, or minus a nonnegative polynomial with a nonzero constant. */
+        boolean negative() {
+            Long c = constant();
+            if (c != null) return c < 0;
+            Poly negated = times(constant(-1));
+            Long offset = negated.terms.get("");
+            return negated.nonNegative() && offset != null && offset > 0;
+        }
+
+        static Poly constant(long c) {
+            Poly p = new Poly();
+            if (c != 0) p.terms.put("", c);
+            return p;
+        }
+
+        static Poly atom(String name, boolean rigid) {
+            Poly p = new Poly();
+            p.terms.put(name, 1L);
+            if (!rigid) p.flexible.add(name);
+            return p;
+        }
+
+        Poly plus(Poly o) {
+            Poly p = new Poly();
+            p.terms.putAll(terms);
+            o.terms.forEach((m, c) -> p.terms.merge(m, c, Long::sum));
+            p.terms.values().removeIf(c -> c == 0);
+            p.flexible.addAll(flexible);
+            p.flexible.addAll(o.flexible);
+            p.sizes.addAll(sizes);
+            p.sizes.addAll(o.sizes);
+            p.display.putAll(display);
+            p.display.putAll(o.display);
+            return p;
+        }
+
+        Poly minus(Poly o) {
+            return plus(o.times(constant(-1)));
+        }
+
+        Poly times(Poly o) {
+            Poly p = new Poly();
+            terms.forEach((m1, c1) -> o.terms.forEach((m2, c2) -> {
+                List<String> factors = new ArrayList<>();
+                if (!m1.isEmpty()) factors.addAll(List.of(m1.split("·")));
+                if (!m2.isEmpty()) factors.addAll(List.of(m2.split("·")));
+                java.util.Collections.sort(factors);
+                p.terms.merge(String.join("·", factors), c1 * c2, Long::sum);
+            }));
+            p.terms.values().removeIf(c -> c == 0);
+            p.flexible.addAll(flexible);
+            p.flexible.addAll(o.flexible);
+            p.sizes.addAll(sizes);
+            p.sizes.addAll(o.sizes);
+            p.display.putAll(display);
+            p.display.putAll(o.display);
+            return p;
+        }
+
+        boolean isZero() {
+            return terms.isEmpty();
+        }
+
+        /** The value if this is a constant, else null. */
+        Long constant() {
+            if (terms.isEmpty()) return 0L;
+            return terms.size() == 1 && terms.containsKey("") ? terms.get("") : null;
+        }
+
+        /** Only constants and @Shape symbols: two different rigid polynomials are different sizes. */
+        boolean rigid() {
+            for (String m : terms.keySet()) {
+                for (String f : m.isEmpty() ? new String[0] : m.split("·")) {
+                    if (flexible.contains(f)) return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            if (terms.isEmpty()) return "0";
+            StringBuilder sb = new StringBuilder();
+            for (var e : terms.descendingMap().entrySet()) {
+                long c = e.getValue();
+                String m = e.getKey();
+                if (sb.length() > 0) sb.append(c < 0 ? " − " : " + ");
+                else if (c < 0) sb.append("−");
+                long abs = Math.abs(c);
+                if (m.isEmpty()) sb.append(abs);
+                else {
+                    List<String> factors = new ArrayList<>();
+                    for (String f : m.split("·")) factors.add(display.getOrDefault(f, f));
+                    sb.append(abs == 1 ? "" : abs + "·").append(String.join("·", factors));
+                }
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * The anchor generated code reads for a dimension variable: a parameter dimension, a
+     * constant, an {@code int} local, else a derived dimension (evaluated from its operands).
+     */
+    public Anchor resolve(int var) {
+        List<Anchor> list = anchors.get(find(var));
+        Anchor best = checkable(list);
+        if (best != null) return best;
+        for (Anchor a : list) {
+            if (a instanceof Anchor.Derived) return a;
+        }
+        for (Anchor a : list) {
+            if (a instanceof Anchor.IntValue) return a; // a shape query: generated code defines it
+        }
+        throw new IllegalStateException("no value for dimension d" + var);
+    }
+
+    /**
+     * The Java expression of an anchor, with {@code leaf} rendering parameter dimensions,
+     * constants and int values; derived dimensions expand into their operands.
+     */
+    public String render(Anchor a, java.util.function.Function<Anchor, String> leaf) {
+        return render(a, leaf, 0);
+    }
+
+    private String render(Anchor a, java.util.function.Function<Anchor, String> leaf, int depth) {
+        if (!(a instanceof Anchor.Derived d)) {
+            return leaf.apply(a);
+        }
+        if (depth > 64) {
+            throw new IllegalStateException("a dimension defined through itself");
+        }
+        String l = render(resolve(d.left()), leaf, depth + 1);
+        String r = render(resolve(d.right()), leaf, depth + 1);
+        return switch (d.op()) {
+            case ADD -> l.equals("0") ? r : r.equals("0") ? l : "(" + l + " + " + r + ")";
+            case SUB -> r.equals("0") ? l : "(" + l + " - " + r + ")";
+            case MUL -> l.equals("1") ? r : r.equals("1") ? l : "(" + l + " * " + r + ")";
+            case DIV -> "(" + l + " / " + r + ")";
+            case DIAG_ROWS, DIAG_COLS -> "dev.adjoint.runtime.Kernels." + d.op().symbol + "(" + l + ", " + r + ")";
+        };
+    }
+
+    /** The {@code int} nodes an anchor's value reads (derived dimensions expanded). */
+    public List<Integer> intNodes(Anchor a) {
+        List<Integer> out = new ArrayList<>();
+        render(a, leaf -> {
+            if (leaf instanceof Anchor.IntValue v) out.add(v.node());
+            return "";
+        });
+        return out;
     }
 
     public List<Check> checks() {
@@ -157,6 +544,9 @@ public final class ShapeInference {
             }
         }
         if (fallback == null) {
+            for (Anchor a : anchors.get(root)) {
+                if (a instanceof Anchor.Derived) return a;
+            }
             throw new IllegalStateException("no value for " + intNode.origin().text());
         }
         return fallback;
@@ -225,6 +615,12 @@ public final class ShapeInference {
         for (Anchor a : list) {
             if (a instanceof Anchor.ParameterDim p) return (p.axis() == 0 ? "rows(" : "cols(") + p.parameter() + ")";
         }
+        for (Anchor a : list) {
+            if (a instanceof Anchor.Derived d && d.op().polynomial()) {
+                String text = poly(var, new java.util.HashSet<>()).toString();
+                return text.contains(" ") ? "(" + text + ")" : text;
+            }
+        }
         return "?";
     }
 
@@ -266,10 +662,46 @@ public final class ShapeInference {
         for (Anchor a : list) {
             if (a instanceof Anchor.ParameterDim) return a;
             if (a instanceof Anchor.Constant && !(best instanceof Anchor.Constant)) best = a;
-            if (a instanceof Anchor.IntValue v && best == null && !dynamic.get(v.node())
+            if (a instanceof Anchor.IntValue v && (best == null || best instanceof Anchor.Derived) && !dynamic.get(v.node())
                     && !(graph.node(v.node()).op() instanceof IntOps.ShapeQuery)) {
                 best = a;
             }
+            if (a instanceof Anchor.Derived d && best == null && isStatic(d, 0)) {
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Whether a dimension's value can be computed from the arguments before any work: not an int
+     * that a loop or branch computes (or that changes inside one), nor derived from one.
+     */
+    private boolean isStatic(int var, int depth) {
+        for (Anchor a : anchors.get(find(var))) {
+            if (a instanceof Anchor.ParameterDim || a instanceof Anchor.Constant) return true;
+            if (a instanceof Anchor.IntValue v && !dynamic.get(v.node())) return true;
+        }
+        for (Anchor a : anchors.get(find(var))) {
+            if (a instanceof Anchor.Derived d && isStatic(d, depth)) return true;
+        }
+        return false;
+    }
+
+    private boolean isStatic(Anchor.Derived d, int depth) {
+        return depth < 64 && isStatic(d.left(), depth + 1) && isStatic(d.right(), depth + 1);
+    }
+
+    /**
+     * The anchor a run-time check reads for a class, or, for a dimension derived from ints that
+     * change inside a loop whose value is nevertheless a constant ((t + 1) − t), that constant.
+     */
+    private Anchor checkAnchor(int root) {
+        List<Anchor> list = anchors.get(root);
+        Anchor best = checkable(list);
+        if (best == null && list.stream().anyMatch(x -> x instanceof Anchor.Derived)) {
+            Long c = poly(root, new java.util.HashSet<>()).constant();
+            if (c != null) return new Anchor.Constant(c.intValue());
         }
         return best;
     }
@@ -293,6 +725,23 @@ public final class ShapeInference {
         }
         List<Anchor> la = anchors.get(ra);
         List<Anchor> lb = anchors.get(rb);
+        if (la.stream().anyMatch(x -> x instanceof Anchor.Derived) || lb.stream().anyMatch(x -> x instanceof Anchor.Derived)) {
+            // Dimension expressions that can never be equal (rows(A) vs rows(A) + 1, n + m vs p): the classes stay apart.
+            Poly left = poly(ra, new java.util.HashSet<>());
+            Poly right = poly(rb, new java.util.HashSet<>());
+            Poly difference = left.minus(right);
+            Long c = difference.constant();
+            if (c != null ? c != 0 : left.rigid() && right.rigid() && !difference.isZero()) {
+                problems.add(new Problem(node, what + " differ: " + left + " vs " + right + describeOperands(node, g, nodeShapes)));
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            List<Anchor>[] sides = new List[] {List.copyOf(la), List.copyOf(lb)};
+            derivedMerges.add(sides);
+            derivedMergeNodes.add(node);
+            derivedMergeWhat.add(what);
+            derivedMergeContexts.add(new Context(g, null, nodeShapes));
+        }
         // Declared @Shape symbols are rigid: "m" and "n" are different sizes, and "n" is not 3.
         Object fixedA = constantOf(la) != null ? constantOf(la) : symbolOf(la);
         Object fixedB = constantOf(lb) != null ? constantOf(lb) : symbolOf(lb);
@@ -301,9 +750,9 @@ public final class ShapeInference {
             problems.add(new Problem(node, what + " differ: " + render(fixedA) + " vs " + render(fixedB) + describeOperands(node, g, nodeShapes)));
             return;
         } else if (!(fixedA instanceof Anchor.Constant && fixedB instanceof Anchor.Constant)) {
-            Anchor left = checkable(la);
-            Anchor right = checkable(lb);
-            if (left != null && right != null) {
+            Anchor left = checkAnchor(ra);
+            Anchor right = checkAnchor(rb);
+            if (left != null && right != null && !settling) {
                 checks.add(new Check(left, right, node, what, symbolOf(la) != null ? symbolOf(la) : symbolOf(lb)));
             }
         }
@@ -315,6 +764,9 @@ public final class ShapeInference {
     /** {@code  (W is m×n, x is m×1)}: the node's matrix operands and their shapes. */
     private String describeOperands(Node node, Graph graph, Map<Integer, int[]> shapes) {
         List<String> parts = new ArrayList<>();
+        if (node.id() >= graph.size() || !graph.node(node.id()).equals(node)) {
+            return ""; // a region's node, reported where its own graph is not at hand
+        }
         for (int in : node.inputs()) {
             Node operand = graph.node(in);
             if (operand.type() == ValueType.MATRIX && shapes.containsKey(in)) {
@@ -393,6 +845,26 @@ public final class ShapeInference {
         }
 
         @Override
+        public int derived(DimOp op, int a, int b) {
+            int v = var(new Anchor.Derived(op, a, b));
+            derivedCreators.putIfAbsent(v, currentNode);
+            return v;
+        }
+
+        @Override
+        public void define(int dim, int value, Node node) {
+            boolean was = settling;
+            settling = true;
+            ShapeInference.this.unify(dim, value, node, "value", g, nodeShapes);
+            settling = was;
+        }
+
+        @Override
+        public void range(Node node, String what, int low, int high, int limit, int matrixNode) {
+            pendingRanges.add(new PendingRange(low, high, limit, matrixNode, node, what, this));
+        }
+
+        @Override
         public void setShape(Node node, int rows, int cols) {
             nodeShapes.put(node.id(), new int[] {rows, cols});
         }
@@ -415,6 +887,7 @@ public final class ShapeInference {
         @Override
         public List<int[]> region(dev.adjoint.processor.ops.Regions.Region r, List<int[]> inputs) {
             Context child = new Context(r.graph(), new Object(), new HashMap<>());
+            Node outer = currentNode;
             for (Node node : r.graph().nodes()) {
                 if (node.op() instanceof dev.adjoint.processor.ops.Regions.Input in) {
                     int[] s = in.index() < inputs.size() ? inputs.get(in.index()) : null;
@@ -424,9 +897,11 @@ public final class ShapeInference {
                         unify(child.intValue(node.id()), s[0], node, "value");
                     }
                 } else {
+                    currentNode = node;
                     node.op().shape(child, node);
                 }
             }
+            currentNode = outer;
             List<int[]> out = new ArrayList<>();
             for (int o : r.outputs()) {
                 out.add(r.graph().node(o).type() == ValueType.MATRIX ? child.nodeShapes.get(o) : null);

@@ -841,23 +841,363 @@ public final class KernelsF32 {
                     + " (" + parameter.numRows + "×" + parameter.numCols + ") but is " + direction.numRows + "×" + direction.numCols);
         }
     }
+    // ------------------------------------------------------------------ more entrywise functions
 
-    // ---- columns (A.getColumn(j)) --------------------------------------------------------------
-
-    /** out = column j of a, an r×1 vector (j already checked). */
-    public static void column(FMatrixRMaj a, int j, FMatrixRMaj out) {
-        out.reshape(a.numRows, 1);
-        for (int i = 0; i < a.numRows; i++) {
-            out.data[i] = a.data[i * a.numCols + j];
+    /** out = |x| entrywise. */
+    public static void abs(FMatrixRMaj x, FMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.abs(x.data[i]));
         }
     }
 
-    /** out = a matrix shaped like {@code like}, zero but for column j, which is v. */
-    public static void scatterColumn(FMatrixRMaj v, FMatrixRMaj like, int j, FMatrixRMaj out) {
-        out.reshape(like.numRows, like.numCols);
-        java.util.Arrays.fill(out.data, 0, out.getNumElements(), 0f);
-        for (int i = 0; i < like.numRows; i++) {
-            out.data[i * like.numCols + j] = v.data[i];
+    /** out = √x entrywise (NaN for negative entries, as {@code Math.sqrt}). */
+    public static void sqrt(FMatrixRMaj x, FMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.sqrt(x.data[i]));
         }
+    }
+
+    /** out = sin(x) entrywise. */
+    public static void sin(FMatrixRMaj x, FMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.sin(x.data[i]));
+        }
+    }
+
+    /** out = cos(x) entrywise. */
+    public static void cos(FMatrixRMaj x, FMatrixRMaj out) {
+        out.reshape(x.numRows, x.numCols);
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.cos(x.data[i]));
+        }
+    }
+
+    /** dx = dy ∘ sign(x), with the derivative of |x| at the kink x = 0 taken as 0 (also 0 for NaN). */
+    public static void absBackward(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            double v = x.data[i];
+            dx.data[i] = (float) (v > 0 ? dy.data[i] : v < 0 ? -dy.data[i] : 0.0);
+        }
+    }
+
+    /** dx = dy / (2y) from the output y = √x. */
+    public static void sqrtBackwardFromOutput(FMatrixRMaj y, FMatrixRMaj dy, FMatrixRMaj dx) {
+        int n = prepareBackward(y, dy, dx);
+        for (int i = 0; i < n; i++) {
+            dx.data[i] = (float) (dy.data[i] / (2.0 * y.data[i]));
+        }
+    }
+
+    /** dx = dy ∘ cos(x). */
+    public static void sinBackward(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            dx.data[i] = (float) (dy.data[i] * Math.cos(x.data[i]));
+        }
+    }
+
+    /** dx = −dy ∘ sin(x). */
+    public static void cosBackward(FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx) {
+        int n = prepareBackward(x, dy, dx);
+        for (int i = 0; i < n; i++) {
+            dx.data[i] = (float) (-dy.data[i] * Math.sin(x.data[i]));
+        }
+    }
+
+    /** out = A^B entrywise ({@code Math.pow}, as EJML's {@code elementPower(SimpleMatrix)}); equal shapes. */
+    public static void elementPower(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj out) {
+        requireSameShape(a, b, "elementPower");
+        out.reshape(a.numRows, a.numCols);
+        int n = a.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.pow(a.data[i], b.data[i]));
+        }
+    }
+
+    // ------------------------------------------------------------------ entrywise max / min
+
+    /** out = max(a, b) entrywise ({@code Math.max}); equal shapes. */
+    public static void max(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj out) {
+        requireSameShape(a, b, "max");
+        out.reshape(a.numRows, a.numCols);
+        int n = a.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.max(a.data[i], b.data[i]));
+        }
+    }
+
+    /** out = min(a, b) entrywise ({@code Math.min}); equal shapes. */
+    public static void min(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj out) {
+        requireSameShape(a, b, "min");
+        out.reshape(a.numRows, a.numCols);
+        int n = a.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.min(a.data[i], b.data[i]));
+        }
+    }
+
+    /** out = max(a, s) entrywise. */
+    public static void max(FMatrixRMaj a, double s, FMatrixRMaj out) {
+        out.reshape(a.numRows, a.numCols);
+        int n = a.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.max(a.data[i], s));
+        }
+    }
+
+    /** out = min(a, s) entrywise. */
+    public static void min(FMatrixRMaj a, double s, FMatrixRMaj out) {
+        out.reshape(a.numRows, a.numCols);
+        int n = a.getNumElements();
+        for (int i = 0; i < n; i++) {
+            out.data[i] = (float) (Math.min(a.data[i], s));
+        }
+    }
+
+    /**
+     * out = g where the first operand wins max(a, b) (or min when {@code max} is false), else 0.
+     * A tie goes to the first operand: a ≥ b for max, a ≤ b for min.
+     */
+    public static void selectFirst(FMatrixRMaj a, FMatrixRMaj b, boolean max, FMatrixRMaj g, FMatrixRMaj out) {
+        requireSameShape(a, b, "selectFirst");
+        requireSameShape(a, g, "selectFirst");
+        out.reshape(a.numRows, a.numCols);
+        int n = a.getNumElements();
+        for (int i = 0; i < n; i++) {
+            boolean first = max ? a.data[i] >= b.data[i] : a.data[i] <= b.data[i];
+            out.data[i] = (float) (first ? g.data[i] : 0.0);
+        }
+    }
+
+    /** {@link #selectFirst(FMatrixRMaj, FMatrixRMaj, boolean, FMatrixRMaj, FMatrixRMaj)} against a scalar s. */
+    public static void selectFirst(FMatrixRMaj a, double s, boolean max, FMatrixRMaj g, FMatrixRMaj out) {
+        requireSameShape(a, g, "selectFirst");
+        out.reshape(a.numRows, a.numCols);
+        int n = a.getNumElements();
+        for (int i = 0; i < n; i++) {
+            boolean first = max ? a.data[i] >= s : a.data[i] <= s;
+            out.data[i] = (float) (first ? g.data[i] : 0.0);
+        }
+    }
+
+    // ------------------------------------------------------------------ extremal entries
+
+    /** Kinds of {@link #extremum}: EJML's elementMax, elementMin, elementMaxAbs, elementMinAbs. */
+    public static final int MAX = Kernels.MAX, MIN = Kernels.MIN, MAX_ABS = Kernels.MAX_ABS, MIN_ABS = Kernels.MIN_ABS;
+
+    /**
+     * The row-major index of the entry EJML's {@code elementMax()} (kind {@link #MAX}), {@code elementMin()},
+     * {@code elementMaxAbs()} or {@code elementMinAbs()} returns: the first one in row-major order on a tie.
+     */
+    public static int extremumIndex(FMatrixRMaj a, int kind) {
+        int n = a.getNumElements();
+        if (n == 0) {
+            throw new IllegalArgumentException("the extremal entry of an empty matrix");
+        }
+        int best = 0;
+        double bestValue = kind >= MAX_ABS ? Math.abs(a.data[0]) : a.data[0];
+        for (int i = 1; i < n; i++) {
+            double v = kind >= MAX_ABS ? Math.abs(a.data[i]) : a.data[i];
+            if (kind == MAX || kind == MAX_ABS ? v > bestValue : v < bestValue) {
+                best = i;
+                bestValue = v;
+            }
+        }
+        return best;
+    }
+
+    /** The extremal entry's value, as EJML returns it (|a| for the Abs kinds). */
+    public static double extremum(FMatrixRMaj a, int kind) {
+        double v = a.data[extremumIndex(a, kind)];
+        return kind >= MAX_ABS ? Math.abs(v) : v;
+    }
+
+    /**
+     * out shaped like a: g·∂extremum/∂a, zero except at the chosen entry, where it is g (g·sign(a), with
+     * sign(0) = 0, for the Abs kinds).
+     */
+    public static void extremumBackward(FMatrixRMaj a, int kind, double g, FMatrixRMaj out) {
+        out.reshape(a.numRows, a.numCols);
+        out.zero();
+        int k = extremumIndex(a, kind);
+        double v = a.data[k];
+        out.data[k] = (float) (kind >= MAX_ABS ? (v > 0 ? g : v < 0 ? -g : 0.0) : g);
+    }
+
+    /** The tangent of an extremum along t: t at the chosen entry (times sign(a) for the Abs kinds). */
+    public static double extremumTangent(FMatrixRMaj a, int kind, FMatrixRMaj t) {
+        int k = extremumIndex(a, kind);
+        double v = a.data[k];
+        return kind >= MAX_ABS ? (v > 0 ? t.data[k] : v < 0 ? -t.data[k] : 0.0) : t.data[k];
+    }
+
+    // ------------------------------------------------------------------ entries, blocks, concatenation
+
+    /** Rows of EJML's {@code diag()} of an r×c matrix: r·c for a vector (a diagonal matrix), else min(r, c). */
+    public static int diagRows(int r, int c) {
+        return r == 1 || c == 1 ? r * c : Math.min(r, c);
+    }
+
+    /** Columns of EJML's {@code diag()} of an r×c matrix: r·c for a vector, else 1. */
+    public static int diagCols(int r, int c) {
+        return r == 1 || c == 1 ? r * c : 1;
+    }
+
+    /** out = a[r0:r1, c0:c1] (ranges checked by the caller; an empty block is allowed, as EJML). */
+    public static void extract(FMatrixRMaj a, int r0, int r1, int c0, int c1, FMatrixRMaj out) {
+        out.reshape(r1 - r0, c1 - c0);
+        for (int i = r0; i < r1; i++) {
+            System.arraycopy(a.data, i * a.numCols + c0, out.data, (i - r0) * out.numCols, c1 - c0);
+        }
+    }
+
+    /** out = zeros shaped like {@code like} with g written at (r0, c0): the adjoint of a block. */
+    public static void insertInZeros(FMatrixRMaj g, FMatrixRMaj like, int r0, int c0, FMatrixRMaj out) {
+        out.reshape(like.numRows, like.numCols);
+        out.zero();
+        for (int i = 0; i < g.numRows; i++) {
+            System.arraycopy(g.data, i * g.numCols, out.data, (i + r0) * out.numCols + c0, g.numCols);
+        }
+    }
+
+    /** out = the block of g shaped like {@code like} starting at (r0, c0): a part of a concatenation's cotangent. */
+    public static void blockLike(FMatrixRMaj g, int r0, int c0, FMatrixRMaj like, FMatrixRMaj out) {
+        extract(g, r0, r0 + like.numRows, c0, c0 + like.numCols, out);
+    }
+
+    /** out = [a, b] (EJML's {@code a.concatColumns(b)}): equal row counts, else an exception naming the expression. */
+    public static void concatColumns(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj out, String expression) {
+        if (a.numRows != b.numRows) {
+            throw new IllegalArgumentException(expression + ": concatColumns needs equal row counts, got " + shape(a)
+                    + " and " + shape(b));
+        }
+        out.reshape(a.numRows, a.numCols + b.numCols);
+        for (int i = 0; i < a.numRows; i++) {
+            System.arraycopy(a.data, i * a.numCols, out.data, i * out.numCols, a.numCols);
+            System.arraycopy(b.data, i * b.numCols, out.data, i * out.numCols + a.numCols, b.numCols);
+        }
+    }
+
+    /** out = [a; b] (EJML's {@code a.concatRows(b)}): equal column counts, else an exception naming the expression. */
+    public static void concatRows(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj out, String expression) {
+        if (a.numCols != b.numCols) {
+            throw new IllegalArgumentException(expression + ": concatRows needs equal column counts, got " + shape(a)
+                    + " and " + shape(b));
+        }
+        out.reshape(a.numRows + b.numRows, a.numCols);
+        System.arraycopy(a.data, 0, out.data, 0, a.getNumElements());
+        System.arraycopy(b.data, 0, out.data, a.getNumElements(), b.getNumElements());
+    }
+
+    /**
+     * EJML's {@code diag()}: for a vector (either orientation) the square matrix with it on the
+     * diagonal, otherwise the min(r, c)×1 column of diagonal entries.
+     */
+    public static void diag(FMatrixRMaj a, FMatrixRMaj out) {
+        int r = a.numRows;
+        int c = a.numCols;
+        out.reshape(diagRows(r, c), diagCols(r, c));
+        if (r == 1 || c == 1) {
+            out.zero();
+            int n = r * c;
+            for (int i = 0; i < n; i++) {
+                out.data[i * n + i] = (float) (a.data[i]);
+            }
+        } else {
+            int n = Math.min(r, c);
+            for (int i = 0; i < n; i++) {
+                out.data[i] = (float) (a.data[i * c + i]);
+            }
+        }
+    }
+
+    /** out shaped like a: the adjoint of {@link #diag} for its cotangent g. */
+    public static void diagBackward(FMatrixRMaj g, FMatrixRMaj a, FMatrixRMaj out) {
+        int r = a.numRows;
+        int c = a.numCols;
+        out.reshape(r, c);
+        if (r == 1 || c == 1) {
+            int n = r * c;
+            for (int i = 0; i < n; i++) {
+                out.data[i] = (float) (g.data[i * n + i]);
+            }
+        } else {
+            out.zero();
+            int n = Math.min(r, c);
+            for (int i = 0; i < n; i++) {
+                out.data[i * c + i] = (float) (g.data[i]);
+            }
+        }
+    }
+
+    /** out = a ⊗ b (Kronecker product, EJML's {@code kron}): (ra·rb)×(ca·cb). */
+    public static void kron(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj out) {
+        int rb = b.numRows;
+        int cb = b.numCols;
+        out.reshape(a.numRows * rb, a.numCols * cb);
+        for (int i = 0; i < a.numRows; i++) {
+            for (int j = 0; j < a.numCols; j++) {
+                double v = a.data[i * a.numCols + j];
+                for (int k = 0; k < rb; k++) {
+                    int row = (i * rb + k) * out.numCols + j * cb;
+                    for (int l = 0; l < cb; l++) {
+                        out.data[row + l] = (float) (v * b.data[k * cb + l]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** out shaped like a: Σ_kl g[i·rb + k, j·cb + l]·b[k, l], the adjoint of a ⊗ b in a. */
+    public static void kronBackwardLeft(FMatrixRMaj g, FMatrixRMaj b, FMatrixRMaj a, FMatrixRMaj out) {
+        int rb = b.numRows;
+        int cb = b.numCols;
+        out.reshape(a.numRows, a.numCols);
+        for (int i = 0; i < a.numRows; i++) {
+            for (int j = 0; j < a.numCols; j++) {
+                double sum = 0;
+                for (int k = 0; k < rb; k++) {
+                    int row = (i * rb + k) * g.numCols + j * cb;
+                    for (int l = 0; l < cb; l++) {
+                        sum += (double) g.data[row + l] * b.data[k * cb + l];
+                    }
+                }
+                out.data[i * a.numCols + j] = (float) (sum);
+            }
+        }
+    }
+
+    /** out shaped like b: Σ_ij g[i·rb + k, j·cb + l]·a[i, j], the adjoint of a ⊗ b in b. */
+    public static void kronBackwardRight(FMatrixRMaj g, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj out) {
+        int rb = b.numRows;
+        int cb = b.numCols;
+        out.reshape(rb, cb);
+        // Accumulated in double per entry (the double kernel's loop order, transposed).
+        for (int k = 0; k < rb; k++) {
+            for (int l = 0; l < cb; l++) {
+                double sum = 0;
+                for (int i = 0; i < a.numRows; i++) {
+                    for (int j = 0; j < a.numCols; j++) {
+                        sum += (double) a.data[i * a.numCols + j] * g.data[(i * rb + k) * g.numCols + j * cb + l];
+                    }
+                }
+                out.data[k * cb + l] = (float) sum;
+            }
+        }
+    }
+
+    /** out = zeros shaped like {@code like} with g at row-major index k: the adjoint of {@code get}. */
+    public static void entryInZeros(FMatrixRMaj like, int k, double g, FMatrixRMaj out) {
+        out.reshape(like.numRows, like.numCols);
+        out.zero();
+        out.data[k] = (float) (g);
     }
 }
