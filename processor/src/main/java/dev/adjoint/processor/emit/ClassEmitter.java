@@ -1397,32 +1397,9 @@ public final class ClassEmitter {
         FormulaPrinter printer = new FormulaPrinter(documentedGraph, FormulaPrinter.sharedNames(documentedGraph,
                 secondOrderDocumented.hessianVectorProducts().values(), secondOrderDocumented.cotangentOf(), true));
         for (String wrt : program.wrt()) {
-            Node param = parameterNamed(wrt);
-            String field = hvpFields.get(wrt);
             Integer node = secondOrderDocumented.hessianVectorProducts().get(wrt);
-            MethodSpec.Builder m = MethodSpec.methodBuilder(hvpAccessors.get(wrt)).addModifiers(Modifier.PUBLIC);
-            if (node == null) {
-                m.addJavadoc("H·d for $L from the last {@link #hessianVectorProduct} call: zero (the gradient for $L does not "
-                        + "change along any direction).\n", wrt, wrt);
-            } else {
-                List<String> lines = printer.printWithDefinitionList(node);
-                m.addJavadoc("H·d for $L from the last {@link #hessianVectorProduct} call: $L\n", wrt, escape(lines.get(0)));
-                if (lines.size() > 1) {
-                    m.addJavadoc("where\n<ul>\n");
-                    for (String definition : lines.subList(1, lines.size())) {
-                        m.addJavadoc("<li>$L\n", escape(definition));
-                    }
-                    m.addJavadoc("</ul>\n");
-                }
-            }
-            if (param.type() == ValueType.SCALAR) {
-                m.addJavadoc("\n@return the entry of H·d for $L\n", wrt).returns(scalarType()).addStatement("return $L", field);
-            } else {
-                m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
-                        .addJavadoc("\n@return H·d for $L, shaped like {@code $L}\n", wrt, wrt)
-                        .returns(MATRIX).addStatement("return $L", field);
-            }
-            type.addMethod(m.build());
+            type.addMethod(accessor(hvpAccessors.get(wrt), wrt, hvpFields.get(wrt), node, printer, "H·d for " + wrt,
+                    "hessianVectorProduct", "zero (the gradient for " + wrt + " does not change along any direction)"));
         }
         if (parameters.stream().anyMatch(p -> p.type() == ValueType.MATRIX)) {
             String args = String.join(", ", parameters.stream()
@@ -1539,32 +1516,37 @@ public final class ClassEmitter {
 
     private void addAccessors(TypeSpec.Builder type) {
         for (String wrt : program.wrt()) {
-            Node param = parameterNamed(wrt);
-            String field = gradientFields.get(wrt);
-            Integer node = documented.gradients().get(wrt);
-            MethodSpec.Builder m = MethodSpec.methodBuilder(accessors.get(wrt)).addModifiers(Modifier.PUBLIC);
-            if (node == null) {
-                m.addJavadoc("∂L/∂$L from the last {@link #gradient} call: zero, $L does not affect the loss.\n", wrt, wrt);
-            } else {
-                List<String> lines = gradientFormulas.printWithDefinitionList(node);
-                m.addJavadoc("∂L/∂$L from the last {@link #gradient} call: $L\n", wrt, escape(lines.get(0)));
-                if (lines.size() > 1) {
-                    m.addJavadoc("where\n<ul>\n");
-                    for (String definition : lines.subList(1, lines.size())) {
-                        m.addJavadoc("<li>$L\n", escape(definition));
-                    }
-                    m.addJavadoc("</ul>\n");
-                }
-            }
-            if (param.type() == ValueType.SCALAR) {
-                m.addJavadoc("\n@return ∂L/∂$L\n", wrt).returns(scalarType()).addStatement("return $L", field);
-            } else {
-                m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
-                        .addJavadoc("\n@return ∂L/∂$L, shaped like {@code $L}\n", wrt, wrt)
-                        .returns(MATRIX).addStatement("return $L", field);
-            }
-            type.addMethod(m.build());
+            type.addMethod(accessor(accessors.get(wrt), wrt, gradientFields.get(wrt), documented.gradients().get(wrt),
+                    gradientFormulas, "∂L/∂" + wrt, "gradient", "zero, " + wrt + " does not affect the loss"));
         }
+    }
+
+    /**
+     * An accessor of one method's output for {@code wrt} (a gradient, an H·d): its formula, with the
+     * definitions it uses, from the documented program, or why it is zero.
+     */
+    private MethodSpec accessor(String name, String wrt, String field, Integer node, FormulaPrinter printer, String what,
+            String method, String whyZero) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC);
+        if (node == null) {
+            m.addJavadoc("$L from the last {@link #$L} call: $L.\n", what, method, whyZero);
+        } else {
+            List<String> lines = printer.printWithDefinitionList(node);
+            m.addJavadoc("$L from the last {@link #$L} call: $L\n", what, method, escape(lines.get(0)));
+            if (lines.size() > 1) {
+                m.addJavadoc("where\n<ul>\n");
+                for (String definition : lines.subList(1, lines.size())) {
+                    m.addJavadoc("<li>$L\n", escape(definition));
+                }
+                m.addJavadoc("</ul>\n");
+            }
+        }
+        if (parameterNamed(wrt).type() == ValueType.SCALAR) {
+            return m.addJavadoc("\n@return $L\n", what).returns(scalarType()).addStatement("return $L", field).build();
+        }
+        return m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
+                .addJavadoc("\n@return $L, shaped like {@code $L}\n", what, wrt)
+                .returns(MATRIX).addStatement("return $L", field).build();
     }
 
     private CodeBlock parameterList() {
