@@ -727,6 +727,14 @@ public final class ClassEmitter {
 
     /** One program's statements: sizes, then every live node, then the gradients' fields, then the return. */
     private CodeBlock body(Unit unit, boolean backward) {
+        return body(unit, backward, false);
+    }
+
+    /**
+     * As {@link #body(Unit, boolean)}; with {@code secondOrder}, the H·d fields are filled after the
+     * gradients' (a second-order program is always backward).
+     */
+    private CodeBlock body(Unit unit, boolean backward, boolean secondOrder) {
         BitSet live = unit.program.gradientNodes();
         Body body = new Body(unit);
         // Sizes first: they depend only on argument shapes, and constant matrices need them.
@@ -744,6 +752,11 @@ public final class ClassEmitter {
             body.code.add("\n");
             for (String wrt : program.wrt()) {
                 finish(body.code, wrt, unit, unit.program.gradients().get(wrt), gradientFields.get(wrt), "∂L/∂" + wrt);
+            }
+        }
+        if (secondOrder) {
+            for (String wrt : program.wrt()) {
+                finish(body.code, wrt, unit, unit.program.hessianVectorProducts().get(wrt), hvpFields.get(wrt), "H·d for " + wrt);
             }
         }
         body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
@@ -1278,38 +1291,13 @@ public final class ClassEmitter {
             }
         }
         if (predicate == null) {
-            code.add(secondOrderBody(secondOrderUnit));
+            code.add(body(secondOrderUnit, true, true));
         } else {
             code.add("// Low rank (q < N): Woodbury and the determinant lemma through the q×q capacitance matrix\n");
-            code.beginControlFlow("if ($L)", predicate).add(secondOrderBody(secondOrderLowRankUnit));
-            code.nextControlFlow("else").add(secondOrderBody(secondOrderUnit)).endControlFlow();
+            code.beginControlFlow("if ($L)", predicate).add(body(secondOrderLowRankUnit, true, true));
+            code.nextControlFlow("else").add(body(secondOrderUnit, true, true)).endControlFlow();
         }
         return m.addCode(code.build()).build();
-    }
-
-    /** A second-order program's statements, then the gradients' and H·d's fields, then the return. */
-    private CodeBlock secondOrderBody(Unit unit) {
-        BitSet live = unit.program.gradientNodes();
-        Body body = new Body(unit);
-        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() == ValueType.INT && !unit.shapes.dynamic(id)) {
-                body.emit(unit.graph.node(id));
-            }
-        }
-        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (unit.graph.node(id).type() != ValueType.INT || unit.shapes.dynamic(id)) {
-                body.emit(unit.graph.node(id));
-            }
-        }
-        body.code.add("\n");
-        for (String wrt : program.wrt()) {
-            finish(body.code, wrt, unit, unit.program.gradients().get(wrt), gradientFields.get(wrt), "∂L/∂" + wrt);
-        }
-        for (String wrt : program.wrt()) {
-            finish(body.code, wrt, unit, unit.program.hessianVectorProducts().get(wrt), hvpFields.get(wrt), "H·d for " + wrt);
-        }
-        body.code.addStatement("return $L", toApi(unit.names.get(unit.program.result())));
-        return body.code.build();
     }
 
     private void documentDirections(MethodSpec.Builder m) {

@@ -62,44 +62,40 @@ public final class IrVerifier {
         for (ShapeInference.Problem problem : shapes.problems()) {
             problems.add("shapes contradict at %" + problem.node().id() + " (" + problem.node().op() + "): " + problem.message());
         }
-        program.gradients().forEach((name, id) -> {
-            Node param = null;
-            for (int p : program.parameters()) {
-                if (graph.node(p).op() instanceof Leaves.Param lp && lp.name().equals(name)) {
-                    param = graph.node(p);
-                }
-            }
-            if (param == null || !program.wrt().contains(name)) {
-                problems.add("gradient for " + name + ", which is not a wrt parameter");
-            } else if (graph.node(id).type() != param.type()) {
-                problems.add("∂L/∂" + name + " (%" + id + ") is a " + graph.node(id).type() + " but " + name + " is a " + param.type());
-            } else if (param.type() == ValueType.MATRIX && !shapes.sameShape(id, param.id())) {
-                problems.add("∂L/∂" + name + " (%" + id + ") is " + shapes.describeShape(id) + " but " + name + " is "
-                        + shapes.describeShape(param.id()));
-            }
-        });
-        program.hessianVectorProducts().forEach((name, id) -> {
-            Node param = null;
-            for (int p : program.parameters()) {
-                if (graph.node(p).op() instanceof Leaves.Param lp && lp.name().equals(name)) {
-                    param = graph.node(p);
-                }
-            }
-            if (param == null || !program.wrt().contains(name)) {
-                problems.add("Hessian-vector product for " + name + ", which is not a wrt parameter");
-            } else if (graph.node(id).type() != param.type()) {
-                problems.add("H·d for " + name + " (%" + id + ") is a " + graph.node(id).type() + " but " + name + " is a " + param.type());
-            } else if (param.type() == ValueType.MATRIX && !shapes.sameShape(id, param.id())) {
-                problems.add("H·d for " + name + " (%" + id + ") is " + shapes.describeShape(id) + " but " + name + " is "
-                        + shapes.describeShape(param.id()));
-            }
-        });
+        checkShapedLikeParameters(program, shapes, program.gradients(), "gradient for ", "∂L/∂", problems);
+        checkShapedLikeParameters(program, shapes, program.hessianVectorProducts(), "Hessian-vector product for ", "H·d for ",
+                problems);
         for (int d : program.directions()) {
             if (!(graph.node(d).op() instanceof Leaves.Direction)) {
                 problems.add("direction %" + d + " is " + graph.node(d).op() + ", not a direction");
             }
         }
         return problems;
+    }
+
+    /**
+     * Each output (a gradient, an H·d) belongs to a wrt parameter and has its type and shape;
+     * {@code kind} and {@code label} name it in messages ("gradient for X", "∂L/∂X").
+     */
+    private static void checkShapedLikeParameters(Program program, ShapeInference shapes, java.util.Map<String, Integer> outputs,
+            String kind, String label, List<String> problems) {
+        Graph graph = program.graph();
+        outputs.forEach((name, id) -> {
+            Node param = null;
+            for (int p : program.parameters()) {
+                if (graph.node(p).op() instanceof Leaves.Param lp && lp.name().equals(name)) {
+                    param = graph.node(p);
+                }
+            }
+            if (param == null || !program.wrt().contains(name)) {
+                problems.add(kind + name + ", which is not a wrt parameter");
+            } else if (graph.node(id).type() != param.type()) {
+                problems.add(label + name + " (%" + id + ") is a " + graph.node(id).type() + " but " + name + " is a " + param.type());
+            } else if (param.type() == ValueType.MATRIX && !shapes.sameShape(id, param.id())) {
+                problems.add(label + name + " (%" + id + ") is " + shapes.describeShape(id) + " but " + name + " is "
+                        + shapes.describeShape(param.id()));
+            }
+        });
     }
 
     /** Throws naming {@code after} if the program is not well formed. */
