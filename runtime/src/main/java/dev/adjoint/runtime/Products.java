@@ -169,6 +169,28 @@ public final class Products {
                     a.numCols, accumulate ? 1.0 : 0.0, c.data, 0, n);
             return;
         }
+        if (narrow(transA, transB, m, n, k)) {
+            if (k != kb) {
+                throw new MatrixDimensionException("inner dimensions of the product differ: " + Kernels.shape(a)
+                        + (transA ? "ᵀ" : "") + " times " + Kernels.shape(b) + (transB ? "ᵀ" : ""));
+            }
+            if (c == a || c == b) {
+                throw new IllegalArgumentException("the output of a product must not be one of its operands");
+            }
+            if (accumulate) {
+                if (c.numRows != m || c.numCols != n) {
+                    throw new MatrixDimensionException("the product is " + m + "x" + n + " but the output is " + Kernels.shape(c));
+                }
+            } else {
+                c.reshape(m, n);
+            }
+            if (transA) {
+                narrowTransA(alpha, a, b, accumulate, c, m, n, k);
+            } else {
+                narrowDots(alpha, a, b, transB, accumulate, c, m, n, k);
+            }
+            return;
+        }
         if (transA && transB && b.numRows != 1) {
             // CommonOps_DDRM.multTransAB allocates a column buffer on every call once a has
             // EjmlParameters.MULT_TRANAB_COLUMN_SWITCH (40) columns; the unbuffered kernel does not.
@@ -197,6 +219,111 @@ public final class Products {
             if (accumulate) CommonOps_DDRM.multAddTransA(a, b, c); else CommonOps_DDRM.multTransA(a, b, c);
         } else {
             if (accumulate) CommonOps_DDRM.multAdd(a, b, c); else CommonOps_DDRM.mult(a, b, c);
+        }
+    }
+
+    // ---- narrow outputs: a few columns, a long inner dimension ---------------------------------
+    // EJML's kernels run their innermost loop over the output's columns (or a strided column of
+    // b), which for an N×D times D×2 product, or Dᵀ·(N×2), is a loop of length 2: 3-6x slower
+    // than these, which keep the long dimension innermost and contiguous.
+
+    private static final int NARROW_COLUMNS = 4;
+    private static final ThreadLocal<double[][]> NARROW_SCRATCH = ThreadLocal.withInitial(() -> new double[][] {new double[0]});
+
+    /** Whether c = op(a)·op(b) (m×n, inner k) has 2 to 4 columns and a long inner dimension. */
+    private static boolean narrow(boolean transA, boolean transB, int m, int n, int k) {
+        return !(transA && transB) && n >= 2 && n <= NARROW_COLUMNS && k >= 16 && m >= 8;
+    }
+
+    /** c (+)= alpha·a·op(b), b k×n or (transB) n×k: one dot product per entry, four partial sums each. */
+    private static void narrowDots(double alpha, DMatrixRMaj a, DMatrixRMaj b, boolean transB, boolean accumulate,
+            DMatrixRMaj c, int m, int n, int k) {
+        double[] ad = a.data;
+        double[] bd = b.data;
+        double[] cd = c.data;
+        if (n == 2) { // both columns in one pass over a's row, eight independent partial sums
+            int step = transB ? 1 : 2;
+            int col1 = transB ? k : 1;
+            for (int i = 0; i < m; i++) {
+                int rowA = i * k;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+                int kk = 0;
+                for (; kk + 3 < k; kk += 4) {
+                    int at = kk * step;
+                    double a0 = ad[rowA + kk];
+                    double a1 = ad[rowA + kk + 1];
+                    double a2 = ad[rowA + kk + 2];
+                    double a3 = ad[rowA + kk + 3];
+                    s0 += a0 * bd[at];
+                    t0 += a0 * bd[col1 + at];
+                    s1 += a1 * bd[at + step];
+                    t1 += a1 * bd[col1 + at + step];
+                    s2 += a2 * bd[at + 2 * step];
+                    t2 += a2 * bd[col1 + at + 2 * step];
+                    s3 += a3 * bd[at + 3 * step];
+                    t3 += a3 * bd[col1 + at + 3 * step];
+                }
+                for (; kk < k; kk++) {
+                    s0 += ad[rowA + kk] * bd[kk * step];
+                    t0 += ad[rowA + kk] * bd[col1 + kk * step];
+                }
+                double v0 = alpha * ((s0 + s1) + (s2 + s3));
+                double v1 = alpha * ((t0 + t1) + (t2 + t3));
+                cd[2 * i] = accumulate ? cd[2 * i] + v0 : v0;
+                cd[2 * i + 1] = accumulate ? cd[2 * i + 1] + v1 : v1;
+            }
+            return;
+        }
+        int strideB = transB ? 1 : n; // step between consecutive inner entries of b's column j
+        for (int i = 0; i < m; i++) {
+            int rowA = i * k;
+            for (int j = 0; j < n; j++) {
+                int colB = transB ? j * k : j;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int kk = 0;
+                for (; kk + 3 < k; kk += 4) {
+                    s0 += ad[rowA + kk] * bd[colB + kk * strideB];
+                    s1 += ad[rowA + kk + 1] * bd[colB + (kk + 1) * strideB];
+                    s2 += ad[rowA + kk + 2] * bd[colB + (kk + 2) * strideB];
+                    s3 += ad[rowA + kk + 3] * bd[colB + (kk + 3) * strideB];
+                }
+                for (; kk < k; kk++) {
+                    s0 += ad[rowA + kk] * bd[colB + kk * strideB];
+                }
+                double value = alpha * ((s0 + s1) + (s2 + s3));
+                cd[i * n + j] = accumulate ? cd[i * n + j] + value : value;
+            }
+        }
+    }
+
+    /** c (+)= alpha·aᵀ·b, a k×m, b k×n: accumulated as cᵀ in a per-thread buffer, rows of a innermost. */
+    private static void narrowTransA(double alpha, DMatrixRMaj a, DMatrixRMaj b, boolean accumulate, DMatrixRMaj c,
+            int m, int n, int k) {
+        double[][] holder = NARROW_SCRATCH.get();
+        if (holder[0].length < m * n) {
+            holder[0] = new double[m * n]; // grows to the largest product seen, then never again
+        }
+        double[] ct = holder[0];
+        java.util.Arrays.fill(ct, 0, m * n, 0.0);
+        double[] ad = a.data;
+        double[] bd = b.data;
+        for (int kk = 0; kk < k; kk++) {
+            int rowA = kk * m;
+            int rowB = kk * n;
+            for (int j = 0; j < n; j++) {
+                double bv = bd[rowB + j];
+                int base = j * m;
+                for (int i = 0; i < m; i++) {
+                    ct[base + i] += ad[rowA + i] * bv;
+                }
+            }
+        }
+        double[] cd = c.data;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double value = alpha * ct[j * m + i];
+                cd[i * n + j] = accumulate ? cd[i * n + j] + value : value;
+            }
         }
     }
 }

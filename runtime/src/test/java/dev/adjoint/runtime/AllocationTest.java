@@ -83,7 +83,17 @@ class AllocationTest {
         DMatrixRMaj c = new DMatrixRMaj(1, 1);
         DMatrixRMaj sum = new DMatrixRMaj(40, 5);
         DMatrixRMaj workspace = new DMatrixRMaj(1, 1);
+        // narrow outputs (pure Java's own kernels): N×D·D×2, N×D·(2×D)ᵀ, (N×D)ᵀ·N×3
+        DMatrixRMaj tall = uniform(rnd, 50, 20, -1, 1);
+        DMatrixRMaj two = uniform(rnd, 20, 2, -1, 1);
+        DMatrixRMaj twoT = uniform(rnd, 2, 20, -1, 1);
+        DMatrixRMaj three = uniform(rnd, 50, 3, -1, 1);
+        DMatrixRMaj narrow = new DMatrixRMaj(1, 1);
+        DMatrixRMaj narrowSum = new DMatrixRMaj(50, 2);
         Runnable work = () -> {
+            Products.mult(tall, two, narrow);
+            Products.multAddTransB(0.5, tall, twoT, narrowSum, workspace);
+            Products.multTransA(tall, three, narrow);
             Products.mult(a, b, c);
             Products.mult(0.5, a, b, c);
             Products.multTransA(at, b, c);

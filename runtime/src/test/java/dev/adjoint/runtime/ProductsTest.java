@@ -27,11 +27,19 @@ class ProductsTest {
 
     /** Runs every entry point on random shapes (inner dimension 1 included) and compares. */
     private static void checkAll(long seed) {
+        checkAll(seed, false);
+    }
+
+    /**
+     * {@code narrow}: outputs of 2 to 4 columns with a long inner dimension (the pure-Java path's
+     * own kernels, e.g. N×D·D×q and Dᵀ·(N×q)); otherwise small shapes of every kind.
+     */
+    private static void checkAll(long seed, boolean narrow) {
         Random r = new Random(seed);
         for (int trial = 0; trial < 6; trial++) {
-            int m = 1 + r.nextInt(9);
-            int k = trial == 0 ? 1 : 1 + r.nextInt(9);
-            int n = 1 + r.nextInt(9);
+            int m = narrow ? 8 + r.nextInt(40) : 1 + r.nextInt(9);
+            int k = narrow ? 16 + r.nextInt(70) : trial == 0 ? 1 : 1 + r.nextInt(9);
+            int n = narrow ? 2 + trial % 3 : 1 + r.nextInt(9);
             for (int flags = 0; flags < 4; flags++) {
                 boolean transA = (flags & 1) != 0;
                 boolean transB = (flags & 2) != 0;
@@ -98,6 +106,25 @@ class ProductsTest {
     void pureJavaPathMatchesEjml(long seed) {
         Products.setNativeThreshold(Long.MAX_VALUE);
         checkAll(seed);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void pureJavaNarrowOutputKernelsMatchEjml(long seed) {
+        Products.setNativeThreshold(Long.MAX_VALUE);
+        checkAll(seed, true);
+    }
+
+    @Test
+    void pureJavaNarrowOutputKernelsRejectWrongShapesAndAliasing() {
+        Products.setNativeThreshold(Long.MAX_VALUE);
+        DMatrixRMaj a = new DMatrixRMaj(20, 30);
+        assertThrows(MatrixDimensionException.class, () -> Products.mult(a, new DMatrixRMaj(31, 2), new DMatrixRMaj(1, 1)));
+        assertThrows(MatrixDimensionException.class, () -> Products.multAdd(a, new DMatrixRMaj(30, 2), new DMatrixRMaj(20, 3)));
+        assertThrows(MatrixDimensionException.class, () -> Products.multTransA(a, new DMatrixRMaj(21, 3), new DMatrixRMaj(1, 1)));
+        DMatrixRMaj square = new DMatrixRMaj(30, 30);
+        DMatrixRMaj tall = new DMatrixRMaj(30, 2);
+        assertThrows(IllegalArgumentException.class, () -> Products.multTransA(square, tall, tall));
     }
 
     @ParameterizedTest

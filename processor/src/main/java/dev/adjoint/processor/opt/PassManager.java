@@ -40,12 +40,11 @@ public final class PassManager {
 
     /**
      * The low-rank version of a program, lowered by {@link #LOWER} after it: identity-plus-low-rank
-     * matrices through their capacitance matrix, then two rounds of {@code sum-distribution} in its
-     * extended form (the second distributes the sums the first exposed: K⁻¹·Y and the Woodbury sum
-     * inside ∂L/∂K), then {@link #LOW_RANK_LOWER}. The generated method runs it when the low-rank
+     * matrices through their capacitance matrix, then {@link MatrixFree} (no N×N matrix formed,
+     * sums of products expanded into their uses), then {@link #LOW_RANK_LOWER}. The generated method runs it when the low-rank
      * factor has fewer columns than rows.
      */
-    public static final List<Pass> LOW_RANK = List.of(new Woodbury(), new SumDistribution(true), new SumDistribution(true));
+    public static final List<Pass> LOW_RANK = List.of(new Woodbury(), new MatrixFree());
     /** {@link #LOWER} after {@link #LOW_RANK}, which has distributed the sums already. */
     public static final List<Pass> LOW_RANK_LOWER = LOWER.stream().filter(p -> !(p instanceof SumDistribution)).toList();
 

@@ -25,8 +25,8 @@ import javax.lang.model.SourceVersion;
  * matrix {@code A = c·I + α·XᵀX} ({@link LinearAlgebra.Capacitance}, its own Cholesky factor):
  * <ul>
  *   <li>{@code log det K = (N − q)·log c + log det A} (the matrix determinant lemma);</li>
- *   <li>{@code K⁻¹ = (1/c)·I − (α/c)·(X·A⁻¹)·Xᵀ} (Woodbury), a sum that {@code sum-distribution}
- *       then distributes over its uses, so {@code K⁻¹·Y = Y/c − (α/c)·(X·A⁻¹)·(Xᵀ·Y)} and
+ *   <li>{@code K⁻¹ = (1/c)·I − (α/c)·(X·A⁻¹)·Xᵀ} (Woodbury), a sum that {@link MatrixFree}
+ *       then expands into its uses, so {@code K⁻¹·Y = Y/c − (α/c)·(X·A⁻¹)·(Xᵀ·Y)} and
  *       {@code tr K⁻¹ = N/c − (α/c)·⟨X·A⁻¹, X⟩};</li>
  *   <li>{@code K⁻¹·B = B/c − (α/c)·X·(A⁻¹·(Xᵀ·B))}, for a solve and for a product with K⁻¹ alike;</li>
  *   <li>{@code ⟨K⁻¹B, B⟩ = (‖B‖² − α·⟨A⁻¹·XᵀB, XᵀB⟩)/c}.</li>

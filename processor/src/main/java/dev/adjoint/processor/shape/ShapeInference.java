@@ -567,6 +567,13 @@ public final class ShapeInference {
         return s != null && find(s[0]) == find(s[1]);
     }
 
+    /** Whether the shapes prove dimension {@code axisA} of matrix node {@code a} equal to {@code axisB} of {@code b}. */
+    public boolean sameDimension(int a, int axisA, int b, int axisB) {
+        int[] sa = shapes.get(a);
+        int[] sb = shapes.get(b);
+        return sa != null && sb != null && find(sa[axisA]) == find(sb[axisB]);
+    }
+
     /** Whether the shapes prove two matrix nodes the same shape. */
     public boolean sameShape(int a, int b) {
         int[] sa = shapes.get(a);
