@@ -7,13 +7,14 @@ import org.ejml.simple.SimpleMatrix;
 
 /**
  * Identity-plus-low-rank matrices (c·I + α·X·Xᵀ, X N×q): the generated methods run a low-rank
- * version (Woodbury, the matrix determinant lemma) when q &lt; N and the dense one otherwise.
+ * version (Woodbury, the matrix determinant lemma) when q &lt; N and the dense one otherwise. All are
+ * declared {@code order = 2}, so the Hessian-vector product's low-rank version is checked as well.
  */
 final class LowRank {
     private LowRank() {}
 
     /** SPEC's GP-LVM, as written there (K.invert()). */
-    @Differentiable(wrt = {"X", "alpha", "beta"})
+    @Differentiable(wrt = {"X", "alpha", "beta"}, order = 2)
     static double gplvm(SimpleMatrix X, double alpha, double beta, SimpleMatrix Y) {
         int n = X.numRows();
         double d = Y.numCols();
@@ -22,7 +23,7 @@ final class LowRank {
     }
 
     /** The GP-LVM with K.solve(Y), as the benchmarks' second spelling. */
-    @Differentiable(wrt = {"X", "alpha", "beta"})
+    @Differentiable(wrt = {"X", "alpha", "beta"}, order = 2)
     static double gplvmSolve(SimpleMatrix X, double alpha, double beta, SimpleMatrix Y) {
         int n = X.numRows();
         double d = Y.numCols();
@@ -34,7 +35,7 @@ final class LowRank {
      * The identity first, scaled and shifted, α = 1 implicit, a computed low-rank factor X = Z·W,
      * the trace of the inverse and a solve used twice (Y is wrt too).
      */
-    @Differentiable(wrt = {"Z", "W", "s", "Y"})
+    @Differentiable(wrt = {"Z", "W", "s", "Y"}, order = 2)
     static double shiftedGram(SimpleMatrix Z, SimpleMatrix W, double s, SimpleMatrix Y) {
         SimpleMatrix X = Z.mult(W);
         SimpleMatrix K = SimpleMatrix.identity(X.numRows()).scale(s * s + 0.5).plus(X.mult(X.transpose()))

@@ -92,7 +92,10 @@ class LowRankTest {
         assertRelativelyClose(-g.trace() / (beta * beta), gradBeta, DENSE_TOLERANCE, what + ": ∂beta vs dense");
     }
 
-    /** With q &lt; N, neither method forms an N×N matrix: every workspace stays smaller than N². */
+    /**
+     * With q &lt; N, no method forms an N×N matrix: every workspace stays smaller than N², the
+     * Hessian-vector product's included (its tangent of K and its K⁻¹·K̇·K⁻¹ are never formed).
+     */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"gplvm", "gplvmSolve"})
     void lowRankFormsNoNByNMatrix(String which) throws Exception {
@@ -103,6 +106,7 @@ class LowRankTest {
         var df = (dev.adjoint.runtime.DifferentiableFunction) f;
         df.value(X, 0.7, 1.3, Y);
         df.gradient(X, 0.7, 1.3, Y);
+        df.hessianVectorProduct(new Object[] {X, 0.7, 1.3, Y}, new Object[] {uniform(r, n, q), 0.4, -0.3});
         for (Field field : f.getClass().getDeclaredFields()) {
             if (field.getType() == DMatrixRMaj.class) {
                 field.setAccessible(true);

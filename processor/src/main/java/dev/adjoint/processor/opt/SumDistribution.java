@@ -26,23 +26,6 @@ import java.util.Set;
  * ⟨∂K, X·Xᵀ⟩ = ⟨∂K·X, X⟩ and tr ∂K = ½·⟨A, A⟩ − (d/2)·tr K⁻¹, saving the N·N·D product A·Aᵀ.
  */
 public final class SumDistribution implements Pass {
-    /**
-     * Also distributes a sum read transposed by a product, paired with any matrix or with itself
-     * ({@code ⟨P·Q, B⟩ = ⟨Q, Pᵀ·B⟩}): used on the low-rank versions, where the sums are
-     * {@code K⁻¹·Y = Y/c − (α/c)·X·S} with N×D terms and q-sized products, so that the GP-LVM never
-     * forms K⁻¹·Y (see {@link Woodbury}).
-     */
-    private final boolean extended;
-
-    /** The {@link PassManager#LOWER} pass. */
-    public SumDistribution() {
-        this(false);
-    }
-
-    public SumDistribution(boolean extended) {
-        this.extended = extended;
-    }
-
     @Override
     public String name() {
         return "sum-distribution";
@@ -83,7 +66,7 @@ public final class SumDistribution implements Pass {
             boolean hasProduct = terms.stream().anyMatch(t -> t.value().op() instanceof MatrixAlgebra.MatMul);
             boolean allDistributable = !consumers.get(id).isEmpty();
             for (int c : consumers.get(id)) {
-                allDistributable &= distributable(graph, shapes, id, graph.node(c), extended);
+                allDistributable &= distributable(graph, shapes, id, graph.node(c));
             }
             if (hasProduct && allDistributable) {
                 sums.put(id, terms);
@@ -97,7 +80,7 @@ public final class SumDistribution implements Pass {
                 return -1; // only the uses checked above are distributed
             }
             int before = b.size();
-            int distributed = distribute(b, graph, sums, node, in, map, extended);
+            int distributed = distribute(b, graph, sums, node, in, map);
             if (distributed >= before) {
                 b.origin(distributed, node.origin()); // still the user's expression, for comments
             }
@@ -107,64 +90,32 @@ public final class SumDistribution implements Pass {
 
     /** The use {@code node} of a distributed sum, distributed; or -1. */
     private static int distribute(Builder b, Graph graph, java.util.Map<Integer, List<Term>> sums, Node node, List<Integer> in,
-            int[] map, boolean extended) {
-        if (extended) {
-            if (node.op() instanceof MatrixAlgebra.MatMul m) {
-                if (sums.containsKey(node.input(0))) {
-                    return times(b, graph, map, sums.get(node.input(0)), in.get(1), m.transB(), true, m.transA());
+            int[] map) {
+        if (node.op() instanceof MatrixAlgebra.MatMul m) {
+            if (sums.containsKey(node.input(0)) && node.input(1) != node.input(0)) {
+                return times(b, graph, map, sums.get(node.input(0)), in.get(1), m.transB(), true);
+            }
+            if (sums.containsKey(node.input(1))) {
+                return times(b, graph, map, sums.get(node.input(1)), in.get(0), m.transA(), false);
+            }
+        } else if (node.op() instanceof Reductions.Trace && sums.containsKey(node.input(0))) {
+            int total = -1;
+            for (Term term : sums.get(node.input(0))) {
+                total = accumulate(b, map, total, term, trace(b, graph, map, term.value()));
+            }
+            return total;
+        } else if (node.op() instanceof Reductions.Dot d && d.sameShape()) {
+            for (int k = 0; k < 2; k++) {
+                if (sums.containsKey(node.input(k))) {
+                    Node product = graph.node(node.input(1 - k)); // U·op(V)
+                    MatrixAlgebra.MatMul uv = (MatrixAlgebra.MatMul) product.op();
+                    // ⟨G, U·op(V)⟩ = ⟨G·op(V)ᵀ, U⟩
+                    int gv = times(b, graph, map, sums.get(node.input(k)), map[product.input(1)], !uv.transB(), true);
+                    return b.apply(new Reductions.Dot(true), node.origin(), gv, map[product.input(0)]);
                 }
-                if (sums.containsKey(node.input(1))) {
-                    return times(b, graph, map, sums.get(node.input(1)), in.get(0), m.transA(), false, m.transB());
-                }
-            } else if (node.op() instanceof Reductions.Dot d && d.sameShape()
-                    && (sums.containsKey(node.input(0)) || sums.containsKey(node.input(1)))
-                    && !pairedWithProduct(graph, sums, node)) {
-                int k = sums.containsKey(node.input(0)) ? 0 : 1;
-                List<Term> left = sums.get(node.input(k));
-                List<Term> right = sums.get(node.input(1 - k));
-                int total = -1;
-                for (Term t : left) {
-                    int pair;
-                    if (right == null) {
-                        pair = dot(b, graph, map, t.value(), in.get(1 - k), null);
-                    } else {
-                        pair = -1;
-                        for (Term u : right) {
-                            pair = accumulate(b, map, pair, u, dot(b, graph, map, t.value(), map[u.value().id()], u.value()));
-                        }
-                    }
-                    total = accumulate(b, map, total, t, pair);
-                }
-                return total;
             }
         }
-        {
-            if (node.op() instanceof MatrixAlgebra.MatMul m) {
-                if (sums.containsKey(node.input(0)) && node.input(1) != node.input(0)) {
-                    return times(b, graph, map, sums.get(node.input(0)), in.get(1), m.transB(), true, false);
-                }
-                if (sums.containsKey(node.input(1))) {
-                    return times(b, graph, map, sums.get(node.input(1)), in.get(0), m.transA(), false, false);
-                }
-            } else if (node.op() instanceof Reductions.Trace && sums.containsKey(node.input(0))) {
-                int total = -1;
-                for (Term term : sums.get(node.input(0))) {
-                    total = accumulate(b, map, total, term, trace(b, graph, map, term.value()));
-                }
-                return total;
-            } else if (node.op() instanceof Reductions.Dot d && d.sameShape()) {
-                for (int k = 0; k < 2; k++) {
-                    if (sums.containsKey(node.input(k))) {
-                        Node product = graph.node(node.input(1 - k)); // U·op(V)
-                        MatrixAlgebra.MatMul uv = (MatrixAlgebra.MatMul) product.op();
-                        // ⟨G, U·op(V)⟩ = ⟨G·op(V)ᵀ, U⟩
-                        int gv = times(b, graph, map, sums.get(node.input(k)), map[product.input(1)], !uv.transB(), true, false);
-                        return b.apply(new Reductions.Dot(true), node.origin(), gv, map[product.input(0)]);
-                    }
-                }
-            }
-            return -1;
-        }
+        return -1;
     }
 
     /** Expands a linear tree through nodes used only by it; other nodes are terms. */
@@ -190,14 +141,8 @@ public final class SumDistribution implements Pass {
     }
 
     /** Whether {@code consumer}'s use of the sum {@code sum} can be distributed. */
-    private static boolean distributable(Graph graph, ShapeInference shapes, int sum, Node consumer, boolean extended) {
+    private static boolean distributable(Graph graph, ShapeInference shapes, int sum, Node consumer) {
         Primitive op = consumer.op();
-        if (extended && op instanceof MatrixAlgebra.MatMul) {
-            return consumer.input(0) != consumer.input(1);
-        }
-        if (extended && op instanceof Reductions.Dot d && d.sameShape()) {
-            return true;
-        }
         if (op instanceof MatrixAlgebra.MatMul m) {
             // The sum itself read transposed would need every term transposed: not handled.
             return consumer.input(0) != consumer.input(1)
@@ -215,11 +160,11 @@ public final class SumDistribution implements Pass {
 
     /** Σ cᵢ·Tᵢ·op(B) ({@code sumOnLeft}) or Σ cᵢ·op(B)·Tᵢ, in new ids. */
     private static int times(Builder b, Graph graph, int[] map, List<Term> terms, int other, boolean transOther,
-            boolean sumOnLeft, boolean sumTransposed) {
+            boolean sumOnLeft) {
         int total = -1;
         for (Term term : terms) {
             total = accumulate(b, map, total, term,
-                    timesTerm(b, graph, map, term.value(), other, transOther, sumOnLeft, sumTransposed));
+                    timesTerm(b, graph, map, term.value(), other, transOther, sumOnLeft));
         }
         return total;
     }
@@ -242,10 +187,9 @@ public final class SumDistribution implements Pass {
     }
 
     /** Tᵢ·op(B) ({@code sumOnLeft}) or op(B)·Tᵢ, in new ids. */
-    private static int timesTerm(Builder b, Graph graph, int[] map, Node t, int other, boolean transOther, boolean sumOnLeft,
-            boolean transposed) {
+    private static int timesTerm(Builder b, Graph graph, int[] map, Node t, int other, boolean transOther, boolean sumOnLeft) {
         if (isScaling(t) && scaledStructure(graph, t)) {
-            int inner = timesTerm(b, graph, map, graph.node(t.input(0)), other, transOther, sumOnLeft, transposed);
+            int inner = timesTerm(b, graph, map, graph.node(t.input(0)), other, transOther, sumOnLeft);
             if (t.op() instanceof MatrixAlgebra.Negate) {
                 return b.negate(inner);
             }
@@ -255,67 +199,20 @@ public final class SumDistribution implements Pass {
         {
             int product;
             if (t.op() instanceof MatrixAlgebra.MatMul m) {
-                // (op(P)·op(Q))ᵀ = op(Q)ᵀ·op(P)ᵀ
-                int p = map[t.input(transposed ? 1 : 0)];
-                int q = map[t.input(transposed ? 0 : 1)];
-                boolean transP = transposed ? !m.transB() : m.transA();
-                boolean transQ = transposed ? !m.transA() : m.transB();
+                int p = map[t.input(0)];
+                int q = map[t.input(1)];
+                boolean transP = m.transA();
+                boolean transQ = m.transB();
                 product = sumOnLeft
                         ? b.matmul(p, b.matmul(q, other, transQ, transOther), transP, false)  // P·(Q·B)
                         : b.matmul(b.matmul(other, p, transOther, transP), q, false, transQ); // (B·P)·Q
             } else if (t.op() instanceof Broadcasting.Identity) {
                 product = transOther ? b.transpose(other) : other;
-            } else if (transposed) {
-                int m = map[t.id()];
-                int reused = sumOnLeft && !transOther ? b.find(new MatrixAlgebra.MatMul(true, false), other, m) : -1;
-                product = reused >= 0 ? b.transpose(reused) // Mᵀ·B = (Bᵀ·M)ᵀ, computed anyway
-                        : sumOnLeft ? b.matmul(m, other, true, transOther) : b.matmul(other, m, transOther, true);
             } else {
                 product = sumOnLeft ? b.matmul(map[t.id()], other, false, transOther) : b.matmul(other, map[t.id()], transOther, false);
             }
             return product;
         }
-    }
-
-    /** ⟨G, U·op(V)⟩ with only G a distributed sum: the basic rule, ⟨G·op(V)ᵀ, U⟩, applies. */
-    private static boolean pairedWithProduct(Graph graph, java.util.Map<Integer, List<Term>> sums, Node dot) {
-        for (int k = 0; k < 2; k++) {
-            Node other = graph.node(dot.input(1 - k));
-            if (sums.containsKey(dot.input(k)) && !sums.containsKey(other.id())
-                    && other.op() instanceof MatrixAlgebra.MatMul uv && !uv.transA()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * ⟨T, B⟩ in new ids, for a term T (old ids) and a matrix B (new id; {@code bTerm} is B's old
-     * node when B is a term too): a product's left factor moves across,
-     * {@code ⟨op(P)·Q, B⟩ = ⟨Q, op(P)ᵀ·B⟩} (the low-rank term X·S paired with Y reads Xᵀ·Y, which
-     * is computed anyway), or its right factor, {@code ⟨P·op(Q), B⟩ = ⟨P, B·op(Q)ᵀ⟩}.
-     */
-    private static int dot(Builder b, Graph graph, int[] map, Node t, int other, Node otherTerm) {
-        if (isScaling(t) && scaledStructure(graph, t)) {
-            int inner = dot(b, graph, map, graph.node(t.input(0)), other, otherTerm);
-            if (t.op() instanceof MatrixAlgebra.Negate) {
-                return b.negate(inner);
-            }
-            return t.op() instanceof MatrixAlgebra.Scale ? b.mul(inner, map[t.input(1)]) : b.div(inner, map[t.input(1)]);
-        }
-        if (!(t.op() instanceof MatrixAlgebra.MatMul) && otherTerm != null && otherTerm.op() instanceof MatrixAlgebra.MatMul) {
-            return dot(b, graph, map, otherTerm, map[t.id()], t); // move the product's factor, not the plain matrix
-        }
-        if (t.op() instanceof MatrixAlgebra.MatMul m && !m.transB()) {
-            return b.apply(new Reductions.Dot(true), map[t.input(1)], b.matmul(map[t.input(0)], other, !m.transA(), false));
-        }
-        if (t.op() instanceof MatrixAlgebra.MatMul m && !m.transA()) {
-            return b.apply(new Reductions.Dot(true), map[t.input(0)], b.matmul(other, map[t.input(1)], false, !m.transB()));
-        }
-        if (t.op() instanceof Broadcasting.Identity) {
-            return b.apply(new Reductions.Trace(), other);
-        }
-        return b.apply(new Reductions.Dot(true), map[t.id()], other);
     }
 
     /** tr Tᵢ, in new ids. */
