@@ -222,6 +222,70 @@ public final class Products {
         }
     }
 
+    // ---- c = alpha1·a1·b1ᵀ + alpha2·a2·b2ᵀ ------------------------------------------------------
+
+    /**
+     * {@code c = alpha1·a1·b1ᵀ + alpha2·a2·b2ᵀ}: a gradient that is a sum of two outer-product-shaped
+     * terms (the tied autoencoder's W·r·xᵀ + W·x·rᵀ). When both inner dimensions are small (a single
+     * sample) the pure-Java path writes each row of c once, from the transposes of b1 and b2
+     * ({@code b1T}, {@code b2T}: workspaces); otherwise it is two products, the second accumulated.
+     */
+    public static void multTransBPair(double alpha1, DMatrixRMaj a1, DMatrixRMaj b1, double alpha2, DMatrixRMaj a2,
+            DMatrixRMaj b2, DMatrixRMaj c, DMatrixRMaj b1T, DMatrixRMaj b2T) {
+        int m = a1.numRows;
+        int n = b1.numRows;
+        int k1 = a1.numCols;
+        int k2 = a2.numCols;
+        boolean fused = (NATIVE == null || (long) m * n * (k1 + k2) < threshold) && k1 <= PAIR_INNER && k2 <= PAIR_INNER
+                && k1 > 0 && k2 > 0;
+        if (!fused) {
+            gemm(alpha1, a1, false, b1, true, false, c, b1T);
+            gemm(alpha2, a2, false, b2, true, true, c, b2T);
+            return;
+        }
+        if (b1.numCols != k1 || b2.numCols != k2) {
+            throw new MatrixDimensionException("inner dimensions of the product differ: " + Kernels.shape(a1) + " times "
+                    + Kernels.shape(b1) + "ᵀ, or " + Kernels.shape(a2) + " times " + Kernels.shape(b2) + "ᵀ");
+        }
+        if (a2.numRows != m || b2.numRows != n) {
+            throw new MatrixDimensionException("the two products differ in shape: " + m + "x" + n + " and " + a2.numRows
+                    + "x" + b2.numRows);
+        }
+        if (c == a1 || c == b1 || c == a2 || c == b2) {
+            throw new IllegalArgumentException("the output of a product must not be one of its operands");
+        }
+        CommonOps_DDRM.transpose(b1, b1T);
+        CommonOps_DDRM.transpose(b2, b2T);
+        c.reshape(m, n);
+        double[] cd = c.data;
+        double[] p = b1T.data;
+        double[] q = b2T.data;
+        for (int i = 0; i < m; i++) {
+            int row = i * n;
+            double s = alpha1 * a1.data[i * k1];
+            for (int j = 0; j < n; j++) {
+                cd[row + j] = s * p[j];
+            }
+            for (int k = 1; k < k1; k++) {
+                double t = alpha1 * a1.data[i * k1 + k];
+                int from = k * n;
+                for (int j = 0; j < n; j++) {
+                    cd[row + j] += t * p[from + j];
+                }
+            }
+            for (int k = 0; k < k2; k++) {
+                double t = alpha2 * a2.data[i * k2 + k];
+                int from = k * n;
+                for (int j = 0; j < n; j++) {
+                    cd[row + j] += t * q[from + j];
+                }
+            }
+        }
+    }
+
+    /** Inner dimensions up to which {@link #multTransBPair} fuses its two products row by row. */
+    private static final int PAIR_INNER = 4;
+
     // ---- narrow outputs: a few columns, a long inner dimension ---------------------------------
     // EJML's kernels run their innermost loop over the output's columns (or a strided column of
     // b), which for an N×D times D×2 product, or Dᵀ·(N×2), is a loop of length 2: 3-6x slower

@@ -90,10 +90,14 @@ class AllocationTest {
         DMatrixRMaj three = uniform(rnd, 50, 3, -1, 1);
         DMatrixRMaj narrow = new DMatrixRMaj(1, 1);
         DMatrixRMaj narrowSum = new DMatrixRMaj(50, 2);
+        DMatrixRMaj pair = new DMatrixRMaj(1, 1);
+        DMatrixRMaj pairWorkspace = new DMatrixRMaj(1, 1);
         Runnable work = () -> {
             Products.mult(tall, two, narrow);
             Products.multAddTransB(0.5, tall, twoT, narrowSum, workspace);
             Products.multTransA(tall, three, narrow);
+            Products.multTransBPair(0.5, a, bt, -1.0, a, bt, pair, workspace, pairWorkspace); // 40×6·(5×6)ᵀ twice
+            Products.multTransBPair(1.0, three, three, 2.0, three, three, narrow, workspace, pairWorkspace); // fused
             Products.mult(a, b, c);
             Products.mult(0.5, a, b, c);
             Products.multTransA(at, b, c);

@@ -115,6 +115,46 @@ class ProductsTest {
         checkAll(seed, true);
     }
 
+    /** c = α₁·a₁·b₁ᵀ + α₂·a₂·b₂ᵀ against two EJML products: fused (inner ≤ 4) and not, both paths. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void transBPairMatchesTwoProducts(long seed) {
+        for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
+            if (threshold == 0 && !Products.nativeAvailable()) {
+                continue;
+            }
+            Products.setNativeThreshold(threshold);
+            Random r = new Random(seed);
+            for (int trial = 0; trial < 8; trial++) {
+                int m = 1 + r.nextInt(30);
+                int n = 1 + r.nextInt(30);
+                int k1 = 1 + r.nextInt(trial < 5 ? 4 : 9);
+                int k2 = 1 + r.nextInt(trial < 5 ? 4 : 9);
+                DMatrixRMaj a1 = uniform(r, m, k1, -1, 1), b1 = uniform(r, n, k1, -1, 1);
+                DMatrixRMaj a2 = uniform(r, m, k2, -1, 1), b2 = uniform(r, n, k2, -1, 1);
+                DMatrixRMaj[] before = {a1.copy(), b1.copy(), a2.copy(), b2.copy()};
+                double alpha1 = -1.5 + 3 * r.nextDouble(), alpha2 = -1.5 + 3 * r.nextDouble();
+                DMatrixRMaj expected = new DMatrixRMaj(m, n);
+                CommonOps_DDRM.multTransB(alpha1, a1, b1, expected);
+                CommonOps_DDRM.multAddTransB(alpha2, a2, b2, expected);
+                DMatrixRMaj c = dirty();
+                Products.multTransBPair(alpha1, a1, b1, alpha2, a2, b2, c, dirty(), dirty());
+                assertClose(expected, c, 1e-12);
+                assertSame(before[0], a1);
+                assertSame(before[1], b1);
+                assertSame(before[2], a2);
+                assertSame(before[3], b2);
+            }
+        }
+        Products.setNativeThreshold(Long.MAX_VALUE);
+        DMatrixRMaj a = new DMatrixRMaj(5, 1), b = new DMatrixRMaj(7, 1);
+        assertThrows(MatrixDimensionException.class,
+                () -> Products.multTransBPair(1, a, b, 1, a, new DMatrixRMaj(6, 1), new DMatrixRMaj(1, 1), dirty(), dirty()));
+        assertThrows(MatrixDimensionException.class,
+                () -> Products.multTransBPair(1, a, new DMatrixRMaj(7, 2), 1, a, b, new DMatrixRMaj(1, 1), dirty(), dirty()));
+        assertThrows(IllegalArgumentException.class, () -> Products.multTransBPair(1, a, b, 1, a, b, b, dirty(), dirty()));
+    }
+
     @Test
     void pureJavaNarrowOutputKernelsRejectWrongShapesAndAliasing() {
         Products.setNativeThreshold(Long.MAX_VALUE);

@@ -873,11 +873,23 @@ public final class ClassEmitter {
             }
             args.addAll(List.of(a, b, c));
             if (transB && !transA) {
-                String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(identifierFrom(b) + "T"));
-                scratchDocs.putIfAbsent(bT, "the transpose of " + b + ", for products that read it transposed");
-                args.add(bT);
+                args.add(transposeOf(b));
             }
             return CodeBlock.of("$T.$L($L);\n", Ejml.PRODUCTS, method, String.join(", ", args));
+        }
+
+        @Override
+        public CodeBlock productPair(String alpha1, String a1, String b1, String alpha2, String a2, String b2, String c) {
+            return CodeBlock.of("$T.multTransBPair($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", Ejml.PRODUCTS,
+                    alpha1 == null ? "1.0" : alpha1, a1, b1, alpha2 == null ? "1.0" : alpha2, a2, b2, c, transposeOf(b1),
+                    transposeOf(b2));
+        }
+
+        /** The workspace for bᵀ that products reading b transposed share. */
+        private String transposeOf(String b) {
+            String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(identifierFrom(b) + "T"));
+            scratchDocs.putIfAbsent(bT, "the transpose of " + b + ", for products that read it transposed");
+            return bT;
         }
 
         @Override

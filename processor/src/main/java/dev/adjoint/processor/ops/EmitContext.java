@@ -34,6 +34,13 @@ public interface EmitContext {
     com.palantir.javapoet.CodeBlock product(String alpha, String a, boolean transA, String b, boolean transB, String c,
             boolean accumulate);
 
+    /**
+     * {@code c = alpha1·a1·b1ᵀ + alpha2·a2·b2ᵀ} ({@code Products.multTransBPair}: one pass over c
+     * when the inner dimensions are small); null alphas mean 1.
+     */
+    com.palantir.javapoet.CodeBlock productPair(String alpha1, String a1, String b1, String alpha2, String a2, String b2,
+            String c);
+
     /** Emits {@code double name = <expr>;} (or {@code int}) for a scalar or int node. */
     void define(Node node, String format, Object... args);
 

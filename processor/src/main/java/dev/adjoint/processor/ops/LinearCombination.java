@@ -95,12 +95,18 @@ public record LinearCombination(List<Term> terms) implements MatrixOp {
         int[] offsets = offsets();
         String out = ctx.ref(node.id());
         com.palantir.javapoet.CodeBlock.Builder code = com.palantir.javapoet.CodeBlock.builder();
-        for (int t = 0; t < terms.size(); t++) {
+        int start = 0;
+        if (terms.size() >= 2 && outerShaped(terms.get(0)) && outerShaped(terms.get(1))) {
+            // a·bᵀ + c·dᵀ (the tied autoencoder's W·r·xᵀ + W·x·rᵀ): one pass over the result for one sample
+            int first0 = offsets[0] + (terms.get(0).scaled() ? 1 : 0);
+            int first1 = offsets[1] + (terms.get(1).scaled() ? 1 : 0);
+            code.add(ctx.productPair(alpha(ctx, node, offsets, 0), ctx.ref(node.input(first0)), ctx.ref(node.input(first0 + 1)),
+                    alpha(ctx, node, offsets, 1), ctx.ref(node.input(first1)), ctx.ref(node.input(first1 + 1)), out));
+            start = 2;
+        }
+        for (int t = start; t < terms.size(); t++) {
             Term term = terms.get(t);
-            String coefficient = term.scaled() ? ctx.ref(node.input(offsets[t])) : null;
-            String alpha = coefficient == null ? (term.negated() ? "-1.0" : null)
-                    : !term.negated() ? coefficient
-                    : coefficient.startsWith("-") ? coefficient.substring(1) : "-" + coefficient; // a literal or a name
+            String alpha = alpha(ctx, node, offsets, t);
             int first = offsets[t] + (term.scaled() ? 1 : 0);
             boolean accumulate = t > 0;
             switch (term.kind()) {
@@ -126,6 +132,19 @@ public record LinearCombination(List<Term> terms) implements MatrixOp {
             }
         }
         ctx.block(code.build());
+    }
+
+    private static boolean outerShaped(Term term) {
+        return term.kind() == Kind.PRODUCT && !term.transA() && term.transB();
+    }
+
+    /** Term {@code t}'s coefficient as EJML's alpha, its sign folded in; null for 1. */
+    private String alpha(EmitContext ctx, Node node, int[] offsets, int t) {
+        Term term = terms.get(t);
+        String coefficient = term.scaled() ? ctx.ref(node.input(offsets[t])) : null;
+        return coefficient == null ? (term.negated() ? "-1.0" : null)
+                : !term.negated() ? coefficient
+                : coefficient.startsWith("-") ? coefficient.substring(1) : "-" + coefficient; // a literal or a name
     }
 
     @Override

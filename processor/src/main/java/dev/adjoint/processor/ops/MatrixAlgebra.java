@@ -261,8 +261,7 @@ public final class MatrixAlgebra {
                     .add(ctx.product(null, a, false, outer, false, out, false))
                     .nextControlFlow("else")
                     .add(ctx.product(null, a, false, u, false, partial, false))
-                    .add(ctx.product(null, partial, false, v, true, out, false))
-                    .add(ctx.product(null, av, false, u, true, out, true))
+                    .add(ctx.productPair(null, partial, v, null, av, u, out)) // one pass over the result for one sample
                     .endControlFlow()
                     .build());
         }

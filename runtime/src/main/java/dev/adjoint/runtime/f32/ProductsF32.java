@@ -109,6 +109,63 @@ public final class ProductsF32 {
         gemm(alpha, a, true, b, true, true, c, null);
     }
 
+    /**
+     * {@code c = alpha1·a1·b1ᵀ + alpha2·a2·b2ᵀ}, as {@code Products.multTransBPair}: with small inner
+     * dimensions each row of c is written once, from the transposes {@code b1T}, {@code b2T}.
+     */
+    public static void multTransBPair(double alpha1, FMatrixRMaj a1, FMatrixRMaj b1, double alpha2, FMatrixRMaj a2,
+            FMatrixRMaj b2, FMatrixRMaj c, FMatrixRMaj b1T, FMatrixRMaj b2T) {
+        int m = a1.numRows;
+        int n = b1.numRows;
+        int k1 = a1.numCols;
+        int k2 = a2.numCols;
+        boolean fused = (NATIVE == null || (long) m * n * (k1 + k2) < Products.nativeThreshold()) && k1 <= 4 && k2 <= 4
+                && k1 > 0 && k2 > 0;
+        if (!fused) {
+            gemm(alpha1, a1, false, b1, true, false, c, b1T);
+            gemm(alpha2, a2, false, b2, true, true, c, b2T);
+            return;
+        }
+        if (b1.numCols != k1 || b2.numCols != k2) {
+            throw new MatrixDimensionException("inner dimensions of the product differ: " + KernelsF32.shape(a1) + " times "
+                    + KernelsF32.shape(b1) + "ᵀ, or " + KernelsF32.shape(a2) + " times " + KernelsF32.shape(b2) + "ᵀ");
+        }
+        if (a2.numRows != m || b2.numRows != n) {
+            throw new MatrixDimensionException("the two products differ in shape: " + m + "x" + n + " and " + a2.numRows
+                    + "x" + b2.numRows);
+        }
+        if (c == a1 || c == b1 || c == a2 || c == b2) {
+            throw new IllegalArgumentException("the output of a product must not be one of its operands");
+        }
+        CommonOps_FDRM.transpose(b1, b1T);
+        CommonOps_FDRM.transpose(b2, b2T);
+        c.reshape(m, n);
+        float[] cd = c.data;
+        float[] p = b1T.data;
+        float[] q = b2T.data;
+        for (int i = 0; i < m; i++) {
+            int row = i * n;
+            float s = (float) (alpha1 * a1.data[i * k1]);
+            for (int j = 0; j < n; j++) {
+                cd[row + j] = s * p[j];
+            }
+            for (int k = 1; k < k1; k++) {
+                float t = (float) (alpha1 * a1.data[i * k1 + k]);
+                int from = k * n;
+                for (int j = 0; j < n; j++) {
+                    cd[row + j] += t * p[from + j];
+                }
+            }
+            for (int k = 0; k < k2; k++) {
+                float t = (float) (alpha2 * a2.data[i * k2 + k]);
+                int from = k * n;
+                for (int j = 0; j < n; j++) {
+                    cd[row + j] += t * q[from + j];
+                }
+            }
+        }
+    }
+
     /** c = alpha·op(a)·op(b) + (accumulate ? c : 0). */
     private static void gemm(double alpha, FMatrixRMaj a, boolean transA, FMatrixRMaj b, boolean transB,
             boolean accumulate, FMatrixRMaj c, FMatrixRMaj bT) {

@@ -115,6 +115,35 @@ class ProductsF32Test {
         checkAll(seed, 70);
     }
 
+    /** The fused pair against the double computation, both paths. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void transBPairMatchesDouble(long seed) {
+        for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
+            if (threshold == 0 && !Products.nativeAvailable()) {
+                continue;
+            }
+            Products.setNativeThreshold(threshold);
+            Random r = new Random(seed);
+            for (int trial = 0; trial < 6; trial++) {
+                int m = 1 + r.nextInt(20), n = 1 + r.nextInt(20);
+                int k1 = 1 + r.nextInt(trial < 4 ? 4 : 8), k2 = 1 + r.nextInt(trial < 4 ? 4 : 8);
+                FMatrixRMaj a1 = uniform(r, m, k1, -1, 1), b1 = uniform(r, n, k1, -1, 1);
+                FMatrixRMaj a2 = uniform(r, m, k2, -1, 1), b2 = uniform(r, n, k2, -1, 1);
+                FMatrixRMaj a1Before = a1.copy(), b2Before = b2.copy();
+                double alpha1 = -1.5 + 3 * r.nextDouble(), alpha2 = -1.5 + 3 * r.nextDouble();
+                DMatrixRMaj expected = new DMatrixRMaj(m, n);
+                CommonOps_DDRM.multTransB(alpha1, toDouble(a1), toDouble(b1), expected);
+                CommonOps_DDRM.multAddTransB(alpha2, toDouble(a2), toDouble(b2), expected);
+                FMatrixRMaj c = dirty();
+                ProductsF32.multTransBPair(alpha1, a1, b1, alpha2, a2, b2, c, dirty(), dirty());
+                assertClose(expected, c, 1e-5 * (k1 + k2 + 2));
+                assertUnchanged(a1Before, a1);
+                assertUnchanged(b2Before, b2);
+            }
+        }
+    }
+
     @Test
     void settingsAreProductsSettings() {
         assertEquals(Products.nativeAvailable(), ProductsF32.nativeAvailable());
