@@ -10,9 +10,9 @@ import dev.adjoint.processor.diag.Code;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.UserFunctions;
 import dev.adjoint.processor.parse.BodyParser;
-import dev.adjoint.processor.parse.Callees;
 import dev.adjoint.processor.parse.DslError;
 import dev.adjoint.processor.parse.InlineIr;
+import dev.adjoint.processor.parse.OpRegistry;
 import dev.adjoint.processor.parse.ParsedFunction;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,16 +35,19 @@ import javax.tools.FileObject;
 import javax.tools.StandardLocation;
 
 /**
- * Resolves the calls a {@code @Differentiable} body makes outside the DSL table (see
- * {@link Callees}): another {@code @Differentiable} method, parsed from source when it is in this
- * compilation and otherwise read from the resource its own compilation wrote next to its class
- * ({@link InlineIr}), or a user function with {@code @Derivative} rules, found through the
- * annotations of its class (source or class file). Keeps the chain of methods being inlined to
- * report recursion, and caches each callee's IR.
+ * Parses {@code @Differentiable} bodies against one {@link OpRegistry} for the whole compilation,
+ * and finds for it what a body calls outside the registry ({@link OpRegistry.Discovery}): another
+ * {@code @Differentiable} method, parsed from source when it is in this compilation and otherwise
+ * read from the resource its own compilation wrote next to its class ({@link InlineIr}), or a user
+ * function with {@code @Derivative} rules, found through the annotations of its class (source or
+ * class file), which the registry then keeps like a built-in form. Keeps the chain of methods being
+ * inlined to report recursion, and caches each callee's IR.
  */
-final class CallResolver implements Callees {
+final class CallResolver implements OpRegistry.Discovery {
     private final Trees trees;
     private final ProcessingEnvironment env;
+    /** Built-in forms and every user function discovered so far in this compilation. */
+    private final OpRegistry ops = new OpRegistry(this);
     private final Map<String, InlineIr> cache = new HashMap<>();
     /** The methods being parsed, innermost first: a call of one of them is recursion. */
     private final Deque<String> inlining = new ArrayDeque<>();
@@ -55,13 +58,18 @@ final class CallResolver implements Callees {
         this.env = env;
     }
 
-    /** Parses a {@code @Differentiable} method's body, with calls resolved by this resolver. */
+    /** The registry the bodies are parsed against. */
+    OpRegistry ops() {
+        return ops;
+    }
+
+    /** Parses a {@code @Differentiable} method's body, resolving its calls through {@link #ops()}. */
     ParsedFunction parse(ExecutableElement method, TreePath path) {
         inlining.push(key(method));
         inliningNames.push(display(method));
         try {
             BodyParser.attribute(trees, path);
-            return BodyParser.parse(trees, env.getTypeUtils(), path, method, this);
+            return BodyParser.parse(trees, env.getTypeUtils(), path, method, ops);
         } finally {
             inlining.pop();
             inliningNames.pop();
@@ -87,15 +95,10 @@ final class CallResolver implements Callees {
     }
 
     @Override
-    public Callee find(ExecutableElement method, Tree call) {
-        if (method.getAnnotation(Differentiable.class) != null) {
-            return new Inline(inline(method, call));
+    public InlineIr inlined(ExecutableElement method, Tree call) {
+        if (method.getAnnotation(Differentiable.class) == null) {
+            return null;
         }
-        UserFunctions.Function function = userFunction(method);
-        return function == null ? null : new User(function);
-    }
-
-    private InlineIr inline(ExecutableElement method, Tree call) {
         String key = key(method);
         if (inlining.contains(key)) {
             List<String> chain = new ArrayList<>(inliningNames);
@@ -171,7 +174,8 @@ final class CallResolver implements Callees {
      * The user function a static method is, with its well-formed {@code @Derivative} rules, or null
      * if it has no rule or a signature Adjoint cannot call (reported on its rules).
      */
-    UserFunctions.Function userFunction(ExecutableElement f) {
+    @Override
+    public UserFunctions.Function userFunction(ExecutableElement f) {
         if (!callable(f)) {
             return null;
         }

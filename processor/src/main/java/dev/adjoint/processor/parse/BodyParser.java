@@ -38,7 +38,6 @@ import dev.adjoint.processor.ops.Loop;
 import dev.adjoint.processor.ops.Regions;
 import dev.adjoint.processor.ops.Leaves;
 import dev.adjoint.processor.ops.ScalarOps;
-import dev.adjoint.processor.ops.UserFunctions;
 import dev.adjoint.processor.shape.ShapeInference;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +57,8 @@ import javax.lang.model.util.Types;
 /**
  * Lowers the body of a {@code @Differentiable} method (straight-line Java over
  * {@code SimpleMatrix}, {@code double} and {@code int}) to IR. Locals become SSA values;
- * reassignment rebinds a name. Every call is resolved to its symbol and looked up in
- * {@link DslSurface}. Anything else is a {@link DslError} on the exact sub-expression; parsing
+ * reassignment rebinds a name. Every call is resolved to its symbol and looked up in one
+ * {@link OpRegistry} (built-in forms, user functions, inlined helpers). Anything else is a {@link DslError} on the exact sub-expression; parsing
  * goes on with the next statement so that one compilation reports every error.
  */
 public final class BodyParser {
@@ -74,7 +73,7 @@ public final class BodyParser {
     private Map<Integer, Tree> nodeTrees = new HashMap<>();
     private final Map<dev.adjoint.processor.ir.Node, Tree> regionTrees = new HashMap<>();
     private final List<DslError> errors = new ArrayList<>();
-    private final Callees callees;
+    private final OpRegistry ops;
     private final List<ShapeInference.CallSite> callSites = new ArrayList<>();
     private final Frame root = new Frame(null, b, nodeTrees);
     private Frame current = root;
@@ -134,9 +133,9 @@ public final class BodyParser {
 
     private static final int POISON = -1;
 
-    private BodyParser(Trees trees, Types types, CompilationUnitTree unit, Callees callees) {
+    private BodyParser(Trees trees, Types types, CompilationUnitTree unit, OpRegistry ops) {
         this.trees = trees;
-        this.callees = callees;
+        this.ops = ops;
         this.types = types;
         this.unit = unit;
         String name = unit.getSourceFile().getName();
@@ -148,15 +147,15 @@ public final class BodyParser {
      *     (see {@link #attribute})
      */
     public static ParsedFunction parse(Trees trees, Types types, TreePath methodPath, ExecutableElement method) {
-        return parse(trees, types, methodPath, method, Callees.NONE);
+        return parse(trees, types, methodPath, method, OpRegistry.builtIns());
     }
 
     /**
-     * @param callees resolves calls of other {@code @Differentiable} methods (inlined) and of user
-     *     functions with {@code @Derivative} rules
+     * @param ops resolves every call: built-in forms, user functions with {@code @Derivative}
+     *     rules, other {@code @Differentiable} methods (inlined)
      */
-    public static ParsedFunction parse(Trees trees, Types types, TreePath methodPath, ExecutableElement method, Callees callees) {
-        BodyParser parser = new BodyParser(trees, types, methodPath.getCompilationUnit(), callees);
+    public static ParsedFunction parse(Trees trees, Types types, TreePath methodPath, ExecutableElement method, OpRegistry ops) {
+        BodyParser parser = new BodyParser(trees, types, methodPath.getCompilationUnit(), ops);
         return parser.run(methodPath, method);
     }
 
@@ -1153,10 +1152,10 @@ public final class BodyParser {
         List<String> parameterTypes = method.getParameters().stream()
                 .map(p -> types.erasure(p.asType()).toString())
                 .toList();
-        DslSurface.Form form = DslSurface.find(owner.getQualifiedName().toString(), method.getSimpleName().toString(), parameterTypes);
         List<ExpressionTree> operands = new ArrayList<>();
         List<TreePath> operandPaths = new ArrayList<>();
-        if (!method.getModifiers().contains(Modifier.STATIC) && select instanceof MemberSelectTree member) {
+        boolean instance = !method.getModifiers().contains(Modifier.STATIC);
+        if (instance && select instanceof MemberSelectTree member) {
             operands.add(member.getExpression());
             operandPaths.add(new TreePath(new TreePath(path, select), member.getExpression()));
         }
@@ -1164,10 +1163,8 @@ public final class BodyParser {
             operands.add(arg);
             operandPaths.add(new TreePath(path, arg));
         }
-        Callees.Callee callee = form == null && method.getModifiers().contains(Modifier.STATIC) ? callees.find(method, call) : null;
-        if (callee != null) {
-            return callOf(callee, call, operands, operandPaths);
-        }
+        // Before the operands: an uninlinable helper is one error on the call, whatever its arguments.
+        OpRegistry.Form form = ops.resolve(method, parameterTypes, call);
         if (form == null) {
             if (select instanceof MemberSelectTree member && mentionsPoisonedLocal(member.getExpression())) {
                 throw new Poisoned(); // a method of a rejected local: it was already reported where it was declared
@@ -1193,61 +1190,66 @@ public final class BodyParser {
         List<Integer> values = all(operands, operandPaths);
         int receiver = -1;
         List<Integer> args = values;
-        if (!method.getModifiers().contains(Modifier.STATIC)) {
+        List<ExpressionTree> argTrees = operands;
+        if (instance) {
             receiver = values.get(0);
             args = values.subList(1, values.size());
+            argTrees = operands.subList(1, operands.size());
         }
-        Origin origin = origin(call);
-        int node = form.lowering().lower(new DslSurface.Calls() {
-            @Override
-            public Builder builder() {
-                return b;
-            }
-
-            @Override
-            public Origin origin() {
-                return origin;
-            }
-
-            @Override
-            public int scalar(int value) {
-                return toScalar(value, call);
-            }
-
-            @Override
-            public DslError error(Code code, String message) {
-                return new DslError(code, call, message);
-            }
-        }, receiver, args);
-        return record(node, call);
+        return record(form.lowering().lower(new CallBeingLowered(call, argTrees), receiver, args), call);
     }
 
-    /**
-     * A call of another {@code @Differentiable} method (its IR replayed here with the arguments for
-     * its parameters) or of a user function (one node). Every node it creates is blamed on the call.
-     */
-    private int callOf(Callees.Callee callee, MethodInvocationTree call, List<ExpressionTree> operands, List<TreePath> paths) {
-        List<Integer> values = all(operands, paths);
-        List<Integer> args = new ArrayList<>();
-        for (int i = 0; i < values.size(); i++) {
-            args.add(convert(values.get(i), callee.parameters().get(i), operands.get(i)));
+    /** What a form's lowering sees of the call being parsed; every node it creates is blamed on the call. */
+    private final class CallBeingLowered implements OpRegistry.Calls {
+        private final MethodInvocationTree call;
+        /** The argument expressions (without the receiver), for errors on one argument. */
+        private final List<ExpressionTree> args;
+        private final Origin origin;
+
+        CallBeingLowered(MethodInvocationTree call, List<ExpressionTree> args) {
+            this.call = call;
+            this.args = args;
+            this.origin = BodyParser.this.origin(call);
         }
-        if (callee instanceof Callees.Inline inline) {
+
+        @Override
+        public Builder builder() {
+            return b;
+        }
+
+        @Override
+        public Origin origin() {
+            return origin;
+        }
+
+        @Override
+        public int scalar(int value) {
+            return toScalar(value, call);
+        }
+
+        @Override
+        public int argument(List<Integer> values, int index, ValueType kind) {
+            return convert(values.get(index), kind, args.get(index));
+        }
+
+        @Override
+        public int inline(InlineIr ir, List<Integer> values) {
             long callLine = line(call);
             // Run-time messages name the helper's expression and the call: "W.mult(X) at Layers.java:9, inlined at Net.java:20".
             UnaryOperator<Origin> inlined = o -> o.line() <= 0 ? o
                     : new Origin(o.text(), o.file() + ":" + o.line() + ", inlined at " + fileName, callLine);
-            int result = record(inline.ir().replay(b, args, inlined, id -> record(id, call)), call);
-            if (inline.ir().shapes().stream().anyMatch(s -> !s.isEmpty())) {
-                List<String> names = inline.ir().parameters().stream()
-                        .map(p -> ((Leaves.Param) inline.ir().nodes().get(p).op()).name()).toList();
-                callSites.add(new ShapeInference.CallSite(result, args, names, inline.ir().shapes(),
-                        inline.ir().method()));
+            int result = record(ir.replay(b, values, inlined, id -> record(id, call)), call);
+            if (ir.shapes().stream().anyMatch(s -> !s.isEmpty())) {
+                List<String> names = ir.parameters().stream().map(p -> ((Leaves.Param) ir.nodes().get(p).op()).name()).toList();
+                callSites.add(new ShapeInference.CallSite(result, values, names, ir.shapes(), ir.method()));
             }
             return result;
         }
-        Callees.User user = (Callees.User) callee;
-        return record(b.apply(new UserFunctions.Call(user.function()), origin(call), args), call);
+
+        @Override
+        public DslError error(Code code, String message) {
+            return new DslError(code, call, message);
+        }
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.adjoint.processor.parse;
 
-import dev.adjoint.processor.ir.Builder;
-import dev.adjoint.processor.ir.Origin;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Blocks;
 import dev.adjoint.processor.ops.Broadcasting;
@@ -13,17 +11,23 @@ import dev.adjoint.processor.ops.MatrixAlgebra;
 import dev.adjoint.processor.ops.Reductions;
 import dev.adjoint.processor.ops.ScalarOps;
 import dev.adjoint.processor.ops.Selection;
+import dev.adjoint.processor.parse.OpRegistry.Calls;
+import dev.adjoint.processor.parse.OpRegistry.Form;
+import dev.adjoint.processor.parse.OpRegistry.Lowering;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The DSL's surface syntax (SPEC section 3): every supported method, keyed by the resolved
+ * The DSL's surface syntax (SPEC section 3): every built-in method, keyed by the resolved
  * method's owner, name and erased parameter types, and the IR it lowers to. Matching the
  * resolved symbol rather than the spelling means {@code Ops.swish} and a static import of it
- * are the same call, and a user method that happens to be called {@code mult} is not.
+ * are the same call, and a user method that happens to be called {@code mult} is not. The
+ * parser looks calls up in {@link OpRegistry}, which starts from this table and into which user
+ * functions are registered; the suggestions for an unsupported call come from this table alone.
  */
 public final class DslSurface {
     private DslSurface() {}
@@ -33,40 +37,6 @@ public final class DslSurface {
     static final String OPS = "dev.adjoint.runtime.Ops";
     static final String MATH = "java.lang.Math";
     private static final String M = "org.ejml.simple.ConstMatrix";
-
-    /** Lowers one call: {@code receiver} is -1 for static methods; arguments are already lowered. */
-    @FunctionalInterface
-    interface Lowering {
-        int lower(Calls calls, int receiver, List<Integer> args);
-    }
-
-    /** What a lowering can use: the builder and the call's origin. */
-    interface Calls {
-        Builder builder();
-
-        Origin origin();
-
-        default int apply(dev.adjoint.processor.ops.Primitive op, Integer... inputs) {
-            return builder().apply(op, origin(), List.of(inputs));
-        }
-
-        /** The argument as a double (ints are widened like Java does). */
-        int scalar(int node);
-
-        /** An error on the call being lowered. */
-        DslError error(dev.adjoint.processor.diag.Code code, String message);
-    }
-
-    /** A supported form: how it is written (for messages) and how it lowers. */
-    record Form(String owner, String name, List<String> parameterTypes, String usage, Lowering lowering) {
-        String key() {
-            return key(owner, name, parameterTypes);
-        }
-
-        static String key(String owner, String name, List<String> parameterTypes) {
-            return owner + "#" + name + "(" + String.join(",", parameterTypes) + ")";
-        }
-    }
 
     private static final Map<String, Form> FORMS = new LinkedHashMap<>();
 
@@ -193,7 +163,7 @@ public final class DslSurface {
                 + "or false (a row and a column have different shapes): write A.getRow(i) or A.getColumn(i)");
     }
 
-        private static int intConstant(Calls c, int value) {
+    private static int intConstant(Calls c, int value) {
         return c.apply(new Leaves.IntConst(value));
     }
 
@@ -220,8 +190,9 @@ public final class DslSurface {
         return result;
     }
 
-    static Form find(String owner, String name, List<String> parameterTypes) {
-        return FORMS.get(Form.key(owner, name, parameterTypes));
+    /** The built-in forms, in the order they are declared above. */
+    static Collection<Form> forms() {
+        return java.util.Collections.unmodifiableCollection(FORMS.values());
     }
 
     /**
