@@ -155,4 +155,45 @@ final class ControlFlow {
         }
         return B.elementSum() * w;
     }
+
+    /**
+     * Blocks and entries of a loop-carried matrix after the loop, at indices that are int
+     * parameters or a local computed before the loop: checked before any work.
+     */
+    @Differentiable
+    static double blocksAfterLoop(SimpleMatrix A, int n, int r0, int r1, int c0, int c1, int i, int j) {
+        int last = A.getNumRows() - 1;
+        SimpleMatrix B = A;
+        for (int k = 0; k < n; k++) {
+            B = B.elementMult(A).scale(0.5).plus(A);
+        }
+        return sumSquares(B.extractMatrix(r0, r1, c0, c1)) + B.get(i, j) * B.get(last, 0) + sumSquares(B.rows(r0, r1))
+                + B.cols(c0, c1).elementSum() + B.getRow(i).elementSum() * B.getColumn(j).elementSum()
+                + sumSquares(B.extractVector(true, last)) + B.get(i * A.getNumCols() + j);
+    }
+
+    /** Sizes of a loop-carried matrix read after the loop, as block bounds (and a divisor). */
+    @Differentiable
+    static double sizesAfterLoop(SimpleMatrix A, int n, int i) {
+        SimpleMatrix B = A;
+        for (int k = 0; k < n; k++) {
+            B = B.elementMult(A).scale(0.5).plus(A);
+        }
+        int rows = B.getNumRows();
+        return sumSquares(B.rows(rows - i, rows)) + B.extractMatrix(0, rows, i - 1, B.getNumCols()).elementSum() / rows
+                + B.getRow(rows - i).elementSum();
+    }
+
+    /** Blocks whose sizes a loop computes, then indexed by a parameter: checked where they are read. */
+    @Differentiable
+    static double blockOfLoopSize(SimpleMatrix A, int n, int i) {
+        int c = 1;
+        for (int k = 0; k < n; k++) {
+            c = c + 1;
+        }
+        SimpleMatrix top = A.rows(0, c);
+        SimpleMatrix weights = SimpleMatrix.ones(c, 2);
+        return sumSquares(top.getRow(i)) + top.elementSum() / top.getNumRows()
+                + weights.getRow(i).elementSum() * top.get(i, 0) / weights.getNumRows();
+    }
 }

@@ -199,4 +199,73 @@ class ControlFlowTest {
         }
         return out;
     }
+
+    /** An index error thrown before any work: by checkArguments, naming the expression, the indices and the size. */
+    private static void assertCheckedBeforeAnyWork(Runnable call, String... fragments) {
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, call::run);
+        assertEquals("checkArguments", e.getStackTrace()[0].getMethodName(), e::toString);
+        for (String fragment : fragments) {
+            assertTrue(e.getMessage().contains(fragment), () -> "'" + fragment + "' missing from: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Blocks and entries after a loop, at int-parameter indices and a local computed before the loop:
+     * values and gradients as without the loop, out-of-range indices named before any work.
+     */
+    @Seeds
+    void blocksAfterALoop(long seed) {
+        Random r = new Random(seed);
+        int m = 2 + r.nextInt(4), n = 2 + r.nextInt(4);
+        DMatrixRMaj A = uniform(r, m, n, -0.9, 0.9);
+        for (int trips : new int[] {0, 1, 3}) {
+            int r0 = r.nextInt(m), r1 = r0 + 1 + r.nextInt(m - r0), c0 = r.nextInt(n), c1 = c0 + 1 + r.nextInt(n - c0);
+            int i = r.nextInt(m), j = r.nextInt(n);
+            var f = new ControlFlow_BlocksAfterLoop();
+            verify(f, () -> ControlFlow.blocksAfterLoop(sm(A), trips, r0, r1, c0, c1, i, j),
+                    () -> f.value(A, trips, r0, r1, c0, c1, i, j), () -> f.gradient(sw(A), trips, r0, r1, c0, c1, i, j),
+                    A, trips, r0, r1, c0, c1, i, j);
+        }
+        var f = new ControlFlow_BlocksAfterLoop();
+        String size = m + "x" + n;
+        assertCheckedBeforeAnyWork(() -> f.value(A, 2, 0, m + 1, 0, 1, 0, 0), "B.extractMatrix(r0, r1, c0, c1)", "rows 0.." + (m + 1), size);
+        assertCheckedBeforeAnyWork(() -> f.gradient(A, 2, 0, 1, 1, 0, 0, 0), "B.extractMatrix(r0, r1, c0, c1)", "columns 1..0", size);
+        assertCheckedBeforeAnyWork(() -> f.gradient(A, 2, 0, 1, 0, 1, m, 0), "B.get(i, j)", "row index " + m, size);
+        assertCheckedBeforeAnyWork(() -> f.value(A, 2, 0, 1, 0, 1, 0, -1), "B.get(i, j)", "column index -1", size);
+    }
+
+    /** Sizes of a loop-carried matrix read after the loop: read once it ran, and checked from the arguments' shapes. */
+    @Seeds
+    void sizesReadAfterALoop(long seed) {
+        Random r = new Random(seed);
+        int m = 2 + r.nextInt(4), n = 2 + r.nextInt(4);
+        DMatrixRMaj A = uniform(r, m, n, -0.9, 0.9);
+        for (int trips : new int[] {0, 1, 3}) {
+            int i = 1 + r.nextInt(Math.min(m, n));
+            var f = new ControlFlow_SizesAfterLoop(); // a fresh instance: its first call must not read a size before the loop
+            verify(f, () -> ControlFlow.sizesAfterLoop(sm(A), trips, i), () -> f.value(A, trips, i),
+                    () -> f.gradient(sw(A), trips, i), A, trips, i);
+        }
+        var f = new ControlFlow_SizesAfterLoop();
+        assertCheckedBeforeAnyWork(() -> f.value(A, 2, m + 1), "B.rows(rows - i, rows)", "rows -1.." + m, m + "x" + n);
+    }
+
+    /** A block whose size a loop computes, indexed after the loop: checked where it is read, with its size then. */
+    @Seeds
+    void blockSizedByALoop(long seed) {
+        Random r = new Random(seed);
+        int m = 4 + r.nextInt(3), n = dim(r);
+        DMatrixRMaj A = uniform(r, m, n, -0.9, 0.9);
+        for (int trips : new int[] {0, 1, 3}) {
+            int i = r.nextInt(trips + 1);
+            var f = new ControlFlow_BlockOfLoopSize();
+            verify(f, () -> ControlFlow.blockOfLoopSize(sm(A), trips, i), () -> f.value(A, trips, i),
+                    () -> f.gradient(sw(A), trips, i), A, trips, i);
+        }
+        var f = new ControlFlow_BlockOfLoopSize();
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> f.gradient(A, 1, 2));
+        assertTrue(e.getMessage().contains("top.getRow(i)") && e.getMessage().contains("rows 2..3")
+                && e.getMessage().contains("2x" + n), e.getMessage());
+    }
 }

@@ -402,7 +402,8 @@ public final class AdjointProcessor extends AbstractProcessor {
             }
         }
         for (Node node : parsed.graph().nodes()) {
-            if (node.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery) {
+            // A size a loop or branch leaves is read where its matrix is computed, not before any work.
+            if (node.op() instanceof dev.adjoint.processor.ops.IntOps.ShapeQuery && !forwardShapes.dynamic(node.id())) {
                 try {
                     forwardShapes.valueOf(node);
                 } catch (IllegalStateException e) {

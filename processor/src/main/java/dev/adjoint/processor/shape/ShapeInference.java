@@ -122,8 +122,10 @@ public final class ShapeInference {
         ShapeInference inference = new ShapeInference(graph, declarations);
         for (Node node : graph.nodes()) {
             boolean dynamic = node.op() instanceof dev.adjoint.processor.ops.Regions.Out;
+            // A shape query reads its matrix, so one of a matrix a loop or branch computes is read after it ran.
+            boolean readsInputs = !node.op().isLeaf() || node.op() instanceof IntOps.ShapeQuery;
             for (int in : node.inputs()) {
-                dynamic |= inference.dynamic.get(in) && !node.op().isLeaf();
+                dynamic |= inference.dynamic.get(in) && readsInputs;
             }
             if (dynamic) {
                 inference.dynamic.set(node.id());
