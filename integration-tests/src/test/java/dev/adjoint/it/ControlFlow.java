@@ -158,9 +158,9 @@ final class ControlFlow {
 
     /**
      * Blocks and entries of a loop-carried matrix after the loop, at indices that are int
-     * parameters or a local computed before the loop: checked before any work.
+     * parameters or a local computed before the loop: checked before any work (also in float32).
      */
-    @Differentiable
+    @Differentiable(precision = {Precision.DOUBLE, Precision.FLOAT})
     static double blocksAfterLoop(SimpleMatrix A, int n, int r0, int r1, int c0, int c1, int i, int j) {
         int last = A.getNumRows() - 1;
         SimpleMatrix B = A;
@@ -195,5 +195,15 @@ final class ControlFlow {
         SimpleMatrix weights = SimpleMatrix.ones(c, 2);
         return sumSquares(top.getRow(i)) + top.elementSum() / top.getNumRows()
                 + weights.getRow(i).elementSum() * top.get(i, 0) / weights.getNumRows();
+    }
+
+    /** Blocks of a matrix a branch assigns, at a parameter index and at a size read after the branch. */
+    @Differentiable
+    static double blocksAfterBranch(SimpleMatrix A, double s, int i) {
+        SimpleMatrix B = A;
+        if (s > 0) {
+            B = A.elementMult(A).scale(s);
+        }
+        return sumSquares(B.getRow(i)) + B.getColumn(B.getNumCols() - 1).elementSum() * s;
     }
 }

@@ -268,4 +268,19 @@ class ControlFlowTest {
         assertTrue(e.getMessage().contains("top.getRow(i)") && e.getMessage().contains("rows 2..3")
                 && e.getMessage().contains("2x" + n), e.getMessage());
     }
+
+    /** Blocks after a branch: the same as after a loop. */
+    @Seeds
+    void blocksAfterABranch(long seed) {
+        Random r = new Random(seed);
+        int m = 2 + r.nextInt(4), n = 2 + r.nextInt(4);
+        DMatrixRMaj A = uniform(r, m, n, -0.9, 0.9);
+        for (double s : new double[] {-0.7, 0.6}) {
+            int i = r.nextInt(m);
+            var f = new ControlFlow_BlocksAfterBranch();
+            verify(f, () -> ControlFlow.blocksAfterBranch(sm(A), s, i), () -> f.value(A, s, i), () -> f.gradient(sw(A), s, i), A, s, i);
+        }
+        var f = new ControlFlow_BlocksAfterBranch();
+        assertCheckedBeforeAnyWork(() -> f.value(A, 0.5, m), "B.getRow(i)", "row " + m, m + "x" + n);
+    }
 }
