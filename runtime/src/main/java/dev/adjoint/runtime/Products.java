@@ -254,33 +254,38 @@ public final class Products {
         if (c == a1 || c == b1 || c == a2 || c == b2) {
             throw new IllegalArgumentException("the output of a product must not be one of its operands");
         }
-        CommonOps_DDRM.transpose(b1, b1T);
-        CommonOps_DDRM.transpose(b2, b2T);
+        // A column b (one sample) is its own transpose: no copy.
+        double[] p = k1 == 1 ? b1.data : transposed(b1, b1T);
+        double[] q = k2 == 1 ? b2.data : transposed(b2, b2T);
         c.reshape(m, n);
         double[] cd = c.data;
-        double[] p = b1T.data;
-        double[] q = b2T.data;
         for (int i = 0; i < m; i++) {
             int row = i * n;
             double s = alpha1 * a1.data[i * k1];
+            double t = alpha2 * a2.data[i * k2];
             for (int j = 0; j < n; j++) {
-                cd[row + j] = s * p[j];
+                cd[row + j] = s * p[j] + t * q[j];
             }
             for (int k = 1; k < k1; k++) {
-                double t = alpha1 * a1.data[i * k1 + k];
+                double u = alpha1 * a1.data[i * k1 + k];
                 int from = k * n;
                 for (int j = 0; j < n; j++) {
-                    cd[row + j] += t * p[from + j];
+                    cd[row + j] += u * p[from + j];
                 }
             }
-            for (int k = 0; k < k2; k++) {
-                double t = alpha2 * a2.data[i * k2 + k];
+            for (int k = 1; k < k2; k++) {
+                double u = alpha2 * a2.data[i * k2 + k];
                 int from = k * n;
                 for (int j = 0; j < n; j++) {
-                    cd[row + j] += t * q[from + j];
+                    cd[row + j] += u * q[from + j];
                 }
             }
         }
+    }
+
+    private static double[] transposed(DMatrixRMaj b, DMatrixRMaj bT) {
+        CommonOps_DDRM.transpose(b, bT);
+        return bT.data;
     }
 
     /** Inner dimensions up to which {@link #multTransBPair} fuses its two products row by row. */

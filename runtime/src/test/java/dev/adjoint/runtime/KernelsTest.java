@@ -334,6 +334,9 @@ class KernelsTest {
             }
         }
         assertSame(expected, out);
+        DMatrixRMaj byCount = dirty();
+        Kernels.broadcastColumn(v, c, byCount); // the affine layer's form: columns given as a count
+        assertSame(expected, byCount);
 
         Kernels.broadcastRow(u, a, out);
         for (int i = 0; i < r; i++) {
@@ -366,6 +369,7 @@ class KernelsTest {
         assertThrows(IllegalArgumentException.class, () -> Kernels.addRow(a, new DMatrixRMaj(1, 3), out));
         assertThrows(IllegalArgumentException.class, () -> Kernels.addRow(a, new DMatrixRMaj(4, 1), out));
         assertThrows(IllegalArgumentException.class, () -> Kernels.broadcastColumn(new DMatrixRMaj(4, 1), a, out));
+        assertThrows(IllegalArgumentException.class, () -> Kernels.broadcastColumn(new DMatrixRMaj(3, 2), 4, out));
         assertThrows(IllegalArgumentException.class, () -> Kernels.broadcastRow(new DMatrixRMaj(1, 3), a, out));
     }
 

@@ -71,6 +71,51 @@ public final class Broadcasting {
         }
     }
 
+    /**
+     * {@code op(A)·op(B) + v·1ᵀ} (inputs: A, B, v): an affine layer, the lowering of
+     * {@code addColumn(W.mult(X), b)} whose product has no other use ({@code affine-fusion}). The
+     * bias is broadcast into the result and the product accumulated onto it, one pass over the
+     * result instead of two, as hand-written code does. Formed after differentiation; never
+     * differentiated.
+     */
+    public record Affine(boolean transA, boolean transB) implements MatrixOp {
+        @Override
+        public void shape(ShapeContext ctx, Node node) {
+            int a = node.input(0);
+            int b = node.input(1);
+            int v = node.input(2);
+            ctx.unify(ctx.dim(a, transA ? 0 : 1), ctx.dim(b, transB ? 1 : 0), node, "inner dimensions of the product");
+            int rows = ctx.dim(a, transA ? 1 : 0);
+            ctx.unify(ctx.dim(v, 0), rows, node, "rows of the column vector and the matrix");
+            ctx.unify(ctx.dim(v, 1), ctx.constant(1), node, "columns of the added column vector");
+            ctx.setShape(node, rows, ctx.dim(b, transB ? 0 : 1));
+        }
+
+        @Override
+        public void emit(EmitContext ctx, Node node) {
+            String a = ctx.ref(node.input(0));
+            String b = ctx.ref(node.input(1));
+            String out = ctx.ref(node.id());
+            ctx.block(com.palantir.javapoet.CodeBlock.builder()
+                    .addStatement("$T.broadcastColumn($L, $L.$L, $L)", KERNELS, ctx.ref(node.input(2)), b,
+                            transB ? "numRows" : "numCols", out)
+                    .add(ctx.product(null, a, transA, b, transB, out, true))
+                    .build());
+        }
+
+        @Override
+        public void adjoint(AdjointContext ctx, Node node, int ct) {
+            throw new IllegalStateException("affine layers are formed by lowering, after differentiation");
+        }
+
+        @Override
+        public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
+            String a = ctx.print(node.input(0), transA).at(Formula.PRODUCT);
+            String b = ctx.print(node.input(1), transB).at(Formula.PRODUCT);
+            return new Formula(a + "·" + b + " + " + ctx.print(node.input(2)).at(Formula.SUM) + "·1ᵀ", Formula.SUM);
+        }
+    }
+
     /** {@code A + v·onesᵀ} for an r×1 vector v (inputs: A, v). */
     public record AddColumn() implements MatrixOp {
         @Override

@@ -306,7 +306,8 @@ public final class Entrywise {
 
     /**
      * {@code swish(A) = A ∘ σ(A)} (inputs: A, σ(A)). σ(A) is its own node so the backward pass
-     * reuses it: one exponential per entry for forward and backward together.
+     * reuses it: one exponential per entry for forward and backward together. Where nothing else
+     * reads σ(A) (value()), the {@code affine-fusion} lowering leaves the single input A: one loop.
      */
     public record Swish() implements ShapedLikeFirstInput {
         /** Builds swish(a): the sigmoid node, then the product. */
@@ -316,20 +317,30 @@ public final class Entrywise {
 
         @Override
         public void emit(EmitContext ctx, Node node) {
-            ctx.statement("$T.swishFromSigmoid($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
+            if (node.inputs().size() == 1) {
+                ctx.statement("$T.swish($L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.id()));
+            } else {
+                ctx.statement("$T.swishFromSigmoid($L, $L, $L)", KERNELS, ctx.ref(node.input(0)), ctx.ref(node.input(1)),
+                        ctx.ref(node.id()));
+            }
+        }
+
+        /** σ(A): the cached input, or (single-input form) a new node. */
+        private static int sigmoid(dev.adjoint.processor.ir.Builder b, Node node) {
+            return node.inputs().size() > 1 ? node.input(1) : b.apply(new Apply(Function.SIGMOID), node.input(0));
         }
 
         @Override
         public void adjoint(AdjointContext ctx, Node node, int ct) {
             // The whole derivative swish′ = σ + A∘σ∘(1 − σ) goes to A; σ(A) is only a cache of the
             // forward pass, so nothing flows through it.
-            ctx.accumulate(0, ctx.builder().apply(new SwishBackward(), node.input(0), node.input(1), ct));
+            ctx.accumulate(0, ctx.builder().apply(new SwishBackward(), node.input(0), sigmoid(ctx.builder(), node), ct));
         }
 
         @Override
         public int jvp(JvpContext ctx, Node node) {
             // swish(A) = A ∘ σ(A): the whole derivative swish′(A) ∘ Ȧ (σ(A) is a cache of A)
-            return ctx.builder().apply(new SwishBackward(), node.input(0), node.input(1), ctx.tangent(0));
+            return ctx.builder().apply(new SwishBackward(), node.input(0), sigmoid(ctx.builder(), node), ctx.tangent(0));
         }
 
         @Override

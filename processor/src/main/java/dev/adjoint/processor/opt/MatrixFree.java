@@ -297,7 +297,7 @@ public final class MatrixFree implements Pass {
         }
 
         private int times(int c1, int c2) {
-            return c1 < 0 ? c2 : c2 < 0 ? c1 : b.mul(c1, c2);
+            return c1 < 0 ? c2 : c2 < 0 ? c1 : b.mul(Math.min(c1, c2), Math.max(c1, c2));
         }
 
         /** {@code total ± c·value} (total -1: none yet), matrices or scalars alike. */
@@ -331,21 +331,43 @@ public final class MatrixFree implements Pass {
             int total = -1;
             for (Map.Entry<Leaf, List<Mono>> group : groups.entrySet()) {
                 Leaf outer = group.getKey();
-                int inner = -1;
                 int alone = -1;
+                List<Mono> rests = new ArrayList<>();
                 for (Mono rest : group.getValue()) {
                     if (rest.factors().isEmpty()) {
                         alone = accumulate(alone, rest, outer.trans() ? b.transpose(outer.id()) : outer.id());
                     } else {
-                        boolean innerRows = rows ? outer.colsN() : rest.factors().get(0).rowsN();
-                        boolean innerCols = rows ? rest.factors().get(rest.factors().size() - 1).colsN() : outer.rowsN();
-                        inner = accumulate(inner, rest, form(List.of(new Mono(-1, false, rest.factors())), innerRows, innerCols));
+                        rests.add(rest);
+                    }
+                }
+                // Σ cᵢ·Mᵢ; when every Mᵢ is a small product computed transposed, the sum of the
+                // transposes, read transposed by the outer product (no transpose formed).
+                int inner = -1;
+                boolean innerTransposed = false;
+                List<Small> smalls = new ArrayList<>();
+                for (Mono rest : rests) {
+                    boolean innerRows = rows ? outer.colsN() : rest.factors().get(0).rowsN();
+                    boolean innerCols = rows ? rest.factors().get(rest.factors().size() - 1).colsN() : outer.rowsN();
+                    smalls.add(innerRows || innerCols ? null : small(rest.factors()));
+                }
+                if (!smalls.isEmpty() && smalls.stream().allMatch(x -> x != null && x.trans())) {
+                    innerTransposed = true;
+                    for (int i = 0; i < rests.size(); i++) {
+                        inner = accumulate(inner, rests.get(i), smalls.get(i).id());
+                    }
+                } else {
+                    for (int i = 0; i < rests.size(); i++) {
+                        Mono rest = rests.get(i);
+                        int value = smalls.get(i) != null ? smalls.get(i).formed()
+                                : form(List.of(new Mono(-1, false, rest.factors())), rows ? outer.colsN() : rest.factors().get(0).rowsN(),
+                                        rows ? rest.factors().get(rest.factors().size() - 1).colsN() : outer.rowsN());
+                        inner = accumulate(inner, rest, value);
                     }
                 }
                 int value = alone;
                 if (inner >= 0) {
-                    int product = rows ? b.matmul(outer.id(), inner, outer.trans(), false)
-                            : b.matmul(inner, outer.id(), false, outer.trans());
+                    int product = rows ? b.matmul(outer.id(), inner, outer.trans(), innerTransposed)
+                            : b.matmul(inner, outer.id(), innerTransposed, outer.trans());
                     value = value < 0 ? product : b.add(value, product);
                 }
                 total = total < 0 ? value : b.add(total, value);
@@ -645,12 +667,21 @@ public final class MatrixFree implements Pass {
 
         /** tr(op(a)·op(c)) as an inner product. */
         private int pairing(Leaf a, Leaf c) {
-            Reductions.Dot dot = new Reductions.Dot(true);
             if (a.trans() != c.trans()) {
-                return b.apply(dot, a.id(), c.id()); // tr(A·Cᵀ) = tr(Aᵀ·C) = ⟨A, C⟩
+                return dot(a.id(), c.id()); // tr(A·Cᵀ) = tr(Aᵀ·C) = ⟨A, C⟩
             }
-            return a.trans() ? b.apply(dot, b.transpose(c.id()), a.id()) // tr(Aᵀ·Cᵀ) = ⟨Cᵀ, A⟩
-                    : b.apply(dot, b.transpose(a.id()), c.id()); // tr(A·C) = ⟨Aᵀ, C⟩
+            // tr(A·C) = ⟨Aᵀ, C⟩ = ⟨Cᵀ, A⟩ (and tr(Aᵀ·Cᵀ) likewise): transpose one, a transpose already formed if any
+            int first = Math.min(a.id(), c.id());
+            int second = Math.max(a.id(), c.id());
+            if (b.find(new MatrixAlgebra.Transpose(), first) < 0 && b.find(new MatrixAlgebra.Transpose(), second) >= 0) {
+                return dot(b.transpose(second), first);
+            }
+            return dot(b.transpose(first), second);
+        }
+
+        /** ⟨x, y⟩, operands in one order (the inner product is symmetric: one node for both). */
+        private int dot(int x, int y) {
+            return b.apply(new Reductions.Dot(true), Math.min(x, y), Math.max(x, y));
         }
 
         private int formed(Leaf l) {

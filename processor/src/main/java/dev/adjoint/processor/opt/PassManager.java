@@ -35,7 +35,7 @@ public final class PassManager {
     public static final List<Pass> GRADIENT = List.of(new Symmetry(), new ProductReuse());
     public static final List<Pass> VALUE = List.of(new Symmetry(), new InverseToSolve());
     /** Lowering towards the kernel vocabulary, on both programs after their own pipelines. */
-    public static final List<Pass> LOWER = List.of(new SumDistribution(), new ChainFusion(), new LinearCombinationFusion(),
+    public static final List<Pass> LOWER = List.of(new SumDistribution(), new AffineFusion(), new ChainFusion(), new LinearCombinationFusion(),
             new SoftmaxSharing());
 
     /**

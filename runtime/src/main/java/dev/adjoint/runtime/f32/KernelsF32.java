@@ -701,6 +701,24 @@ public final class KernelsF32 {
         }
     }
 
+    /**
+     * out = v·1ᵀ, {@code v.numRows} × {@code cols}: the bias of an affine layer written first, so
+     * that the product is accumulated onto it ({@code W·X + b} in one pass over the result).
+     */
+    public static void broadcastColumn(FMatrixRMaj v, int cols, FMatrixRMaj out) {
+        if (v.numCols != 1) {
+            throw new IllegalArgumentException("broadcastColumn: v must be a column vector but is " + shape(v));
+        }
+        int rows = v.numRows;
+        out.reshape(rows, cols);
+        for (int i = 0, idx = 0; i < rows; i++) {
+            float vi = v.data[i];
+            for (int j = 0; j < cols; j++, idx++) {
+                out.data[idx] = vi;
+            }
+        }
+    }
+
     /** out shaped like {@code like}, out_ij = v_i; v is like.numRows×1. */
     public static void broadcastColumn(FMatrixRMaj v, FMatrixRMaj like, FMatrixRMaj out) {
         if (v.numRows != like.numRows || v.numCols != 1) {

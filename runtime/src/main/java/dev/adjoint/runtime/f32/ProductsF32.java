@@ -137,33 +137,38 @@ public final class ProductsF32 {
         if (c == a1 || c == b1 || c == a2 || c == b2) {
             throw new IllegalArgumentException("the output of a product must not be one of its operands");
         }
-        CommonOps_FDRM.transpose(b1, b1T);
-        CommonOps_FDRM.transpose(b2, b2T);
+        // A column b (one sample) is its own transpose: no copy.
+        float[] p = k1 == 1 ? b1.data : transposed(b1, b1T);
+        float[] q = k2 == 1 ? b2.data : transposed(b2, b2T);
         c.reshape(m, n);
         float[] cd = c.data;
-        float[] p = b1T.data;
-        float[] q = b2T.data;
         for (int i = 0; i < m; i++) {
             int row = i * n;
             float s = (float) (alpha1 * a1.data[i * k1]);
+            float t = (float) (alpha2 * a2.data[i * k2]);
             for (int j = 0; j < n; j++) {
-                cd[row + j] = s * p[j];
+                cd[row + j] = s * p[j] + t * q[j];
             }
             for (int k = 1; k < k1; k++) {
-                float t = (float) (alpha1 * a1.data[i * k1 + k]);
+                float u = (float) (alpha1 * a1.data[i * k1 + k]);
                 int from = k * n;
                 for (int j = 0; j < n; j++) {
-                    cd[row + j] += t * p[from + j];
+                    cd[row + j] += u * p[from + j];
                 }
             }
-            for (int k = 0; k < k2; k++) {
-                float t = (float) (alpha2 * a2.data[i * k2 + k]);
+            for (int k = 1; k < k2; k++) {
+                float u = (float) (alpha2 * a2.data[i * k2 + k]);
                 int from = k * n;
                 for (int j = 0; j < n; j++) {
-                    cd[row + j] += t * q[from + j];
+                    cd[row + j] += u * q[from + j];
                 }
             }
         }
+    }
+
+    private static float[] transposed(FMatrixRMaj b, FMatrixRMaj bT) {
+        CommonOps_FDRM.transpose(b, bT);
+        return bT.data;
     }
 
     /** c = alpha·op(a)·op(b) + (accumulate ? c : 0). */

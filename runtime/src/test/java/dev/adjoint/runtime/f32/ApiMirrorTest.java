@@ -60,8 +60,9 @@ class ApiMirrorTest {
     void kernels() {
         assertMirrors(Kernels.class, KernelsF32.class);
         // 56, the more forms' 32 (entries, blocks, concatenation, diag, kron, extrema, abs/sqrt/sin/cos, max/min),
-        // plus capacitance (Woodbury); A.getColumn(j) is a block, so no column kernels.
-        assertEquals(89, Arrays.stream(KernelsF32.class.getDeclaredMethods()).filter(m -> Modifier.isPublic(m.getModifiers())).count());
+        // plus capacitance (Woodbury) and broadcastColumn(v, cols, out) (affine layers); A.getColumn(j)
+        // is a block, so no column kernels.
+        assertEquals(90, Arrays.stream(KernelsF32.class.getDeclaredMethods()).filter(m -> Modifier.isPublic(m.getModifiers())).count());
     }
 
     @Test
