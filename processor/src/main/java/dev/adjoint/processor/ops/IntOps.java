@@ -21,7 +21,8 @@ public final class IntOps {
 
         @Override
         public void emit(EmitContext ctx, Node node) {
-            // Derived from argument shapes, so every size is known before any matrix work.
+            // From argument shapes, known before any matrix work; the size of a matrix a loop or branch
+            // computes is read from it once it ran (ShapeInference marks such a query dynamic).
             ctx.define(node, "$L", ctx.dimension(node));
         }
 
