@@ -197,12 +197,7 @@ public final class Kernels {
 
     /** Σ x_ij² (squared Frobenius norm). */
     public static double sumSquares(DMatrixRMaj x) {
-        double total = 0;
-        int n = x.getNumElements();
-        for (int i = 0; i < n; i++) {
-            total += x.data[i] * x.data[i];
-        }
-        return total;
+        return dot(x.data, x.data, x.getNumElements());
     }
 
     /** Mean of all entries (NaN for an empty matrix). */
@@ -222,11 +217,26 @@ public final class Kernels {
             throw new IllegalArgumentException(
                     "dot: element counts differ, " + shape(a) + " vs " + shape(b));
         }
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            total += a.data[i] * b.data[i];
+        return dot(a.data, b.data, n);
+    }
+
+    /**
+     * Σ aᵢ·bᵢ over the first n entries, in four partial sums: a single running sum waits on the
+     * previous addition at every step (4 cycles), four keep the multiplier busy (GP-LVM: ‖Y‖²).
+     */
+    private static double dot(double[] a, double[] b, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
         }
-        return total;
+        for (; i < n; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** out = g + gᵀ for a square g, read in place (the adjoint of a Gram matrix AᵀA or A·Aᵀ). */
@@ -671,15 +681,7 @@ public final class Kernels {
             throw new IllegalArgumentException("broadcastColumn: v must be " + like.numRows + "x1 but is "
                     + shape(v));
         }
-        int rows = like.numRows;
-        int cols = like.numCols;
-        out.reshape(rows, cols);
-        for (int i = 0, idx = 0; i < rows; i++) {
-            double vi = v.data[i];
-            for (int j = 0; j < cols; j++, idx++) {
-                out.data[idx] = vi;
-            }
-        }
+        broadcastColumn(v, like.numCols, out);
     }
 
     /** out shaped like {@code like}, out_ij = u_j; u is 1×like.numCols. */

@@ -560,29 +560,9 @@ public final class MatrixFree implements Pass {
             return result;
         }
 
-        /** {@code op(z)·w} for a thin z (new id). */
+        /** {@code op(z)·w} for a thin z (new id): {@code (wᵀ·op(z)ᵀ)ᵀ}. */
         private int left(int z, boolean zTrans, Op w) {
-            List<Object> key = List.of("left", w, z, zTrans);
-            Integer known = applied.get(key);
-            if (known != null) {
-                return known;
-            }
-            int result;
-            if (w instanceof Leaf l) {
-                result = b.matmul(z, l.id(), zTrans, l.trans());
-            } else if (w instanceof Ident) {
-                result = zTrans ? b.transpose(z) : z;
-            } else if (w instanceof Sum s) {
-                result = combine(s, t -> left(z, zTrans, t));
-            } else {
-                List<Op> f = ((Prod) w).factors();
-                result = left(z, zTrans, f.get(0));
-                for (int i = 1; i < f.size(); i++) {
-                    result = left(result, false, f.get(i));
-                }
-            }
-            applied.put(key, result);
-            return result;
+            return b.transpose(right(transpose(w), z, !zTrans));
         }
 
         /** {@code Σ ±cᵢ·each(termᵢ)}, matrices or scalars alike. */

@@ -725,15 +725,7 @@ public final class KernelsF32 {
             throw new IllegalArgumentException("broadcastColumn: v must be " + like.numRows + "x1 but is "
                     + shape(v));
         }
-        int rows = like.numRows;
-        int cols = like.numCols;
-        out.reshape(rows, cols);
-        for (int i = 0, idx = 0; i < rows; i++) {
-            float vi = v.data[i];
-            for (int j = 0; j < cols; j++, idx++) {
-                out.data[idx] = vi;
-            }
-        }
+        broadcastColumn(v, like.numCols, out);
     }
 
     /** out shaped like {@code like}, out_ij = u_j; u is 1×like.numCols. */

@@ -92,7 +92,7 @@ class CommonOpsF32Test {
         assertEquals(CommonOps_DDRM.trace(toDouble(wide)), CommonOpsF32.trace(CommonOps_FDRM.transpose(wide, null)), 1e-12 * 400);
         // NormOps_DDRM's scaling by the largest entry costs it a few ulps; the unscaled double sum is exact-ish.
         assertClose(NormOps_DDRM.normF(bigD), NormOpsF32.normF(big), 1e-13);
-        assertEquals(Math.sqrt(dev.adjoint.runtime.Kernels.sumSquares(bigD)), NormOpsF32.normF(big));
+        assertClose(Math.sqrt(dev.adjoint.runtime.Kernels.sumSquares(bigD)), NormOpsF32.normF(big), 1e-13);
         assertEquals(0.0, NormOpsF32.normF(new FMatrixRMaj(3, 3)));
         // Squares of the largest floats overflow neither float nor double accumulation here.
         FMatrixRMaj huge = new FMatrixRMaj(1, 2, true, Float.MAX_VALUE, Float.MAX_VALUE);
