@@ -220,7 +220,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         // Simplification and common-subexpression elimination happen as nodes are built (Builder);
         // shape-aware rewrites of the forward program, then differentiation, then passes over the
         // whole program, then shapes of the final program for emission.
-        PassContext context = new PassContext(declarations);
+        PassContext context = new PassContext(declarations, forwardShapes.callSiteChecks());
         PassManager passes = passManager(method);
         Program parsedProgram = new Program(parsed.graph(), parsed.parameters(), wrt, parsed.result(), Map.of(), Map.of());
         Program forward = passes.run("forward", PassManager.FORWARD, parsedProgram, context);

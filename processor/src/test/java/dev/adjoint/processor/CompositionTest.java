@@ -241,6 +241,54 @@ class CompositionTest {
                 """, "// <<", "argument K of p.Snippet.half", "3 vs 4");
     }
 
+    /**
+     * A helper's {@code @Shape} that nothing in its body implies (a square argument it only squares
+     * entrywise) is checked at run time by every caller's generated class, before any work, naming
+     * the helper's declaration; the gradient of a conforming call is exact.
+     */
+    @Test
+    void aHelpersShapesAreCheckedAtRunTimeWhereTheCallerCannotProveThem() throws Exception {
+        String source = snippet("""
+                @Differentiable
+                static double penalty(@Shape({"n", "n"}) SimpleMatrix K) {
+                    return sumSquares(K);
+                }
+
+                @Differentiable
+                static double loss(SimpleMatrix W) {
+                    return penalty(W);
+                }
+                """);
+        Compilation.Result result = Compilation.compile(source);
+        assertTrue(result.errors().isEmpty(), result::describe);
+        DifferentiableFunction f = (DifferentiableFunction) result.loadClass("p.Snippet_Loss").getConstructor().newInstance();
+        org.ejml.data.DMatrixRMaj wide = new org.ejml.data.DMatrixRMaj(3, 4);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> f.gradient(wide));
+        assertTrue(e.getMessage().contains("argument K of p.Snippet.penalty") && e.getMessage().contains("W is 3x4"),
+                e.getMessage());
+        org.ejml.data.DMatrixRMaj square = org.ejml.dense.row.RandomMatrices_DDRM.rectangle(3, 3, -1, 1, new Random(3));
+        GradientChecker.check(f, new Object[] {square}).assertBelow(1e-6);
+    }
+
+    /** A malformed {@code @Shape} on a helper is its own error (ADJ208), not an internal error of its callers. */
+    @Test
+    void aMalformedShapeOnAHelperIsReportedOnceOnTheHelper() {
+        Compilation.Result result = Compilation.processOnly(snippet("""
+                @Differentiable
+                static double penalty(@Shape("n,n") SimpleMatrix K) {
+                    return sumSquares(K);
+                }
+
+                @Differentiable
+                static double loss(SimpleMatrix W) {
+                    return penalty(W);
+                }
+                """));
+        assertTrue(result.errors().stream().anyMatch(d -> d.getMessage(null).contains("ADJ208")), result::describe);
+        assertTrue(result.errors().stream().noneMatch(d -> d.getMessage(null).contains("ADJ999")), result::describe);
+    }
+
     @Test
     void userFunctionsWithIntParametersAndShapeQueriesOfTheirResults() throws Exception {
         String source = snippet("""

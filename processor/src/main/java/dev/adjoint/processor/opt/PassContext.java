@@ -7,9 +7,18 @@ import dev.adjoint.processor.shape.ShapeInference;
  * What a pass may know besides the program: the method's declared {@code @Shape}s, from which
  * shape-aware passes infer the shapes of the program in front of them.
  */
-public record PassContext(ShapeInference.Declarations declarations) {
-    /** The shapes of {@code program}'s nodes, inferred afresh (passes change the graph). */
+public record PassContext(ShapeInference.Declarations declarations, java.util.List<ShapeInference.Check> callSiteChecks) {
+    public PassContext(ShapeInference.Declarations declarations) {
+        this(declarations, java.util.List.of());
+    }
+
+    /**
+     * The shapes of {@code program}'s nodes, inferred afresh (passes change the graph), with the
+     * checks the parsed method's helper calls add ({@link ShapeInference#callSiteChecks}).
+     */
     public ShapeInference shapes(Program program) {
-        return ShapeInference.run(program.graph(), declarations);
+        ShapeInference shapes = ShapeInference.run(program.graph(), declarations);
+        shapes.addChecks(callSiteChecks);
+        return shapes;
     }
 }

@@ -89,6 +89,7 @@ public final class ShapeInference {
     private final Map<Anchor, Integer> anchorVars = new HashMap<>();
     private final Map<Integer, int[]> shapes = new HashMap<>();
     private final List<Check> checks = new ArrayList<>();
+    private final List<Check> callSiteChecks = new ArrayList<>();
     private final List<Problem> problems = new ArrayList<>();
     /** Unifications where a side had a derived dimension: compared once every dimension is known. */
     private final List<List<Anchor>[]> derivedMerges = new ArrayList<>();
@@ -136,14 +137,15 @@ public final class ShapeInference {
             inference.currentNode = node;
             node.op().shape(ctx, node);
         }
+        int beforeCallSites = inference.checks.size();
         for (CallSite site : callSites) {
             Map<String, Integer> symbols = new HashMap<>();
             Node call = graph.node(site.call());
             for (int i = 0; i < site.arguments().size(); i++) {
                 List<String> declared = site.shapes().get(i);
                 int argument = site.arguments().get(i);
-                if (declared.isEmpty() || !inference.shapes.containsKey(argument)) {
-                    continue;
+                if (declared.size() != 2 || !inference.shapes.containsKey(argument)) {
+                    continue; // none declared, or malformed: ADJ208 is reported on the helper itself
                 }
                 for (int axis = 0; axis < 2; axis++) {
                     String entry = declared.get(axis);
@@ -159,8 +161,40 @@ public final class ShapeInference {
                 }
             }
         }
+        for (Check c : inference.checks.subList(beforeCallSites, inference.checks.size())) {
+            if (argumentAnchor(c.left()) && argumentAnchor(c.right())) {
+                inference.callSiteChecks.add(c);
+            }
+        }
         inference.settle();
         return inference;
+    }
+
+    /** An anchor that means the same in every program built from the method: an argument's size or a constant. */
+    private static boolean argumentAnchor(Anchor a) {
+        return a instanceof Anchor.ParameterDim || a instanceof Anchor.Constant;
+    }
+
+    /**
+     * The run-time checks that helpers' declared {@code @Shape}s add at their call sites (e.g. a
+     * helper's {@code @Shape({"n", "n"})} on an argument nothing else makes square), in terms of the
+     * arguments' sizes. Shape inference of a program after the passes has no call sites, so
+     * {@code PassContext} adds these to it ({@link #addChecks}) and the generated
+     * {@code checkArguments} keeps them.
+     */
+    public List<Check> callSiteChecks() {
+        return List.copyOf(callSiteChecks);
+    }
+
+    /** Adds checks found elsewhere ({@link #callSiteChecks}) that this program's own shapes do not imply. */
+    public void addChecks(List<Check> extra) {
+        for (Check c : extra) {
+            boolean known = checks.stream().anyMatch(k -> k.left().equals(c.left()) && k.right().equals(c.right())
+                    || k.left().equals(c.right()) && k.right().equals(c.left()));
+            if (!known) {
+                checks.add(c);
+            }
+        }
     }
 
     /** Index ranges the arguments must satisfy (checked at run time with the shape checks). */
