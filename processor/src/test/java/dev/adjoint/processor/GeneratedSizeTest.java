@@ -3,6 +3,7 @@ package dev.adjoint.processor;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,46 @@ class GeneratedSizeTest {
             assertTrue(line.length() < 600, () -> "a generated line has " + line.length() + " characters: "
                     + line.substring(0, Math.min(200, line.length())));
         }
+    }
+
+    /**
+     * The class Javadoc of a loss with a loop says what the backward pass does per iteration (the
+     * body's pullback, one update per carried cotangent), not just "∂W through the loop".
+     */
+    @Test
+    void theJavadocOfARecurrenceGivesItsBackwardStep() {
+        String source = """
+                package q;
+
+                import static dev.adjoint.runtime.Ops.*;
+
+                import dev.adjoint.Differentiable;
+                import org.ejml.simple.SimpleMatrix;
+
+                public class Rnn {
+                    @Differentiable(wrt = {"W", "U", "b", "h0"})
+                    static double rnn(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
+                        SimpleMatrix h = h0;
+                        double loss = 0;
+                        for (int t = 0; t < X.numCols(); t++) {
+                            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
+                            loss += 0.5 * sumSquares(h);
+                        }
+                        return loss + h.elementSum();
+                    }
+                }
+                """;
+        Compilation.Result result = Compilation.processOnly(source);
+        assertTrue(result.errors().isEmpty(), result::describe);
+        String generated = result.generatedSource("q/Rnn_Rnn.java");
+        assertNotNull(generated, result::describe);
+        String javadoc = generated.substring(0, generated.indexOf("@Generated"));
+        for (String expected : List.of("<p>Backward through {@code for (int t = 0; t &lt; X.numCols(); t++)}", "<li>∂h ← Wᵀ·G1",
+                "<li>Σ∂W ← Σ∂W + G1·hᵀ", "<li>Σ∂b ← Σ∂b + G1", "<li>G1 = (∂h + ∂loss·h′) ∘ tanh′(W·h + U·",
+                "<li>h′ = tanh(W·h + U·")) {
+            assertTrue(javadoc.contains(expected), () -> "missing " + expected + " in\n" + javadoc);
+        }
+        assertTrue(!javadoc.contains(" = in"), javadoc); // region inputs are named, never "in3"
     }
 
     /** A recurrence is one loop: the generated source for 1,000 steps is the one for 3 steps (but for the bound). */

@@ -1392,6 +1392,66 @@ public final class ClassEmitter {
         return m.addCode(code.build()).build();
     }
 
+    /**
+     * For each loop the gradients go through, what its backward pass does per iteration: the
+     * body's pullback, one update per carried cotangent (∂h ← …, Σ∂W ← Σ∂W + …), printed from the
+     * pullback region. A value the body recomputes under the name it had on entry is primed (h′).
+     */
+    private void documentLoopPullbacks(StringBuilder doc) {
+        Graph graph = documented.graph();
+        java.util.BitSet live = documented.gradientNodes();
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (!(graph.node(id).op() instanceof dev.adjoint.processor.ops.Loop.ReverseLoop loop)) {
+                continue;
+            }
+            dev.adjoint.processor.ops.Regions.Region pullback = loop.pullback();
+            Graph body = pullback.graph();
+            Set<String> entry = new java.util.HashSet<>();
+            for (Node n : body.nodes()) {
+                if (n.op() instanceof dev.adjoint.processor.ops.Regions.Input && body.names().containsKey(n.id())) {
+                    entry.add(body.names().get(n.id()));
+                }
+            }
+            Map<Integer, String> names = new java.util.HashMap<>(FormulaPrinter.sharedNames(body, pullback.outputs(), Map.of()));
+            body.names().forEach((node, name) -> {
+                if (!(body.node(node).op() instanceof dev.adjoint.processor.ops.Regions.Input) && entry.contains(name)) {
+                    names.put(node, name + "′");
+                }
+            });
+            List<String> definitions = new ArrayList<>();
+            List<String> updates = new FormulaPrinter(body, names).printAll(pullback.outputs(), definitions);
+            String label = loop.labels().get(0);
+            int through = label.indexOf(" through ");
+            String construct = through < 0 ? "the loop" : label.substring(through + " through ".length());
+            doc.append("\n<p>Backward through {@code ").append(escape(construct)).append("}: once per iteration, last first,")
+                    .append(" the state updated as below (a name is its value on entry to the iteration, primed its new value):\n<ul>\n");
+            for (int k = 0; k < updates.size(); k++) {
+                // The state's own name in the region (Σ∂W for an accumulated gradient), else its label's.
+                int stateInput = pullback.inputLeaves().get(pullback.inputCount() - updates.size() + k);
+                String state = stateInput >= 0 ? body.names().get(stateInput) : null;
+                if (state == null) {
+                    state = loop.labels().get(k);
+                    int cut = state.indexOf(" through ");
+                    state = cut < 0 ? state : state.substring(0, cut);
+                }
+                Node output = body.node(pullback.outputs().get(k));
+                if (output.op() instanceof dev.adjoint.processor.ops.Regions.Input && state.equals(body.names().get(output.id()))) {
+                    continue; // passed through unchanged
+                }
+                doc.append("<li>").append(escape(state)).append(" ← ").append(escape(updates.get(k))).append("\n");
+            }
+            // The region's inputs are the names themselves (h, W, ∂h): no definition to give.
+            definitions.removeIf(d -> d.matches(".+ = in\\d+"));
+            if (!definitions.isEmpty()) {
+                doc.append("</ul>\n<p>where\n<ul>\n");
+                for (String definition : definitions) {
+                    doc.append("<li>").append(escape(definition)).append("\n");
+                }
+            }
+            doc.append("</ul>\n");
+        }
+    }
+
     private void addSecondOrderAccessors(TypeSpec.Builder type) {
         Graph documentedGraph = secondOrderDocumented.graph();
         FormulaPrinter printer = new FormulaPrinter(documentedGraph, FormulaPrinter.sharedNames(documentedGraph,
@@ -1634,6 +1694,7 @@ public final class ClassEmitter {
             }
         }
         doc.append("</ul>\n");
+        documentLoopPullbacks(doc);
         if (secondOrderDocumented != null) {
             doc.append("\n<p>Hessian-vector products (H the Hessian with respect to ").append(String.join(", ", program.wrt()))
                     .append(", d = (").append(String.join(", ", program.wrt().stream().map(directionNames::get).toList()))
