@@ -86,6 +86,43 @@ class GeneratedSizeTest {
         assertTrue(!javadoc.contains(" = in"), javadoc); // region inputs are named, never "in3"
     }
 
+    /** A branch inside a loop: the backward step of each branch is given too. */
+    @Test
+    void theJavadocOfABranchInALoopGivesBothBackwardBranches() {
+        String source = """
+                package q;
+
+                import static dev.adjoint.runtime.Ops.*;
+
+                import dev.adjoint.Differentiable;
+                import org.ejml.simple.SimpleMatrix;
+
+                public class Branchy {
+                    @Differentiable(wrt = {"W"})
+                    static double f(SimpleMatrix W, SimpleMatrix x, int steps) {
+                        SimpleMatrix h = x;
+                        for (int t = 0; t < steps; t++) {
+                            if (t < steps / 2) {
+                                h = tanh(W.mult(h));
+                            } else {
+                                h = W.mult(h).scale(0.5);
+                            }
+                        }
+                        return sumSquares(h);
+                    }
+                }
+                """;
+        Compilation.Result result = Compilation.processOnly(source);
+        assertTrue(result.errors().isEmpty(), result::describe);
+        String generated = result.generatedSource("q/Branchy_F.java");
+        String javadoc = generated.substring(0, generated.indexOf("@Generated"));
+        for (String expected : List.of("<p>Backward through {@code if (t &lt; steps / 2)} when the condition held:",
+                "<li>∂h ← Wᵀ·G1", "<li>G1 = ∂h ∘ tanh′(W·h)", "<p>Backward through {@code if (t &lt; steps / 2)} otherwise:",
+                "<li>∂h ← 0.5·Wᵀ·∂h", "<li>∂W ← 0.5·∂h·hᵀ")) {
+            assertTrue(javadoc.contains(expected), () -> "missing " + expected + " in\n" + javadoc);
+        }
+    }
+
     /** A recurrence is one loop: the generated source for 1,000 steps is the one for 3 steps (but for the bound). */
     @Test
     void aRecurrenceDoesNotGrowWithItsTripCount() {

@@ -1393,63 +1393,99 @@ public final class ClassEmitter {
     }
 
     /**
-     * For each loop the gradients go through, what its backward pass does per iteration: the
-     * body's pullback, one update per carried cotangent (∂h ← …, Σ∂W ← Σ∂W + …), printed from the
-     * pullback region. A value the body recomputes under the name it had on entry is primed (h′).
+     * For each loop and branch the gradients go through, what its backward pass does: the body's
+     * pullback (per iteration for a loop, last first; per branch taken for an if), one update per
+     * carried cotangent (∂h ← …, Σ∂W ← Σ∂W + …), printed from the pullback regions, nested ones too.
+     * A value the body recomputes under the name it had on entry is primed (h′).
      */
     private void documentLoopPullbacks(StringBuilder doc) {
-        Graph graph = documented.graph();
-        java.util.BitSet live = documented.gradientNodes();
+        documentPullbacks(doc, documented.graph(), documented.gradientNodes());
+    }
+
+    private void documentPullbacks(StringBuilder doc, Graph graph, java.util.BitSet live) {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (!(graph.node(id).op() instanceof dev.adjoint.processor.ops.Loop.ReverseLoop loop)) {
-                continue;
+            dev.adjoint.processor.ops.Primitive op = graph.node(id).op();
+            if (op instanceof dev.adjoint.processor.ops.Loop.ReverseLoop loop) {
+                String construct = constructOf(loop.labels().get(0), "the loop");
+                documentPullback(doc, "Backward through {@code " + escape(construct) + "}: once per iteration, last first,"
+                        + " the state updated as below (a name is its value on entry to the iteration, primed its new value):",
+                        loop.pullback(), loop.labels());
+            } else if (op instanceof dev.adjoint.processor.ops.Cond cond && cond.names().stream().allMatch(n -> n.contains(" through "))) {
+                // The backward pass of a branch: a Cond over the two branches' pullbacks, labelled "∂x through if (…)".
+                String construct = constructOf(cond.names().get(0), "the branch");
+                documentPullback(doc, "Backward through {@code " + escape(construct) + "} when the condition held:", cond.then(),
+                        cond.names());
+                documentPullback(doc, "Backward through {@code " + escape(construct) + "} otherwise:", cond.otherwise(), cond.names());
             }
-            dev.adjoint.processor.ops.Regions.Region pullback = loop.pullback();
-            Graph body = pullback.graph();
-            Set<String> entry = new java.util.HashSet<>();
-            for (Node n : body.nodes()) {
-                if (n.op() instanceof dev.adjoint.processor.ops.Regions.Input && body.names().containsKey(n.id())) {
-                    entry.add(body.names().get(n.id()));
-                }
-            }
-            Map<Integer, String> names = new java.util.HashMap<>(FormulaPrinter.sharedNames(body, pullback.outputs(), Map.of()));
-            body.names().forEach((node, name) -> {
-                if (!(body.node(node).op() instanceof dev.adjoint.processor.ops.Regions.Input) && entry.contains(name)) {
-                    names.put(node, name + "′");
-                }
-            });
-            List<String> definitions = new ArrayList<>();
-            List<String> updates = new FormulaPrinter(body, names).printAll(pullback.outputs(), definitions);
-            String label = loop.labels().get(0);
-            int through = label.indexOf(" through ");
-            String construct = through < 0 ? "the loop" : label.substring(through + " through ".length());
-            doc.append("\n<p>Backward through {@code ").append(escape(construct)).append("}: once per iteration, last first,")
-                    .append(" the state updated as below (a name is its value on entry to the iteration, primed its new value):\n<ul>\n");
-            for (int k = 0; k < updates.size(); k++) {
-                // The state's own name in the region (Σ∂W for an accumulated gradient), else its label's.
-                int stateInput = pullback.inputLeaves().get(pullback.inputCount() - updates.size() + k);
-                String state = stateInput >= 0 ? body.names().get(stateInput) : null;
-                if (state == null) {
-                    state = loop.labels().get(k);
-                    int cut = state.indexOf(" through ");
-                    state = cut < 0 ? state : state.substring(0, cut);
-                }
-                Node output = body.node(pullback.outputs().get(k));
-                if (output.op() instanceof dev.adjoint.processor.ops.Regions.Input && state.equals(body.names().get(output.id()))) {
-                    continue; // passed through unchanged
-                }
-                doc.append("<li>").append(escape(state)).append(" ← ").append(escape(updates.get(k))).append("\n");
-            }
-            // The region's inputs are the names themselves (h, W, ∂h): no definition to give.
-            definitions.removeIf(d -> d.matches(".+ = in\\d+"));
-            if (!definitions.isEmpty()) {
-                doc.append("</ul>\n<p>where\n<ul>\n");
-                for (String definition : definitions) {
-                    doc.append("<li>").append(escape(definition)).append("\n");
-                }
-            }
-            doc.append("</ul>\n");
         }
+    }
+
+    private static String constructOf(String label, String otherwise) {
+        int through = label.indexOf(" through ");
+        return through < 0 ? otherwise : label.substring(through + " through ".length());
+    }
+
+    /** One pullback region: an update line per output, its where-list, then the constructs nested in it. */
+    private void documentPullback(StringBuilder doc, String heading, dev.adjoint.processor.ops.Regions.Region pullback,
+            List<String> labels) {
+        Graph body = pullback.graph();
+        Set<String> entry = new java.util.HashSet<>();
+        for (Node n : body.nodes()) {
+            if (n.op() instanceof dev.adjoint.processor.ops.Regions.Input && body.names().containsKey(n.id())) {
+                entry.add(body.names().get(n.id()));
+            }
+        }
+        Map<Integer, String> names = new java.util.HashMap<>(FormulaPrinter.sharedNames(body, pullback.outputs(), Map.of()));
+        body.names().forEach((node, name) -> {
+            if (!(body.node(node).op() instanceof dev.adjoint.processor.ops.Regions.Input) && entry.contains(name)) {
+                names.put(node, name + "′");
+            }
+        });
+        List<String> definitions = new ArrayList<>();
+        List<String> updates = new FormulaPrinter(body, names).printAll(pullback.outputs(), definitions);
+        doc.append("\n<p>").append(heading).append("\n<ul>\n");
+        boolean any = false;
+        for (int k = 0; k < updates.size(); k++) {
+            // The state's own name in the region (Σ∂W for an accumulated gradient), else its label's.
+            int stateInput = k < labels.size() && pullback.inputCount() - updates.size() + k >= 0
+                    ? pullback.inputLeaves().get(pullback.inputCount() - updates.size() + k) : -1;
+            String state = stateInput >= 0 && pullback.outputs().size() == labels.size() && isStateInput(body, stateInput, labels.get(k))
+                    ? body.names().get(stateInput) : null;
+            if (state == null) {
+                state = labels.get(k);
+                int cut = state.indexOf(" through ");
+                state = cut < 0 ? state : state.substring(0, cut);
+            }
+            Node output = body.node(pullback.outputs().get(k));
+            if (output.op() instanceof dev.adjoint.processor.ops.Regions.Input && state.equals(body.names().get(output.id()))) {
+                continue; // passed through unchanged
+            }
+            doc.append("<li>").append(escape(state)).append(" ← ").append(escape(updates.get(k))).append("\n");
+            any = true;
+        }
+        if (!any) {
+            doc.append("<li>nothing changes\n");
+        }
+        // The region's inputs are the names themselves (h, W, ∂h): no definition to give.
+        definitions.removeIf(d -> d.matches(".+ = in\\d+"));
+        if (!definitions.isEmpty()) {
+            doc.append("</ul>\n<p>where\n<ul>\n");
+            for (String definition : definitions) {
+                doc.append("<li>").append(escape(definition)).append("\n");
+            }
+        }
+        doc.append("</ul>\n");
+        java.util.BitSet all = new java.util.BitSet();
+        all.set(0, body.size());
+        documentPullbacks(doc, body, all);
+    }
+
+    /** Whether a region input is the state a label names: ∂h for "∂h through …", Σ∂W for "∂W through …". */
+    private static boolean isStateInput(Graph body, int input, String label) {
+        String name = body.names().get(input);
+        int cut = label.indexOf(" through ");
+        String state = cut < 0 ? label : label.substring(0, cut);
+        return name != null && (name.equals(state) || name.equals("Σ" + state));
     }
 
     private void addSecondOrderAccessors(TypeSpec.Builder type) {
