@@ -143,6 +143,29 @@ public final class Products {
     }
 
     /** c = alpha·op(a)·op(b) + (accumulate ? c : 0). */
+    /**
+     * The checks EJML makes, for the paths that bypass it (the system BLAS, the narrow kernels):
+     * inner dimensions, no aliasing of the output (checked before anything is reshaped, so an
+     * operand is never changed), then the output shaped m×n, or required to be when accumulating.
+     */
+    private static void prepareOutput(DMatrixRMaj a, boolean transA, DMatrixRMaj b, boolean transB, boolean accumulate,
+            DMatrixRMaj c, int m, int n, int k, int kb) {
+        if (k != kb) {
+            throw new MatrixDimensionException("inner dimensions of the product differ: " + Kernels.shape(a)
+                    + (transA ? "ᵀ" : "") + " times " + Kernels.shape(b) + (transB ? "ᵀ" : ""));
+        }
+        if (c == a || c == b) {
+            throw new IllegalArgumentException("the output of a product must not be one of its operands");
+        }
+        if (accumulate) {
+            if (c.numRows != m || c.numCols != n) {
+                throw new MatrixDimensionException("the product is " + m + "x" + n + " but the output is " + Kernels.shape(c));
+            }
+        } else {
+            c.reshape(m, n);
+        }
+    }
+
     private static void gemm(double alpha, DMatrixRMaj a, boolean transA, DMatrixRMaj b, boolean transB,
             boolean accumulate, DMatrixRMaj c, DMatrixRMaj bT) {
         int m = transA ? a.numCols : a.numRows;
@@ -150,40 +173,14 @@ public final class Products {
         int kb = transB ? b.numCols : b.numRows;
         int n = transB ? b.numRows : b.numCols;
         if (NATIVE != null && (long) m * n * k >= threshold && k > 0 && m > 0 && n > 0) {
-            if (k != kb) {
-                throw new MatrixDimensionException("inner dimensions of the product differ: " + Kernels.shape(a)
-                        + (transA ? "ᵀ" : "") + " times " + Kernels.shape(b) + (transB ? "ᵀ" : ""));
-            }
-            if (accumulate) {
-                if (c.numRows != m || c.numCols != n) {
-                    throw new MatrixDimensionException("the product is " + m + "x" + n + " but the output is " + Kernels.shape(c));
-                }
-            } else {
-                c.reshape(m, n);
-            }
-            if (c == a || c == b) {
-                throw new IllegalArgumentException("the output of a product must not be one of its operands");
-            }
+            prepareOutput(a, transA, b, transB, accumulate, c, m, n, k, kb);
             // Row-major X is column-major Xᵀ: C = op(A)·op(B) runs as Cᵀ = op(B)ᵀ·op(A)ᵀ.
             NATIVE.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b.data, 0, b.numCols, a.data, 0,
                     a.numCols, accumulate ? 1.0 : 0.0, c.data, 0, n);
             return;
         }
         if (narrow(transA, transB, m, n, k)) {
-            if (k != kb) {
-                throw new MatrixDimensionException("inner dimensions of the product differ: " + Kernels.shape(a)
-                        + (transA ? "ᵀ" : "") + " times " + Kernels.shape(b) + (transB ? "ᵀ" : ""));
-            }
-            if (c == a || c == b) {
-                throw new IllegalArgumentException("the output of a product must not be one of its operands");
-            }
-            if (accumulate) {
-                if (c.numRows != m || c.numCols != n) {
-                    throw new MatrixDimensionException("the product is " + m + "x" + n + " but the output is " + Kernels.shape(c));
-                }
-            } else {
-                c.reshape(m, n);
-            }
+            prepareOutput(a, transA, b, transB, accumulate, c, m, n, k, kb);
             if (transA) {
                 narrowTransA(alpha, a, b, accumulate, c, m, n, k);
             } else {

@@ -58,11 +58,7 @@ public final class MatrixFree implements Pass {
      * A matrix that is formed: {@code op(id)}, {@code rowsN}/{@code colsN} whether its rows and
      * columns are N (both: an N×N matrix that had to be formed).
      */
-    private record Leaf(int id, boolean trans, boolean rowsN, boolean colsN) implements Op {
-        boolean thin() {
-            return !(rowsN && colsN);
-        }
-    }
+    private record Leaf(int id, boolean trans, boolean rowsN, boolean colsN) implements Op {}
 
     /** The N×N identity; {@code n} its size, an int node. */
     private record Ident(int n) implements Op {}
@@ -317,7 +313,7 @@ public final class MatrixFree implements Pass {
             if (!rows && !cols) {
                 int total = -1;
                 for (Mono mono : monos) {
-                    total = accumulate(total, mono, small(mono.factors()).formed());
+                    total = accumulate(total, mono, formed(small(mono.factors())));
                 }
                 return total;
             }
@@ -335,7 +331,7 @@ public final class MatrixFree implements Pass {
                 List<Mono> rests = new ArrayList<>();
                 for (Mono rest : group.getValue()) {
                     if (rest.factors().isEmpty()) {
-                        alone = accumulate(alone, rest, outer.trans() ? b.transpose(outer.id()) : outer.id());
+                        alone = accumulate(alone, rest, formed(outer.id(), outer.trans()));
                     } else {
                         rests.add(rest);
                     }
@@ -358,7 +354,7 @@ public final class MatrixFree implements Pass {
                 } else {
                     for (int i = 0; i < rests.size(); i++) {
                         Mono rest = rests.get(i);
-                        int value = smalls.get(i) != null ? smalls.get(i).formed()
+                        int value = smalls.get(i) != null ? formed(smalls.get(i))
                                 : form(List.of(new Mono(-1, false, rest.factors())), rows ? outer.colsN() : rest.factors().get(0).rowsN(),
                                         rows ? rest.factors().get(rest.factors().size() - 1).colsN() : outer.rowsN());
                         inner = accumulate(inner, rest, value);
@@ -376,11 +372,7 @@ public final class MatrixFree implements Pass {
         }
 
         /** A formed small matrix read as {@code op(id)}. */
-        private record Small(Builder b, int id, boolean trans) {
-            int formed() {
-                return trans ? b.transpose(id) : id;
-            }
-        }
+        private record Small(int id, boolean trans) {}
 
         /**
          * A product whose rows and columns are small, as blocks split where the inner dimension
@@ -394,7 +386,7 @@ public final class MatrixFree implements Pass {
                 if (!factors.get(i).colsN()) {
                     Small block = block(factors.subList(start, i + 1));
                     product = product == null ? block
-                            : new Small(b, b.matmul(product.id(), block.id(), product.trans(), block.trans()), false);
+                            : new Small(b.matmul(product.id(), block.id(), product.trans(), block.trans()), false);
                     start = i + 1;
                 }
             }
@@ -407,7 +399,7 @@ public final class MatrixFree implements Pass {
         private Small block(List<Leaf> leaves) {
             Leaf first = leaves.get(0);
             if (leaves.size() == 1) {
-                return new Small(b, first.id(), first.trans());
+                return new Small(first.id(), first.trans());
             }
             if (leaves.size() == 2) {
                 // op(A)·op(B) = (op(B)ᵀ·op(A)ᵀ)ᵀ: never both operands transposed, else one order for both
@@ -415,16 +407,16 @@ public final class MatrixFree implements Pass {
                 boolean flip = first.trans() && second.trans()
                         || (first.trans() != second.trans() && first.id() > second.id());
                 if (flip) {
-                    return new Small(b, b.matmul(second.id(), first.id(), !second.trans(), !first.trans()), true);
+                    return new Small(b.matmul(second.id(), first.id(), !second.trans(), !first.trans()), true);
                 }
-                return new Small(b, b.matmul(first.id(), second.id(), first.trans(), second.trans()), false);
+                return new Small(b.matmul(first.id(), second.id(), first.trans(), second.trans()), false);
             }
             Leaf last = leaves.get(leaves.size() - 1);
-            int applied = last.trans() ? b.transpose(last.id()) : last.id();
+            int applied = formed(last.id(), last.trans());
             for (int i = leaves.size() - 2; i >= 0; i--) {
                 applied = b.matmul(leaves.get(i).id(), applied, leaves.get(i).trans(), false);
             }
-            return new Small(b, applied, false);
+            return new Small(applied, false);
         }
 
         /** tr(F1·…·Fk), cut into small blocks where the inner dimension is small. */
@@ -546,7 +538,7 @@ public final class MatrixFree implements Pass {
             if (w instanceof Leaf l) {
                 result = b.matmul(l.id(), z, l.trans(), zTrans);
             } else if (w instanceof Ident) {
-                result = zTrans ? b.transpose(z) : z;
+                result = formed(z, zTrans);
             } else if (w instanceof Sum s) {
                 result = combine(s, t -> right(t, z, zTrans));
             } else {
@@ -637,7 +629,8 @@ public final class MatrixFree implements Pass {
                 }
             }
             // Only formed N×N matrices: form their product.
-            int product = formed((Leaf) f.get(0));
+            Leaf head = (Leaf) f.get(0);
+            int product = formed(head.id(), head.trans());
             for (int i = 1; i < f.size() - 1; i++) {
                 Leaf l = (Leaf) f.get(i);
                 product = b.matmul(product, l.id(), false, l.trans());
@@ -664,8 +657,13 @@ public final class MatrixFree implements Pass {
             return b.apply(new Reductions.Dot(true), Math.min(x, y), Math.max(x, y));
         }
 
-        private int formed(Leaf l) {
-            return l.trans() ? b.transpose(l.id()) : l.id();
+        /** {@code op(id)} as a node: the matrix, or its transpose formed. */
+        private int formed(int id, boolean trans) {
+            return trans ? b.transpose(id) : id;
+        }
+
+        private int formed(Small small) {
+            return formed(small.id(), small.trans());
         }
 
         private void flatten(Op w, List<Op> into) {

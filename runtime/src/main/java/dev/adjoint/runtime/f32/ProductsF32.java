@@ -184,15 +184,15 @@ public final class ProductsF32 {
                 throw new MatrixDimensionException("inner dimensions of the product differ: " + KernelsF32.shape(a)
                         + (transA ? "ᵀ" : "") + " times " + KernelsF32.shape(b) + (transB ? "ᵀ" : ""));
             }
+            if (c == a || c == b) { // before any reshape, so an operand is never changed
+                throw new IllegalArgumentException("the output of a product must not be one of its operands");
+            }
             if (accumulate) {
                 if (c.numRows != m || c.numCols != n) {
                     throw new MatrixDimensionException("the product is " + m + "x" + n + " but the output is " + KernelsF32.shape(c));
                 }
             } else {
                 c.reshape(m, n);
-            }
-            if (c == a || c == b) {
-                throw new IllegalArgumentException("the output of a product must not be one of its operands");
             }
             // Row-major X is column-major Xᵀ: C = op(A)·op(B) runs as Cᵀ = op(B)ᵀ·op(A)ᵀ.
             NATIVE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alphaF, b.data, 0, b.numCols, a.data, 0,
