@@ -35,8 +35,8 @@ public final class PassManager {
     public static final List<Pass> GRADIENT = List.of(new Symmetry(), new ProductReuse());
     public static final List<Pass> VALUE = List.of(new Symmetry(), new InverseToSolve());
     /** Lowering towards the kernel vocabulary, on both programs after their own pipelines. */
-    public static final List<Pass> LOWER = List.of(new SumDistribution(), new AffineFusion(), new ChainFusion(), new LinearCombinationFusion(),
-            new SoftmaxSharing());
+    public static final List<Pass> LOWER = List.of(new LoopStateReuse(), new SumDistribution(), new AffineFusion(), new ChainFusion(),
+            new LinearCombinationFusion(), new SoftmaxSharing());
 
     /**
      * The low-rank version of a program, lowered by {@link #LOWER} after it: identity-plus-low-rank
