@@ -27,6 +27,11 @@ import java.util.Map;
  */
 public final class LoopStateReuse implements Pass {
     @Override
+    public boolean insideRegions() {
+        return true; // an inner loop's backward pass, inside the outer loop's pullback
+    }
+
+    @Override
     public String name() {
         return "loop-state-reuse";
     }
