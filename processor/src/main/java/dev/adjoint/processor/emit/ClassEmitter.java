@@ -73,17 +73,17 @@ public final class ClassEmitter {
     /** For statement comments: only the user's locals are named, so each comment stands alone. */
     private final FormulaPrinter formulas;
     /** {@code gradient(...)}'s body: the differentiated program. */
-    private final Unit gradientUnit;
+    private final MethodUnit gradientUnit;
     /** {@code value(...)}'s body: the forward-only program, optimized on its own. */
-    private final Unit valueUnit;
+    private final MethodUnit valueUnit;
     /** {@code gradient(...)}'s low-rank version, run when its low-rank factors have fewer columns than rows; or null. */
-    private final Unit gradientLowRankUnit;
+    private final MethodUnit gradientLowRankUnit;
     /** {@code value(...)}'s low-rank version; or null. */
-    private final Unit valueLowRankUnit;
+    private final MethodUnit valueLowRankUnit;
     /** The low-rank version of {@code hessianVectorProduct(...)}'s program, or null. */
-    private final Unit secondOrderLowRankUnit;
+    private final MethodUnit secondOrderLowRankUnit;
     /** {@code hessianVectorProduct(...)}'s body for {@code order = 2}, else null. */
-    private final Unit secondOrderUnit;
+    private final MethodUnit secondOrderUnit;
     /** The second-order program before lowering, whose H·d formulas the Javadoc shows (or null). */
     private final Program secondOrderDocumented;
     /** wrt parameter → the field its {@code hvp...()} accessor returns (matrices) or the double field. */
@@ -96,8 +96,8 @@ public final class ClassEmitter {
     private final Program documented;
     /** Field name → its Javadoc, for workspaces of either program. */
     private final Map<String, String> fieldDocs = new LinkedHashMap<>();
-    /** For the Javadoc: subexpressions shared between gradients are named and defined once. */
-    private final FormulaPrinter gradientFormulas;
+    /** The class Javadoc, whose gradient formulas the accessors' Javadoc shares. */
+    private final ClassJavadoc javadoc;
     private final Map<Integer, String> names;
     private final Set<String> taken = new HashSet<>();
     private final Map<String, String> factorFields = new LinkedHashMap<>();
@@ -115,32 +115,16 @@ public final class ClassEmitter {
     private final Map<String, String> accessors = new LinkedHashMap<>();
     private final List<Node> parameters = new ArrayList<>();
 
-    /** One program lowered into one method body: its graph, its shapes and each node's Java name. */
-    private static final class Unit {
-        final Program program;
-        final Graph graph;
-        final ShapeInference shapes;
-        final FormulaPrinter formulas;
-        final Map<Integer, String> names = new HashMap<>();
-
-        Unit(Program program, ShapeInference shapes) {
-            this.program = program;
-            this.graph = program.graph();
-            this.shapes = shapes;
-            this.formulas = new FormulaPrinter(graph);
-        }
-    }
-
     private ClassEmitter(Programs programs, Source source) {
-        this.gradientUnit = new Unit(programs.gradient(), programs.gradientShapes());
-        this.valueUnit = new Unit(programs.value(), programs.valueShapes());
+        this.gradientUnit = new MethodUnit(programs.gradient(), programs.gradientShapes());
+        this.valueUnit = new MethodUnit(programs.value(), programs.valueShapes());
         this.gradientLowRankUnit = programs.gradientLowRank() == null ? null
-                : new Unit(programs.gradientLowRank(), programs.gradientLowRankShapes());
+                : new MethodUnit(programs.gradientLowRank(), programs.gradientLowRankShapes());
         this.valueLowRankUnit = programs.valueLowRank() == null ? null
-                : new Unit(programs.valueLowRank(), programs.valueLowRankShapes());
+                : new MethodUnit(programs.valueLowRank(), programs.valueLowRankShapes());
         this.secondOrderLowRankUnit = programs.secondOrderLowRank() == null ? null
-                : new Unit(programs.secondOrderLowRank(), programs.secondOrderLowRankShapes());
-        this.secondOrderUnit = programs.secondOrder() == null ? null : new Unit(programs.secondOrder(), programs.secondOrderShapes());
+                : new MethodUnit(programs.secondOrderLowRank(), programs.secondOrderLowRankShapes());
+        this.secondOrderUnit = programs.secondOrder() == null ? null : new MethodUnit(programs.secondOrder(), programs.secondOrderShapes());
         this.secondOrderDocumented = programs.secondOrderDocumented();
         this.program = programs.gradient();
         this.graph = program.graph();
@@ -149,9 +133,7 @@ public final class ClassEmitter {
         this.formulas = gradientUnit.formulas;
         this.names = gradientUnit.names;
         this.documented = programs.documented();
-        Graph semantic = documented.graph();
-        this.gradientFormulas = new FormulaPrinter(semantic,
-                FormulaPrinter.sharedNames(semantic, documented.gradients().values(), documented.cotangentOf()));
+        this.javadoc = new ClassJavadoc(source, documented, secondOrderDocumented, program.wrt(), directionNames);
         for (int p : program.parameters()) {
             parameters.add(graph.node(p));
         }
@@ -194,8 +176,8 @@ public final class ClassEmitter {
     }
 
     /** The units this class emits a method body for: gradient, value, H·d and the low-rank versions. */
-    private List<Unit> units() {
-        List<Unit> units = new ArrayList<>(List.of(gradientUnit, valueUnit));
+    private List<MethodUnit> units() {
+        List<MethodUnit> units = new ArrayList<>(List.of(gradientUnit, valueUnit));
         if (secondOrderUnit != null) units.add(secondOrderUnit);
         if (gradientLowRankUnit != null) units.add(gradientLowRankUnit);
         if (valueLowRankUnit != null) units.add(valueLowRankUnit);
@@ -231,7 +213,7 @@ public final class ClassEmitter {
         TypeSpec.Builder type = TypeSpec.classBuilder(source.generatedName())
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .addAnnotation(AnnotationSpec.builder(GENERATED).addMember("value", "$S", source.processorName()).build())
-                .addJavadoc("$L", classJavadoc());
+                .addJavadoc("$L", javadoc.text());
 
         if (!source.float32()) {
             type.addSuperinterface(DIFFERENTIABLE_FUNCTION);
@@ -241,19 +223,19 @@ public final class ClassEmitter {
                 .initializer(parameterList())
                 .build());
         }
-        for (Unit unit : units()) {
+        for (MethodUnit unit : units()) {
             BitSet live = unit.program.gradientNodes();
             for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
                 Node node = unit.graph.node(id);
                 if (node.type() == ValueType.MATRIX && node.op().inline(node) == null) {
-                    fieldDocs.putIfAbsent(unit.names.get(id), fieldDoc(unit, node));
+                    fieldDocs.putIfAbsent(unit.names.get(id), unit.fieldDoc(node));
                 }
             }
         }
         for (Map.Entry<String, List<String>> w : workspaceContents.entrySet()) {
             StringBuilder doc = new StringBuilder(WORKSPACE_DOC).append("\n<ul>\n");
             for (String item : w.getValue()) {
-                doc.append("<li>").append(escape(item)).append("\n");
+                doc.append("<li>").append(ClassJavadoc.escape(item)).append("\n");
             }
             type.addField(FieldSpec.builder(MATRIX, w.getKey(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("$L", doc.append("</ul>\n"))
@@ -265,13 +247,13 @@ public final class ClassEmitter {
                 continue;
             }
             type.addField(FieldSpec.builder(MATRIX, f.getKey(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L", escape(f.getValue()))
+                    .addJavadoc("$L", ClassJavadoc.escape(f.getValue()))
                     .initializer("new $T(1, 1)", MATRIX)
                     .build());
         }
         for (Map.Entry<String, String> f : scratchFields.entrySet()) {
             type.addField(FieldSpec.builder(MATRIX, f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L", escape(scratchDocs.get(f.getValue())))
+                    .addJavadoc("$L", ClassJavadoc.escape(scratchDocs.get(f.getValue())))
                     .initializer("new $T(1, 1)", MATRIX)
                     .build());
         }
@@ -284,7 +266,7 @@ public final class ClassEmitter {
         }
         for (Map.Entry<String, String> f : regionFields.entrySet()) {
             type.addField(FieldSpec.builder(MATRIX, f.getKey(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L\n", escape(f.getValue()))
+                    .addJavadoc("$L\n", ClassJavadoc.escape(f.getValue()))
                     .initializer("new $T(1, 1)", MATRIX)
                     .build());
         }
@@ -411,7 +393,7 @@ public final class ClassEmitter {
     /** K's name → its capacitance matrix's field, shared by the low-rank versions of both methods. */
     private final Map<String, String> capacitanceNames = new HashMap<>();
 
-    private void assignValueNames(Unit valueUnit, boolean gradient) {
+    private void assignValueNames(MethodUnit valueUnit, boolean gradient) {
         Graph valueGraph = valueUnit.graph;
         dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
         Set<String> gradientOwned = new HashSet<>(gradientFields.values());
@@ -473,7 +455,7 @@ public final class ClassEmitter {
      * writes lives in its accessor's field; the rest share names with the gradient program's
      * counterparts (same op on the same inputs) as {@link #assignValueNames} does, or get their own.
      */
-    private void assignSecondOrderNames(Unit unit) {
+    private void assignSecondOrderNames(MethodUnit unit) {
         Graph g = unit.graph;
         for (int d : unit.program.directions()) {
             unit.names.put(d, ((Leaves.Direction) g.node(d).op()).name());
@@ -539,7 +521,7 @@ public final class ClassEmitter {
      * fields by liveness (see {@link StoragePlan}).
      */
     private void shareWorkspaces() {
-        for (Unit unit : units()) {
+        for (MethodUnit unit : units()) {
             Graph g = unit.graph;
             BitSet live = unit.program.gradientNodes();
             BitSet factored = new BitSet();
@@ -568,7 +550,7 @@ public final class ClassEmitter {
                 String ws = workspaces.get(slot);
                 unit.names.put(id, ws);
                 List<String> held = workspaceContents.computeIfAbsent(ws, k -> new ArrayList<>());
-                String doc = fieldDoc(unit, g.node(id));
+                String doc = unit.fieldDoc(g.node(id));
                 if (!held.contains(doc)) {
                     held.add(doc);
                 }
@@ -608,25 +590,6 @@ public final class ClassEmitter {
             }
         }
         throw new IllegalArgumentException("no parameter " + name);
-    }
-
-    private static String fieldDoc(Unit unit, Node node) {
-        Integer primal = unit.program.cotangentOf().get(node.id());
-        if (primal != null) {
-            return "∂L/∂(" + describeNode(unit, unit.graph.node(primal)) + ")";
-        }
-        if (!node.origin().text().isEmpty()) {
-            return node.origin().text();
-        }
-        return unit.formulas.print(node.id());
-    }
-
-    private static String describeNode(Unit unit, Node node) {
-        String name = unit.graph.names().get(node.id());
-        if (node.op() instanceof Leaves.Param param) {
-            return param.name();
-        }
-        return name != null ? name : node.origin().text().isEmpty() ? unit.formulas.print(node.id()) : node.origin().text();
     }
 
     // ---- value and gradient ------------------------------------------------------------------
@@ -672,7 +635,7 @@ public final class ClassEmitter {
         return String.join(", ", parameters.stream().map(p -> ((Leaves.Param) p.op()).name()).toList());
     }
 
-    private MethodSpec computeMethod(String name, Unit unit, Unit lowRank, boolean backward) {
+    private MethodSpec computeMethod(String name, MethodUnit unit, MethodUnit lowRank, boolean backward) {
         MethodSpec.Builder m = signature(name, false);
         m.addJavadoc(backward
                 ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
@@ -707,7 +670,7 @@ public final class ClassEmitter {
      * {@code q < N} for every capacitance matrix of a low-rank version, from argument shapes; null
      * when a size is not an argument's dimension or a constant (then the method stays dense).
      */
-    private static String lowRankPredicate(Unit unit) {
+    private static String lowRankPredicate(MethodUnit unit) {
         Set<String> tests = new java.util.LinkedHashSet<>();
         BitSet live = unit.program.gradientNodes();
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
@@ -719,22 +682,22 @@ public final class ClassEmitter {
                         || !(cols instanceof Anchor.ParameterDim || cols instanceof Anchor.Constant)) {
                     return null;
                 }
-                tests.add(anchor(unit, cols) + " < " + anchor(unit, rows));
+                tests.add(unit.anchor(cols) + " < " + unit.anchor(rows));
             }
         }
         return tests.isEmpty() ? null : String.join(" && ", tests);
     }
 
     /** One program's statements: sizes, then every live node, then the gradients' fields, then the return. */
-    private CodeBlock body(Unit unit, boolean backward) {
+    private CodeBlock body(MethodUnit unit, boolean backward) {
         return body(unit, backward, false);
     }
 
     /**
-     * As {@link #body(Unit, boolean)}; with {@code secondOrder}, the H·d fields are filled after the
+     * As {@link #body(MethodUnit, boolean)}; with {@code secondOrder}, the H·d fields are filled after the
      * gradients' (a second-order program is always backward).
      */
-    private CodeBlock body(Unit unit, boolean backward, boolean secondOrder) {
+    private CodeBlock body(MethodUnit unit, boolean backward, boolean secondOrder) {
         BitSet live = unit.program.gradientNodes();
         Body body = new Body(unit);
         // Sizes first: they depend only on argument shapes, and constant matrices need them.
@@ -767,7 +730,7 @@ public final class ClassEmitter {
      * Puts a method's output for {@code wrt} (its gradient, or its H·d) into the accessor's field:
      * zero when the program has no node for it, a copy when the node's storage is shared.
      */
-    private void finish(CodeBlock.Builder code, String wrt, Unit unit, Integer node, String field, String what) {
+    private void finish(CodeBlock.Builder code, String wrt, MethodUnit unit, Integer node, String field, String what) {
         Node param = parameterNamed(wrt);
         if (param.type() == ValueType.SCALAR) {
             code.addStatement("$L = $L", field, node == null ? "0" : toApi(unit.names.get(node)));
@@ -784,7 +747,7 @@ public final class ClassEmitter {
 
     /** Emission of one method body (or of a region inside it); tracks which matrices it has factored. */
     private final class Body implements EmitContext {
-        final Unit unit;
+        final MethodUnit unit;
         /** The graph being emitted: the unit's, or a region's. */
         final Graph graph;
         final Map<Integer, String> names;
@@ -798,7 +761,7 @@ public final class ClassEmitter {
         Node current;
         boolean commented;
 
-        Body(Unit unit) {
+        Body(MethodUnit unit) {
             this.unit = unit;
             this.graph = unit.graph;
             this.names = unit.names;
@@ -830,7 +793,7 @@ public final class ClassEmitter {
         private void comment() {
             if (!commented) {
                 commented = true;
-                code.add("// $L\n", (parent == null ? commentFor(unit, current) : regionComment(current)).replace("\n", " "));
+                code.add("// $L\n", (parent == null ? unit.commentFor(current) : regionComment(current)).replace("\n", " "));
             }
         }
 
@@ -859,7 +822,7 @@ public final class ClassEmitter {
         public String scratch(Node node, String role) {
             String owner = names.get(node.id());
             String field = scratchFields.computeIfAbsent(owner + ":" + role, key -> unique(owner + role));
-            scratchDocs.putIfAbsent(field, "intermediate of " + (parent == null ? fieldDoc(unit, node) : regionComment(node)));
+            scratchDocs.putIfAbsent(field, "intermediate of " + (parent == null ? unit.fieldDoc(node) : regionComment(node)));
             return field;
         }
 
@@ -912,7 +875,7 @@ public final class ClassEmitter {
                             || unit.shapes.dynamic(intNode.input(0)))) {
                 return ref(intNode.input(0)) + (q.axis() == 0 ? ".numRows" : ".numCols");
             }
-            return anchor(unit, unit.shapes.valueOf(intNode));
+            return unit.anchor(unit.shapes.valueOf(intNode));
         }
 
         @Override
@@ -950,7 +913,7 @@ public final class ClassEmitter {
         public String field(String base, TypeName type, String doc) {
             String name = unique(identifierFrom(base));
             otherFields.put(name, FieldSpec.builder(type, name, Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L\n", escape(doc))
+                    .addJavadoc("$L\n", ClassJavadoc.escape(doc))
                     .initializer("new $T()", type)
                     .build());
             return name;
@@ -1089,7 +1052,7 @@ public final class ClassEmitter {
      * The node a factorization failure is blamed on: for Cholesky, the user's {@code logDet} of
      * the matrix (its inverse and solves only share that factor), else the node that asked.
      */
-    private static Node factorOwner(Unit unit, int matrix, EmitContext.Factorization kind, Node asking) {
+    private static Node factorOwner(MethodUnit unit, int matrix, EmitContext.Factorization kind, Node asking) {
         if (kind == EmitContext.Factorization.CHOLESKY) {
             for (Node node : unit.graph.nodes()) {
                 if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.LogDet && node.input(0) == matrix
@@ -1109,31 +1072,7 @@ public final class ClassEmitter {
         return all;
     }
 
-    private static String commentFor(Unit unit, Node node) {
-        Integer primal = unit.program.cotangentOf().get(node.id());
-        if (primal != null) {
-            return "∂L/∂(" + describeNode(unit, unit.graph.node(primal)) + ") = " + unit.formulas.print(node.id());
-        }
-        if (!node.origin().text().isEmpty()) {
-            return node.origin().text();
-        }
-        return unit.formulas.print(node.id());
-    }
-
     // ---- argument checks ---------------------------------------------------------------------
-
-    private static String anchor(Unit unit, Anchor a) {
-        if (a instanceof Anchor.ParameterDim p) {
-            return p.parameter() + (p.axis() == 0 ? ".numRows" : ".numCols");
-        } else if (a instanceof Anchor.Constant c) {
-            return Integer.toString(c.value());
-        } else if (a instanceof Anchor.IntValue v) {
-            return unit.names.get(v.node());
-        } else if (a instanceof Anchor.Derived) {
-            return unit.shapes.render(a, leaf -> anchor(unit, leaf));
-        }
-        throw new IllegalStateException("symbol " + ((Anchor.Symbol) a).name() + " has no value");
-    }
 
     private String anchorLabel(Anchor a) {
         if (a instanceof Anchor.ParameterDim p) {
@@ -1177,9 +1116,9 @@ public final class ClassEmitter {
         CodeBlock.Builder code = body.code;
         // Index ranges first: a block out of range is reported as such, not as the shapes it would have.
         for (ShapeInference.Range r : shapes.ranges()) {
-            String low = anchor(gradientUnit, r.low());
-            String high = anchor(gradientUnit, r.high());
-            String limit = anchor(gradientUnit, r.limit());
+            String low = gradientUnit.anchor(r.low());
+            String high = gradientUnit.anchor(r.high());
+            String limit = gradientUnit.anchor(r.limit());
             List<String> failures = new ArrayList<>();
             if (r.checkLow()) failures.add(low + " < 0");
             if (r.checkOrder()) failures.add(low + " > " + high);
@@ -1190,15 +1129,15 @@ public final class ClassEmitter {
                             : "throw new $T($S + $L + $S + $L + $S + $L + $S + $L + $S)", r.single()
                             ? new Object[] {IndexOutOfBoundsException.class, r.node().origin().describe() + ": "
                                     + (r.what().endsWith("s") ? r.what().substring(0, r.what().length() - 1) : r.what()) + " ", low,
-                                    " is out of range for the ", anchor(gradientUnit, r.rows()), "x", anchor(gradientUnit, r.cols()), " matrix"}
+                                    " is out of range for the ", gradientUnit.anchor(r.rows()), "x", gradientUnit.anchor(r.cols()), " matrix"}
                             : new Object[] {IndexOutOfBoundsException.class, r.node().origin().describe() + ": " + r.what() + " ", low, "..",
-                                    high, " is out of range for the ", anchor(gradientUnit, r.rows()), "x", anchor(gradientUnit, r.cols()),
+                                    high, " is out of range for the ", gradientUnit.anchor(r.rows()), "x", gradientUnit.anchor(r.cols()),
                                     " matrix"})
                     .endControlFlow();
         }
         for (ShapeInference.Check c : shapes.checks()) {
-            String left = anchor(gradientUnit, c.left());
-            String right = anchor(gradientUnit, c.right());
+            String left = gradientUnit.anchor(c.left());
+            String right = gradientUnit.anchor(c.right());
             if (left.equals(right)) continue;
             CodeBlock.Builder message = CodeBlock.builder();
             String symbol = c.symbol() == null ? "" : " (" + c.symbol().name() + ")";
@@ -1209,7 +1148,7 @@ public final class ClassEmitter {
                 Anchor variable = c.left() instanceof Anchor.Constant ? c.right() : c.left();
                 String expected = c.left() instanceof Anchor.Constant ? left : right;
                 message.add("$S + $L", where.replace(" differ: ", ": ") + anchorLabel(variable) + " must be " + expected
-                        + " but is ", anchor(gradientUnit, variable));
+                        + " but is ", gradientUnit.anchor(variable));
             } else {
                 message.add("$S + $L + $S + $L", where + anchorLabel(c.left()) + symbol + " = ", left,
                         " but " + anchorLabel(c.right()) + symbol + " = ", right);
@@ -1400,102 +1339,6 @@ public final class ClassEmitter {
         return m.addCode(code.build()).build();
     }
 
-    /**
-     * For each loop and branch the gradients go through, what its backward pass does: the body's
-     * pullback (per iteration for a loop, last first; per branch taken for an if), one update per
-     * carried cotangent (∂h ← …, Σ∂W ← Σ∂W + …), printed from the pullback regions, nested ones too.
-     * A value the body recomputes under the name it had on entry is primed (h′).
-     */
-    private void documentLoopPullbacks(StringBuilder doc) {
-        documentPullbacks(doc, documented.graph(), documented.gradientNodes());
-    }
-
-    private void documentPullbacks(StringBuilder doc, Graph graph, java.util.BitSet live) {
-        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            dev.adjoint.processor.ops.Primitive op = graph.node(id).op();
-            if (op instanceof dev.adjoint.processor.ops.Loop.ReverseLoop loop) {
-                String construct = constructOf(loop.labels().get(0), "the loop");
-                documentPullback(doc, "Backward through {@code " + escape(construct) + "}: once per iteration, last first,"
-                        + " the state updated as below (a name is its value on entry to the iteration, primed its new value):",
-                        loop.pullback(), loop.labels());
-            } else if (op instanceof dev.adjoint.processor.ops.Cond cond && cond.names().stream().allMatch(n -> n.contains(" through "))) {
-                // The backward pass of a branch: a Cond over the two branches' pullbacks, labelled "∂x through if (…)".
-                String construct = constructOf(cond.names().get(0), "the branch");
-                documentPullback(doc, "Backward through {@code " + escape(construct) + "} when the condition held:", cond.then(),
-                        cond.names());
-                documentPullback(doc, "Backward through {@code " + escape(construct) + "} otherwise:", cond.otherwise(), cond.names());
-            }
-        }
-    }
-
-    private static String constructOf(String label, String otherwise) {
-        int through = label.indexOf(" through ");
-        return through < 0 ? otherwise : label.substring(through + " through ".length());
-    }
-
-    /** One pullback region: an update line per output, its where-list, then the constructs nested in it. */
-    private void documentPullback(StringBuilder doc, String heading, dev.adjoint.processor.ops.Regions.Region pullback,
-            List<String> labels) {
-        Graph body = pullback.graph();
-        Set<String> entry = new java.util.HashSet<>();
-        for (Node n : body.nodes()) {
-            if (n.op() instanceof dev.adjoint.processor.ops.Regions.Input && body.names().containsKey(n.id())) {
-                entry.add(body.names().get(n.id()));
-            }
-        }
-        Map<Integer, String> names = new java.util.HashMap<>(FormulaPrinter.sharedNames(body, pullback.outputs(), Map.of()));
-        body.names().forEach((node, name) -> {
-            if (!(body.node(node).op() instanceof dev.adjoint.processor.ops.Regions.Input) && entry.contains(name)) {
-                names.put(node, name + "′");
-            }
-        });
-        List<String> definitions = new ArrayList<>();
-        List<String> updates = new FormulaPrinter(body, names).printAll(pullback.outputs(), definitions);
-        doc.append("\n<p>").append(heading).append("\n<ul>\n");
-        boolean any = false;
-        for (int k = 0; k < updates.size(); k++) {
-            // The state's own name in the region (Σ∂W for an accumulated gradient), else its label's.
-            int stateInput = k < labels.size() && pullback.inputCount() - updates.size() + k >= 0
-                    ? pullback.inputLeaves().get(pullback.inputCount() - updates.size() + k) : -1;
-            String state = stateInput >= 0 && pullback.outputs().size() == labels.size() && isStateInput(body, stateInput, labels.get(k))
-                    ? body.names().get(stateInput) : null;
-            if (state == null) {
-                state = labels.get(k);
-                int cut = state.indexOf(" through ");
-                state = cut < 0 ? state : state.substring(0, cut);
-            }
-            Node output = body.node(pullback.outputs().get(k));
-            if (output.op() instanceof dev.adjoint.processor.ops.Regions.Input && state.equals(body.names().get(output.id()))) {
-                continue; // passed through unchanged
-            }
-            doc.append("<li>").append(escape(state)).append(" ← ").append(escape(updates.get(k))).append("\n");
-            any = true;
-        }
-        if (!any) {
-            doc.append("<li>nothing changes\n");
-        }
-        // The region's inputs are the names themselves (h, W, ∂h): no definition to give.
-        definitions.removeIf(d -> d.matches(".+ = in\\d+"));
-        if (!definitions.isEmpty()) {
-            doc.append("</ul>\n<p>where\n<ul>\n");
-            for (String definition : definitions) {
-                doc.append("<li>").append(escape(definition)).append("\n");
-            }
-        }
-        doc.append("</ul>\n");
-        java.util.BitSet all = new java.util.BitSet();
-        all.set(0, body.size());
-        documentPullbacks(doc, body, all);
-    }
-
-    /** Whether a region input is the state a label names: ∂h for "∂h through …", Σ∂W for "∂W through …". */
-    private static boolean isStateInput(Graph body, int input, String label) {
-        String name = body.names().get(input);
-        int cut = label.indexOf(" through ");
-        String state = cut < 0 ? label : label.substring(0, cut);
-        return name != null && (name.equals(state) || name.equals("Σ" + state));
-    }
-
     private void addSecondOrderAccessors(TypeSpec.Builder type) {
         Graph documentedGraph = secondOrderDocumented.graph();
         FormulaPrinter printer = new FormulaPrinter(documentedGraph, FormulaPrinter.sharedNames(documentedGraph,
@@ -1621,7 +1464,7 @@ public final class ClassEmitter {
     private void addAccessors(TypeSpec.Builder type) {
         for (String wrt : program.wrt()) {
             type.addMethod(accessor(accessors.get(wrt), wrt, gradientFields.get(wrt), documented.gradients().get(wrt),
-                    gradientFormulas, "∂L/∂" + wrt, "gradient", "zero, " + wrt + " does not affect the loss"));
+                    javadoc.gradientFormulas, "∂L/∂" + wrt, "gradient", "zero, " + wrt + " does not affect the loss"));
         }
     }
 
@@ -1636,11 +1479,11 @@ public final class ClassEmitter {
             m.addJavadoc("$L from the last {@link #$L} call: $L.\n", what, method, whyZero);
         } else {
             List<String> lines = printer.printWithDefinitionList(node);
-            m.addJavadoc("$L from the last {@link #$L} call: $L\n", what, method, escape(lines.get(0)));
+            m.addJavadoc("$L from the last {@link #$L} call: $L\n", what, method, ClassJavadoc.escape(lines.get(0)));
             if (lines.size() > 1) {
                 m.addJavadoc("where\n<ul>\n");
                 for (String definition : lines.subList(1, lines.size())) {
-                    m.addJavadoc("<li>$L\n", escape(definition));
+                    m.addJavadoc("<li>$L\n", ClassJavadoc.escape(definition));
                 }
                 m.addJavadoc("</ul>\n");
             }
@@ -1713,67 +1556,5 @@ public final class ClassEmitter {
                 .addCode("$<");
         gradientOf.endControlFlow();
         type.addMethod(gradientOf.build());
-    }
-
-    private String classJavadoc() {
-        StringBuilder doc = new StringBuilder();
-        doc.append(secondOrderDocumented == null ? "Loss and exact gradient of {@code "
-                        : "Loss, exact gradient and Hessian-vector products of {@code ").append(source.qualifiedMethodName())
-                .append("}, generated by Adjoint from:\n\n<pre>\n")
-                .append(escape(source.methodSource().strip()))
-                .append("\n</pre>\n\n<p>Gradients:\n<ul>\n");
-        List<Integer> roots = new ArrayList<>(documented.gradients().values());
-        List<String> definitions = new ArrayList<>();
-        List<String> printed = gradientFormulas.printAll(roots, definitions);
-        for (String wrt : program.wrt()) {
-            Integer node = documented.gradients().get(wrt);
-            doc.append("<li>∂L/∂").append(wrt).append(" = ")
-                    .append(node == null ? "0 (" + wrt + " does not affect the loss)" : escape(printed.get(roots.indexOf(node))))
-                    .append("\n");
-        }
-        if (!definitions.isEmpty()) {
-            doc.append("</ul>\n<p>where\n<ul>\n");
-            for (String definition : definitions) {
-                doc.append("<li>").append(escape(definition)).append("\n");
-            }
-        }
-        doc.append("</ul>\n");
-        documentLoopPullbacks(doc);
-        if (secondOrderDocumented != null) {
-            doc.append("\n<p>Hessian-vector products (H the Hessian with respect to ").append(String.join(", ", program.wrt()))
-                    .append(", d = (").append(String.join(", ", program.wrt().stream().map(directionNames::get).toList()))
-                    .append(") the directions):\n<ul>\n");
-            Graph g = secondOrderDocumented.graph();
-            List<Integer> hvpRoots = new ArrayList<>(secondOrderDocumented.hessianVectorProducts().values());
-            FormulaPrinter printer = new FormulaPrinter(g, FormulaPrinter.sharedNames(g, hvpRoots, secondOrderDocumented.cotangentOf(), true));
-            List<String> hvpDefinitions = new ArrayList<>();
-            List<String> hvpPrinted = printer.printAll(hvpRoots, hvpDefinitions);
-            for (String wrt : program.wrt()) {
-                Integer node = secondOrderDocumented.hessianVectorProducts().get(wrt);
-                doc.append("<li>(H·d)_").append(wrt).append(" = ")
-                        .append(node == null ? "0" : escape(hvpPrinted.get(hvpRoots.indexOf(node)))).append("\n");
-            }
-            if (!hvpDefinitions.isEmpty()) {
-                doc.append("</ul>\n<p>where\n<ul>\n");
-                for (String definition : hvpDefinitions) {
-                    doc.append("<li>").append(escape(definition)).append("\n");
-                }
-            }
-            doc.append("</ul>\n");
-        }
-        if (source.float32()) {
-            doc.append("\n<p>Single precision (float32): the same code as the double class on {@code FMatrixRMaj} and "
-                    + "{@code float}, with scalar intermediates and reductions (sums, inner products, log det) computed in "
-                    + "{@code double}. It does not implement {@code DifferentiableFunction}, whose methods speak "
-                    + "{@code DMatrixRMaj}.\n");
-        }
-        doc.append("\n<p>Not thread-safe: use one instance per thread.\n");
-        return doc.toString();
-    }
-
-    /** Makes text safe inside Javadoc. */
-    static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("*/", "*&#47;").replace("@", "&#64;").replace("\\u", "\\\\u");
     }
 }
