@@ -46,6 +46,9 @@ public final class ClassEmitter {
     private static final ClassName ARGUMENTS = ClassName.get("dev.adjoint.runtime", "Arguments");
     private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
 
+    /** How a pooled workspace field's Javadoc starts; the derivation report reads the list after it. */
+    public static final String WORKSPACE_DOC = "Workspace shared, in turn, by intermediates whose lifetimes do not overlap:";
+
     /** What the emitter needs to know about the user's method. */
     public record Source(
             String packageName,
@@ -70,73 +73,50 @@ public final class ClassEmitter {
     private final Graph graph;
     private final ShapeInference shapes;
     private final Source source;
-    /** For statement comments: only the user's locals are named, so each comment stands alone. */
-    private final FormulaPrinter formulas;
-    /** {@code gradient(...)}'s body: the differentiated program. */
+    /** Names and fields of the class, which every method below reads. */
+    private final FieldLayout layout;
     private final MethodUnit gradientUnit;
-    /** {@code value(...)}'s body: the forward-only program, optimized on its own. */
     private final MethodUnit valueUnit;
-    /** {@code gradient(...)}'s low-rank version, run when its low-rank factors have fewer columns than rows; or null. */
     private final MethodUnit gradientLowRankUnit;
-    /** {@code value(...)}'s low-rank version; or null. */
     private final MethodUnit valueLowRankUnit;
-    /** The low-rank version of {@code hessianVectorProduct(...)}'s program, or null. */
     private final MethodUnit secondOrderLowRankUnit;
-    /** {@code hessianVectorProduct(...)}'s body for {@code order = 2}, else null. */
     private final MethodUnit secondOrderUnit;
     /** The second-order program before lowering, whose H·d formulas the Javadoc shows (or null). */
     private final Program secondOrderDocumented;
-    /** wrt parameter → the field its {@code hvp...()} accessor returns (matrices) or the double field. */
-    private final Map<String, String> hvpFields = new LinkedHashMap<>();
-    /** wrt parameter → its H·d accessor, {@code hvp} + the capitalized name. */
-    private final Map<String, String> hvpAccessors = new LinkedHashMap<>();
-    /** wrt parameter → the name of its direction argument ({@code dX}). */
-    private final Map<String, String> directionNames = new LinkedHashMap<>();
+    private final Map<String, String> hvpFields;
+    private final Map<String, String> hvpAccessors;
+    private final Map<String, String> directionNames;
     /** The program before lowering, whose formulas the Javadoc shows. */
     private final Program documented;
-    /** Field name → its Javadoc, for workspaces of either program. */
-    private final Map<String, String> fieldDocs = new LinkedHashMap<>();
+    private final Map<String, String> fieldDocs;
     /** The class Javadoc, whose gradient formulas the accessors' Javadoc shares. */
     private final ClassJavadoc javadoc;
-    private final Map<Integer, String> names;
-    private final Set<String> taken = new HashSet<>();
-    private final Map<String, String> factorFields = new LinkedHashMap<>();
-    private final Map<String, ClassName> factorTypes = new LinkedHashMap<>();
-    /** "node:role" → extra workspace for an intermediate inside one node's computation. */
-    private final Map<String, String> scratchFields = new LinkedHashMap<>();
-    /** Scratch field → its Javadoc. */
-    private final Map<String, String> scratchDocs = new HashMap<>();
-    /** wrt parameter → the field its accessor returns (matrices) or the double field (scalars). */
-    private final Map<String, String> gradientFields = new LinkedHashMap<>();
-    /**
-     * wrt parameter → its accessor, {@code grad} + the capitalized name as SPEC section 4 fixes
-     * (methods do not clash with parameters or fields, so only a and A need telling apart).
-     */
-    private final Map<String, String> accessors = new LinkedHashMap<>();
-    private final List<Node> parameters = new ArrayList<>();
+    private final Map<String, String> gradientFields;
+    private final Map<String, String> accessors;
+    private final List<Node> parameters;
 
     private ClassEmitter(Programs programs, Source source) {
-        this.gradientUnit = new MethodUnit(programs.gradient(), programs.gradientShapes());
-        this.valueUnit = new MethodUnit(programs.value(), programs.valueShapes());
-        this.gradientLowRankUnit = programs.gradientLowRank() == null ? null
-                : new MethodUnit(programs.gradientLowRank(), programs.gradientLowRankShapes());
-        this.valueLowRankUnit = programs.valueLowRank() == null ? null
-                : new MethodUnit(programs.valueLowRank(), programs.valueLowRankShapes());
-        this.secondOrderLowRankUnit = programs.secondOrderLowRank() == null ? null
-                : new MethodUnit(programs.secondOrderLowRank(), programs.secondOrderLowRankShapes());
-        this.secondOrderUnit = programs.secondOrder() == null ? null : new MethodUnit(programs.secondOrder(), programs.secondOrderShapes());
+        this.layout = new FieldLayout(programs);
+        this.gradientUnit = layout.gradientUnit;
+        this.valueUnit = layout.valueUnit;
+        this.gradientLowRankUnit = layout.gradientLowRankUnit;
+        this.valueLowRankUnit = layout.valueLowRankUnit;
+        this.secondOrderLowRankUnit = layout.secondOrderLowRankUnit;
+        this.secondOrderUnit = layout.secondOrderUnit;
         this.secondOrderDocumented = programs.secondOrderDocumented();
         this.program = programs.gradient();
         this.graph = program.graph();
         this.shapes = programs.gradientShapes();
         this.source = source;
-        this.formulas = gradientUnit.formulas;
-        this.names = gradientUnit.names;
         this.documented = programs.documented();
+        this.hvpFields = layout.hvpFields;
+        this.hvpAccessors = layout.hvpAccessors;
+        this.directionNames = layout.directionNames;
+        this.fieldDocs = layout.fieldDocs;
+        this.gradientFields = layout.gradientFields;
+        this.accessors = layout.accessors;
+        this.parameters = layout.parameters;
         this.javadoc = new ClassJavadoc(source, documented, secondOrderDocumented, program.wrt(), directionNames);
-        for (int p : program.parameters()) {
-            parameters.add(graph.node(p));
-        }
     }
 
     /**
@@ -175,36 +155,12 @@ public final class ClassEmitter {
         }
     }
 
-    /** The units this class emits a method body for: gradient, value, H·d and the low-rank versions. */
-    private List<MethodUnit> units() {
-        List<MethodUnit> units = new ArrayList<>(List.of(gradientUnit, valueUnit));
-        if (secondOrderUnit != null) units.add(secondOrderUnit);
-        if (gradientLowRankUnit != null) units.add(gradientLowRankUnit);
-        if (valueLowRankUnit != null) units.add(valueLowRankUnit);
-        if (secondOrderLowRankUnit != null) units.add(secondOrderLowRankUnit);
-        return units;
-    }
-
     public static JavaFile emit(Programs programs, Source source) {
         return new ClassEmitter(programs, source).emit();
     }
 
     private JavaFile emit() {
-        assignNames();
-        assignValueNames(valueUnit, false);
-        if (gradientLowRankUnit != null) {
-            assignValueNames(gradientLowRankUnit, true);
-        }
-        if (valueLowRankUnit != null) {
-            assignValueNames(valueLowRankUnit, false);
-        }
-        if (secondOrderUnit != null) {
-            assignSecondOrderNames(secondOrderUnit);
-            if (secondOrderLowRankUnit != null) {
-                assignSecondOrderNames(secondOrderLowRankUnit);
-            }
-        }
-        shareWorkspaces();
+        layout.assignNodeNames();
 
         MethodSpec value = computeMethod("value", valueUnit, valueLowRankUnit, false);
         MethodSpec gradient = computeMethod("gradient", gradientUnit, gradientLowRankUnit, true);
@@ -223,59 +179,12 @@ public final class ClassEmitter {
                 .initializer(parameterList())
                 .build());
         }
-        for (MethodUnit unit : units()) {
-            BitSet live = unit.program.gradientNodes();
-            for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-                Node node = unit.graph.node(id);
-                if (node.type() == ValueType.MATRIX && node.op().inline(node) == null) {
-                    fieldDocs.putIfAbsent(unit.names.get(id), unit.fieldDoc(node));
-                }
-            }
-        }
-        for (Map.Entry<String, List<String>> w : workspaceContents.entrySet()) {
-            StringBuilder doc = new StringBuilder(WORKSPACE_DOC).append("\n<ul>\n");
-            for (String item : w.getValue()) {
-                doc.append("<li>").append(ClassJavadoc.escape(item)).append("\n");
-            }
-            type.addField(FieldSpec.builder(MATRIX, w.getKey(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L", doc.append("</ul>\n"))
-                    .initializer("new $T(1, 1)", MATRIX)
-                    .build());
-        }
-        for (Map.Entry<String, String> f : fieldDocs.entrySet()) {
-            if (workspaceContents.containsKey(f.getKey())) {
-                continue;
-            }
-            type.addField(FieldSpec.builder(MATRIX, f.getKey(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L", ClassJavadoc.escape(f.getValue()))
-                    .initializer("new $T(1, 1)", MATRIX)
-                    .build());
-        }
-        for (Map.Entry<String, String> f : scratchFields.entrySet()) {
-            type.addField(FieldSpec.builder(MATRIX, f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L", ClassJavadoc.escape(scratchDocs.get(f.getValue())))
-                    .initializer("new $T(1, 1)", MATRIX)
-                    .build());
-        }
-        for (Map.Entry<String, String> f : factorFields.entrySet()) {
-            type.addField(FieldSpec.builder(factorTypes.get(f.getKey()), f.getValue(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("Factorization of {@code $L}, reused across calls.\n",
-                            f.getKey().substring(f.getKey().indexOf(':') + 1))
-                    .initializer("new $T()", factorTypes.get(f.getKey()))
-                    .build());
-        }
-        for (Map.Entry<String, String> f : regionFields.entrySet()) {
-            type.addField(FieldSpec.builder(MATRIX, f.getKey(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L\n", ClassJavadoc.escape(f.getValue()))
-                    .initializer("new $T(1, 1)", MATRIX)
-                    .build());
-        }
-        otherFields.values().forEach(type::addField);
+        layout.declareFields(type);
         addGradientFields(type);
 
         // A parameter or local named like a class we call (Kernels, CommonOps_DDRM, ...) would
         // hide it: such classes are written fully qualified.
-        type.alwaysQualify(units().stream().flatMap(u -> u.names.values().stream())
+        type.alwaysQualify(layout.units().stream().flatMap(u -> u.names.values().stream())
                 .filter(SourceVersion::isIdentifier).distinct().toArray(String[]::new));
         type.addMethod(MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
@@ -304,292 +213,6 @@ public final class ClassEmitter {
                 .skipJavaLangImports(true)
                 .indent("    ")
                 .build();
-    }
-
-    // ---- naming ------------------------------------------------------------------------------
-
-    private void assignNames() {
-        BitSet forward = program.forwardNodes();
-        for (Node p : parameters) {
-            names.put(p.id(), ((Leaves.Param) p.op()).name());
-            taken.add(((Leaves.Param) p.op()).name());
-        }
-        taken.addAll(List.of("PARAMETERS", "value", "gradient", "name", "parameters", "gradientOf", "checkArguments"));
-        if (secondOrderUnit != null) {
-            taken.addAll(List.of("hessianVectorProduct", "hessianVectorProductOf", "hessian", "order"));
-            // Direction arguments keep the names the formulas use (dX): no field or local may take one.
-            for (int d : secondOrderUnit.program.directions()) {
-                Leaves.Direction direction = (Leaves.Direction) secondOrderUnit.graph.node(d).op();
-                directionNames.put(direction.parameter(), direction.name());
-                taken.add(direction.name());
-                secondOrderUnit.names.put(d, direction.name());
-            }
-        }
-        // Gradient fields first so they get the plain names gradW, gradAlpha.
-        Map<Integer, String> gradientOwner = new HashMap<>();
-        for (String wrt : program.wrt()) {
-            Integer node = program.gradients().get(wrt);
-            String field = unique("grad" + capitalize(wrt));
-            gradientFields.put(wrt, field);
-            String accessor = "grad" + capitalize(wrt);
-            for (int k = 2; accessors.containsValue(accessor); k++) {
-                accessor = "grad" + capitalize(wrt) + k;
-            }
-            accessors.put(wrt, accessor);
-            Node param = parameterNamed(wrt);
-            // The gradient can live in its node's own workspace only if nothing else writes it:
-            // not a parameter or literal, not another gradient, and not a forward value, which
-            // value() recomputes (gradX() must keep the last gradient() result).
-            boolean exclusive = node != null && param.type() == ValueType.MATRIX
-                    && graph.node(node).op().inline(graph.node(node)) == null
-                    && !gradientOwner.containsKey(node)
-                    && !graph.names().containsKey(node)
-                    && !forward.get(node);
-            if (exclusive) {
-                names.put(node, field);
-                gradientOwner.put(node, wrt);
-            }
-        }
-        if (secondOrderUnit != null) {
-            for (String wrt : program.wrt()) {
-                hvpFields.put(wrt, unique("hvp" + capitalize(wrt)));
-                String accessor = "hvp" + capitalize(wrt);
-                for (int k = 2; hvpAccessors.containsValue(accessor); k++) {
-                    accessor = "hvp" + capitalize(wrt) + k;
-                }
-                hvpAccessors.put(wrt, accessor);
-            }
-        }
-        for (Node node : graph.nodes()) {
-            if (names.containsKey(node.id())) {
-                continue;
-            }
-            String inline = node.op().inline(node);
-            if (inline != null) {
-                names.put(node.id(), inline);
-                continue;
-            }
-            String userName = graph.names().get(node.id());
-            Integer primal = program.cotangentOf().get(node.id());
-            String base;
-            if (userName != null) {
-                base = userName;
-            } else if (primal != null && graph.names().containsKey(primal)) {
-                base = "d" + capitalize(graph.names().get(primal));
-            } else if (primal != null && graph.node(primal).op() instanceof Leaves.Param param) {
-                base = "d" + capitalize(param.name());
-            } else {
-                base = "t";
-            }
-            names.put(node.id(), unique(base));
-        }
-    }
-
-    /**
-     * Names the value program's nodes. A node that computes the same thing as a node of the
-     * gradient program (same op on the same inputs) shares its name, and so its workspace field;
-     * a gradient's own field is never reused, so {@code value()} leaves {@code gradX()} alone.
-     */
-    /** K's name → its capacitance matrix's field, shared by the low-rank versions of both methods. */
-    private final Map<String, String> capacitanceNames = new HashMap<>();
-
-    private void assignValueNames(MethodUnit valueUnit, boolean gradient) {
-        Graph valueGraph = valueUnit.graph;
-        dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
-        Set<String> gradientOwned = new HashSet<>(gradientFields.values());
-        int[] same = new int[valueGraph.size()];
-        Set<String> userLocals = new HashSet<>(); // matrix locals whose field has the local's own name
-        graph.names().forEach((id, local) -> {
-            if (local.equals(names.get(id)) && graph.node(id).type() == ValueType.MATRIX) {
-                userLocals.add(local);
-            }
-        });
-        if (gradient) {
-            // A low-rank version's gradient goes straight into its field when nothing else writes that node.
-            BitSet forward = valueUnit.program.forwardNodes();
-            Set<Integer> owned = new HashSet<>();
-            for (String wrt : valueUnit.program.wrt()) {
-                Integer node = valueUnit.program.gradients().get(wrt);
-                if (node != null && parameterNamed(wrt).type() == ValueType.MATRIX
-                        && valueGraph.node(node).op().inline(valueGraph.node(node)) == null
-                        && !valueGraph.names().containsKey(node) && !forward.get(node) && owned.add(node)) {
-                    valueUnit.names.put(node, gradientFields.get(wrt));
-                }
-            }
-        }
-        for (Node node : valueGraph.nodes()) {
-            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c && !valueUnit.names.containsKey(node.id())) {
-                valueUnit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
-            }
-        }
-        for (Node node : valueGraph.nodes()) {
-            int[] inputs = new int[node.inputs().size()];
-            boolean mapped = true;
-            for (int k = 0; k < inputs.length; k++) {
-                inputs[k] = same[node.input(k)];
-                mapped &= inputs[k] >= 0;
-            }
-            same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
-            if (valueUnit.names.containsKey(node.id())) {
-                continue; // a gradient of a low-rank version, in its field
-            }
-            String shared = same[node.id()] >= 0 ? names.get(same[node.id()]) : null;
-            if (shared != null && !gradientOwned.contains(shared)) {
-                valueUnit.names.put(node.id(), shared);
-                userLocals.remove(shared);
-                continue;
-            }
-            String inline = node.op().inline(node);
-            String userName = valueGraph.names().get(node.id());
-            // The user's local computed another way (the gradient program lowered it differently):
-            // still the same DSL value, so it keeps its field and its name.
-            String local = userName != null && userLocals.remove(userName) ? userName : null; // one node per field
-            valueUnit.names.put(node.id(), inline != null ? inline
-                    : local != null && !gradientOwned.contains(local) && node.type() == ValueType.MATRIX ? local
-                    : unique(userName != null ? userName : "t"));
-        }
-    }
-
-    /**
-     * Names the second-order program's nodes: each gradient and each H·d that only this method
-     * writes lives in its accessor's field; the rest share names with the gradient program's
-     * counterparts (same op on the same inputs) as {@link #assignValueNames} does, or get their own.
-     */
-    private void assignSecondOrderNames(MethodUnit unit) {
-        Graph g = unit.graph;
-        for (int d : unit.program.directions()) {
-            unit.names.put(d, ((Leaves.Direction) g.node(d).op()).name());
-        }
-        for (Node node : g.nodes()) {
-            if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c && !unit.names.containsKey(node.id())) {
-                unit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
-            }
-        }
-        BitSet forward = unit.program.forwardNodes();
-        Set<Integer> owned = new HashSet<>();
-        for (Map.Entry<String, Map<String, Integer>> outputs : Map.of(
-                "gradient", unit.program.gradients(), "hvp", unit.program.hessianVectorProducts()).entrySet()) {
-            outputs.getValue().forEach((wrt, id) -> {
-                Node node = g.node(id);
-                boolean exclusive = parameterNamed(wrt).type() == ValueType.MATRIX && node.op().inline(node) == null
-                        && !owned.contains(id) && !g.names().containsKey(id) && !forward.get(id);
-                if (exclusive) {
-                    owned.add(id);
-                    unit.names.put(id, (outputs.getKey().equals("gradient") ? gradientFields : hvpFields).get(wrt));
-                }
-            });
-        }
-        dev.adjoint.processor.ir.Builder counterparts = dev.adjoint.processor.ir.Builder.from(graph);
-        Set<String> reserved = new HashSet<>(gradientFields.values());
-        reserved.addAll(hvpFields.values());
-        int[] same = new int[g.size()];
-        for (Node node : g.nodes()) {
-            int[] inputs = new int[node.inputs().size()];
-            boolean mapped = true;
-            for (int k = 0; k < inputs.length; k++) {
-                inputs[k] = same[node.input(k)];
-                mapped &= inputs[k] >= 0;
-            }
-            same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
-            if (unit.names.containsKey(node.id())) {
-                continue;
-            }
-            String inline = node.op().inline(node);
-            if (inline != null) {
-                unit.names.put(node.id(), inline);
-                continue;
-            }
-            String shared = same[node.id()] >= 0 ? names.get(same[node.id()]) : null;
-            if (shared != null && !reserved.contains(shared)) {
-                unit.names.put(node.id(), shared);
-                continue;
-            }
-            String userName = g.names().get(node.id());
-            unit.names.put(node.id(), unique(userName != null ? userName : "t"));
-        }
-    }
-
-    /** How a pooled workspace field's Javadoc starts; the derivation report reads the list after it. */
-    public static final String WORKSPACE_DOC = "Workspace shared, in turn, by intermediates whose lifetimes do not overlap:";
-
-    /** Pooled workspace fields, slot by slot, shared by both methods (never called at once). */
-    private final List<String> workspaces = new ArrayList<>();
-
-    /**
-     * The storage plan: in each method, the generated temporaries (not the user's locals, not
-     * cotangents, gradients or factored matrices, whose names say what they hold) share workspace
-     * fields by liveness (see {@link StoragePlan}).
-     */
-    private void shareWorkspaces() {
-        for (MethodUnit unit : units()) {
-            Graph g = unit.graph;
-            BitSet live = unit.program.gradientNodes();
-            BitSet factored = new BitSet();
-            for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-                Node node = g.node(id);
-                if (node.op() instanceof dev.adjoint.processor.ops.LinearAlgebra.FactorsFirstInput) {
-                    factored.set(node.input(0)); // its factorization field is named after it
-                }
-            }
-            Set<String> exclusive = new HashSet<>(gradientFields.values());
-            exclusive.addAll(hvpFields.values());
-            // A gradient (or H·d) is copied into its field at the end of the method: it must live to the end.
-            Set<Integer> gradients = new HashSet<>(unit.program.gradients().values());
-            gradients.addAll(unit.program.hessianVectorProducts().values());
-            java.util.Map<Integer, Integer> slots = StoragePlan.plan(g, live, id -> {
-                Node node = g.node(id);
-                String name = unit.names.get(id);
-                return node.type() == ValueType.MATRIX && node.op().inline(node) == null && !factored.get(id)
-                        && !gradients.contains(id)
-                        && name != null && name.matches("t\\d+") && !exclusive.contains(name);
-            });
-            new java.util.TreeMap<>(slots).forEach((id, slot) -> {
-                while (workspaces.size() <= slot) {
-                    workspaces.add(unique("ws" + (workspaces.size() + 1)));
-                }
-                String ws = workspaces.get(slot);
-                unit.names.put(id, ws);
-                List<String> held = workspaceContents.computeIfAbsent(ws, k -> new ArrayList<>());
-                String doc = unit.fieldDoc(g.node(id));
-                if (!held.contains(doc)) {
-                    held.add(doc);
-                }
-            });
-        }
-    }
-
-    /** Workspace field → what it holds in turn (the field Javadocs of those intermediates). */
-    private final Map<String, List<String>> workspaceContents = new LinkedHashMap<>();
-
-    private String unique(String base) {
-        String candidate = base;
-        if (base.equals("t") || SourceVersion.isKeyword(base)) {
-            int k = 1;
-            candidate = base + k;
-            while (taken.contains(candidate)) {
-                candidate = base + ++k;
-            }
-        } else {
-            int k = 2;
-            while (taken.contains(candidate)) {
-                candidate = base + k++;
-            }
-        }
-        taken.add(candidate);
-        return candidate;
-    }
-
-    private static String capitalize(String s) {
-        return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1);
-    }
-
-    private Node parameterNamed(String name) {
-        for (Node p : parameters) {
-            if (((Leaves.Param) p.op()).name().equals(name)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("no parameter " + name);
     }
 
     // ---- value and gradient ------------------------------------------------------------------
@@ -731,7 +354,7 @@ public final class ClassEmitter {
      * zero when the program has no node for it, a copy when the node's storage is shared.
      */
     private void finish(CodeBlock.Builder code, String wrt, MethodUnit unit, Integer node, String field, String what) {
-        Node param = parameterNamed(wrt);
+        Node param = layout.parameterNamed(wrt);
         if (param.type() == ValueType.SCALAR) {
             code.addStatement("$L = $L", field, node == null ? "0" : toApi(unit.names.get(node)));
         } else if (node == null) {
@@ -821,9 +444,8 @@ public final class ClassEmitter {
         @Override
         public String scratch(Node node, String role) {
             String owner = names.get(node.id());
-            String field = scratchFields.computeIfAbsent(owner + ":" + role, key -> unique(owner + role));
-            scratchDocs.putIfAbsent(field, "intermediate of " + (parent == null ? unit.fieldDoc(node) : regionComment(node)));
-            return field;
+            return layout.scratchField(owner + ":" + role, owner + role,
+                    "intermediate of " + (parent == null ? unit.fieldDoc(node) : regionComment(node)));
         }
 
         @Override
@@ -850,9 +472,8 @@ public final class ClassEmitter {
 
         /** The workspace for bᵀ that products reading b transposed share. */
         private String transposeOf(String b) {
-            String bT = scratchFields.computeIfAbsent("transpose:" + b, key -> unique(identifierFrom(b) + "T"));
-            scratchDocs.putIfAbsent(bT, "the transpose of " + b + ", for products that read it transposed");
-            return bT;
+            return layout.scratchField("transpose:" + b, FieldLayout.identifierFrom(b) + "T",
+                    "the transpose of " + b + ", for products that read it transposed");
         }
 
         @Override
@@ -882,9 +503,9 @@ public final class ClassEmitter {
         public String factor(int matrix, Factorization kind, Node owner) {
             String matrixName = names.get(matrix);
             String key = kind + ":" + matrixName;
-            String field = factorFields.computeIfAbsent(key, k -> unique(
-                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + capitalize(identifierFrom(matrixName))));
-            factorTypes.put(key, kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
+            String field = layout.factorizationField(key,
+                    (kind == Factorization.CHOLESKY ? "chol" : "lu") + FieldLayout.capitalize(FieldLayout.identifierFrom(matrixName)),
+                    kind == Factorization.CHOLESKY ? Ejml.SPD_FACTORIZATION : Ejml.LU_FACTORIZATION);
             if (factored.add(key)) {
                 comment();
                 String what = unit.graph.node(matrix).op() instanceof dev.adjoint.processor.ops.LinearAlgebra.Capacitance c
@@ -902,17 +523,17 @@ public final class ClassEmitter {
 
         @Override
         public String fresh(String base, ValueType type, String doc) {
-            String name = unique(identifierFrom(base));
+            String name = layout.unique(FieldLayout.identifierFrom(base));
             if (type == ValueType.MATRIX) {
-                regionFields.put(name, doc == null ? name : doc);
+                layout.regionField(name, doc == null ? name : doc);
             }
             return name;
         }
 
         @Override
         public String field(String base, TypeName type, String doc) {
-            String name = unique(identifierFrom(base));
-            otherFields.put(name, FieldSpec.builder(type, name, Modifier.PRIVATE, Modifier.FINAL)
+            String name = layout.unique(FieldLayout.identifierFrom(base));
+            layout.otherField(name, FieldSpec.builder(type, name, Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("$L\n", ClassJavadoc.escape(doc))
                     .initializer("new $T()", type)
                     .build());
@@ -942,10 +563,10 @@ public final class ClassEmitter {
                     continue;
                 }
                 String base = g.names().getOrDefault(id, "t");
-                String name = unique(base);
+                String name = layout.unique(base);
                 child.names.put(id, name);
                 if (node.type() == ValueType.MATRIX) {
-                    regionFields.put(name, child.regionComment(node) + " (in a loop or a branch)");
+                    layout.regionField(name, child.regionComment(node) + " (in a loop or a branch)");
                 }
             }
             for (int id = child.live.nextSetBit(0); id >= 0; id = child.live.nextSetBit(id + 1)) {
@@ -1024,29 +645,6 @@ public final class ClassEmitter {
         }
         return live;
     }
-
-    /** A Java identifier made from a name or an expression ({@code tape.get(s)} → {@code tapeGetS}). */
-    private static String identifierFrom(String text) {
-        StringBuilder out = new StringBuilder();
-        boolean upper = false;
-        for (char ch : text.toCharArray()) {
-            if (Character.isJavaIdentifierPart(ch) && ch != '$') {
-                out.append(upper && out.length() > 0 ? Character.toUpperCase(ch) : ch);
-                upper = false;
-            } else {
-                upper = true;
-            }
-        }
-        if (out.length() == 0 || !Character.isJavaIdentifierStart(out.charAt(0))) {
-            out.insert(0, 't');
-        }
-        return out.toString();
-    }
-
-    /** Matrix fields of loops and branches (carried values, values computed inside): name → Javadoc. */
-    private final Map<String, String> regionFields = new LinkedHashMap<>();
-    /** Other fields loops need (tapes). */
-    private final Map<String, FieldSpec> otherFields = new LinkedHashMap<>();
 
     /**
      * The node a factorization failure is blamed on: for Cholesky, the user's {@code logDet} of
@@ -1174,7 +772,7 @@ public final class ClassEmitter {
 
     private void addGradientFields(TypeSpec.Builder type) {
         for (String wrt : program.wrt()) {
-            Node param = parameterNamed(wrt);
+            Node param = layout.parameterNamed(wrt);
             String field = gradientFields.get(wrt);
             if (param.type() == ValueType.SCALAR) {
                 type.addField(FieldSpec.builder(scalarType(), field, Modifier.PRIVATE).addJavadoc("∂L/∂$L\n", wrt).build());
@@ -1194,7 +792,7 @@ public final class ClassEmitter {
     private void addSecondOrderFields(TypeSpec.Builder type) {
         for (String wrt : program.wrt()) {
             String field = hvpFields.get(wrt);
-            if (parameterNamed(wrt).type() == ValueType.SCALAR) {
+            if (layout.parameterNamed(wrt).type() == ValueType.SCALAR) {
                 type.addField(FieldSpec.builder(scalarType(), field, Modifier.PRIVATE).addJavadoc("H·d for $L\n", wrt).build());
                 type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("H·d for $L as a 1×1 matrix, for {@link #hessianVectorProductOf}.\n", wrt)
@@ -1219,14 +817,14 @@ public final class ClassEmitter {
     private final Map<String, String> hessianDirectionFields = new LinkedHashMap<>();
 
     private String hessianDirectionField(String wrt) {
-        return hessianDirectionFields.computeIfAbsent(wrt, k -> unique("unit" + capitalize(directionNames.get(k))));
+        return hessianDirectionFields.computeIfAbsent(wrt, k -> layout.unique("unit" + FieldLayout.capitalize(directionNames.get(k))));
     }
 
     /** {@code hessianVectorProduct(p1, ..., pk, d1, ..., dw)}: the second-order program's body. */
     private MethodSpec hessianVectorProductMethod() {
         MethodSpec.Builder m = signature("hessianVectorProduct", false);
         for (String wrt : program.wrt()) {
-            m.addParameter(javaType(parameterNamed(wrt)), directionNames.get(wrt));
+            m.addParameter(javaType(layout.parameterNamed(wrt)), directionNames.get(wrt));
         }
         m.addJavadoc("Computes the loss, its gradient and the Hessian-vector product H·d, where H is the Hessian with respect to "
                 + "$L and d stacks the directions; read H·d with the {@code hvp...()} accessors and the gradient with the "
@@ -1244,7 +842,7 @@ public final class ClassEmitter {
             code.addStatement("checkArguments($L)", argumentList());
         }
         for (String wrt : program.wrt()) {
-            if (parameterNamed(wrt).type() == ValueType.MATRIX) {
+            if (layout.parameterNamed(wrt).type() == ValueType.MATRIX) {
                 code.addStatement("$T.checkDirection($L, $L, $S, $S, $S)", Ejml.KERNELS, directionNames.get(wrt), wrt,
                         directionNames.get(wrt), wrt, source.qualifiedMethodName());
             }
@@ -1262,13 +860,13 @@ public final class ClassEmitter {
     private void documentDirections(MethodSpec.Builder m) {
         for (String wrt : program.wrt()) {
             m.addJavadoc("@param $L the direction for {@code $L}$L\n", directionNames.get(wrt), wrt,
-                    parameterNamed(wrt).type() == ValueType.MATRIX ? ", shaped like it" : "");
+                    layout.parameterNamed(wrt).type() == ValueType.MATRIX ? ", shaped like it" : "");
         }
     }
 
     /** {@code hessian(p1, ..., pk)}: one Hessian-vector product per unit direction, column by column. */
     private MethodSpec hessianMethod(TypeSpec.Builder type) {
-        hessianField = unique("hessianMatrix");
+        hessianField = layout.unique("hessianMatrix");
         addSecondOrderFields(type);
         MethodSpec.Builder m = MethodSpec.methodBuilder("hessian").addModifiers(Modifier.PUBLIC).returns(MATRIX);
         for (Node p : parameters) {
@@ -1281,23 +879,23 @@ public final class ClassEmitter {
         m.addJavadoc("@return the n×n Hessian; owned by this instance and overwritten by the next call\n");
         CodeBlock.Builder code = CodeBlock.builder();
         // Locals named apart from the parameters and fields.
-        String n = unique("size");
-        String j = unique("column");
+        String n = layout.unique("size");
+        String j = layout.unique("column");
         Map<String, String> inside = new HashMap<>();
         for (String wrt : program.wrt()) {
-            inside.put(wrt, unique("in" + capitalize(wrt)));
+            inside.put(wrt, layout.unique("in" + FieldLayout.capitalize(wrt)));
         }
         List<String> offsets = new ArrayList<>();
         String end = "0";
         for (String wrt : program.wrt()) {
             offsets.add(end);
-            String size = parameterNamed(wrt).type() == ValueType.MATRIX ? wrt + ".getNumElements()" : "1";
+            String size = layout.parameterNamed(wrt).type() == ValueType.MATRIX ? wrt + ".getNumElements()" : "1";
             end = end.equals("0") ? size : end + " + " + size;
         }
         code.addStatement("int $L = $L", n, end);
         code.addStatement("$L.reshape($L, $L)", hessianField, n, n);
         for (String wrt : program.wrt()) {
-            if (parameterNamed(wrt).type() == ValueType.MATRIX) {
+            if (layout.parameterNamed(wrt).type() == ValueType.MATRIX) {
                 code.addStatement("$L.reshape($L.numRows, $L.numCols)", hessianDirectionField(wrt), wrt, wrt);
                 code.addStatement("$L.zero()", hessianDirectionField(wrt));
             }
@@ -1307,7 +905,7 @@ public final class ClassEmitter {
         for (int k = 0; k < program.wrt().size(); k++) {
             String wrt = program.wrt().get(k);
             String next = k + 1 < program.wrt().size() ? offsets.get(k + 1) : n;
-            if (parameterNamed(wrt).type() == ValueType.MATRIX) {
+            if (layout.parameterNamed(wrt).type() == ValueType.MATRIX) {
                 String unitField = hessianDirectionField(wrt);
                 code.addStatement("boolean $L = $L", inside.get(wrt), offsets.get(k).equals("0") ? j + " < " + next
                         : j + " >= " + offsets.get(k) + " && " + j + " < " + next);
@@ -1316,7 +914,7 @@ public final class ClassEmitter {
                         .endControlFlow();
                 directionArgs.add(unitField);
             } else {
-                String local = unique("unit" + capitalize(directionNames.get(wrt)));
+                String local = layout.unique("unit" + FieldLayout.capitalize(directionNames.get(wrt)));
                 code.addStatement("$T $L = $L == $L ? 1 : 0", scalarType(), local, j, offsets.get(k));
                 directionArgs.add(local);
             }
@@ -1324,7 +922,7 @@ public final class ClassEmitter {
         code.addStatement("hessianVectorProduct($L, $L)", argumentList(), String.join(", ", directionArgs));
         for (int k = 0; k < program.wrt().size(); k++) {
             String wrt = program.wrt().get(k);
-            if (parameterNamed(wrt).type() == ValueType.MATRIX) {
+            if (layout.parameterNamed(wrt).type() == ValueType.MATRIX) {
                 code.beginControlFlow("if ($L)", inside.get(wrt))
                         .addStatement("$L.data[$L] = 0", hessianDirectionField(wrt), offsets.get(k).equals("0") ? j : j + " - (" + offsets.get(k) + ")")
                         .endControlFlow();
@@ -1352,11 +950,11 @@ public final class ClassEmitter {
             String args = String.join(", ", parameters.stream()
                     .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
             String directions = String.join(", ", program.wrt().stream()
-                    .map(w -> directionNames.get(w) + (parameterNamed(w).type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
+                    .map(w -> directionNames.get(w) + (layout.parameterNamed(w).type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
             MethodSpec.Builder hvp = signature("hessianVectorProduct", true)
                     .addJavadoc("{@link #hessianVectorProduct} on {@code SimpleMatrix} arguments.\n\n");
             for (String wrt : program.wrt()) {
-                hvp.addParameter(parameterNamed(wrt).type() == ValueType.MATRIX ? SIMPLE_MATRIX : scalarType(),
+                hvp.addParameter(layout.parameterNamed(wrt).type() == ValueType.MATRIX ? SIMPLE_MATRIX : scalarType(),
                         directionNames.get(wrt));
             }
             documentParameters(hvp);
@@ -1383,7 +981,7 @@ public final class ClassEmitter {
         }
         for (int k = 0; k < program.wrt().size(); k++) {
             String wrt = program.wrt().get(k);
-            Node p = parameterNamed(wrt);
+            Node p = layout.parameterNamed(wrt);
             unpack.add(", ").add("$T.$L(directions, $L, $S)", ARGUMENTS, p.type() == ValueType.MATRIX ? "matrix" : "scalar", k,
                     directionNames.get(wrt));
         }
@@ -1488,7 +1086,7 @@ public final class ClassEmitter {
                 m.addJavadoc("</ul>\n");
             }
         }
-        if (parameterNamed(wrt).type() == ValueType.SCALAR) {
+        if (layout.parameterNamed(wrt).type() == ValueType.SCALAR) {
             return m.addJavadoc("\n@return $L\n", what).returns(scalarType()).addStatement("return $L", field).build();
         }
         return m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
