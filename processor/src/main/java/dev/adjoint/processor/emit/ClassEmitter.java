@@ -42,8 +42,6 @@ import javax.lang.model.element.Modifier;
  */
 public final class ClassEmitter {
     private static final ClassName DIFFERENTIABLE_FUNCTION = ClassName.get("dev.adjoint.runtime", "DifferentiableFunction");
-    private static final ClassName PARAMETER = ClassName.get("dev.adjoint.runtime", "Parameter");
-    private static final ClassName ARGUMENTS = ClassName.get("dev.adjoint.runtime", "Arguments");
     private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
 
     /** How a pooled workspace field's Javadoc starts; the derivation report reads the list after it. */
@@ -75,6 +73,8 @@ public final class ClassEmitter {
     private final Source source;
     /** Names and fields of the class, which every method below reads. */
     private final FieldLayout layout;
+    /** The public methods' shared pieces and the first-order surface. */
+    private final PublicApi api;
     private final MethodUnit gradientUnit;
     private final MethodUnit valueUnit;
     private final MethodUnit gradientLowRankUnit;
@@ -97,6 +97,7 @@ public final class ClassEmitter {
 
     private ClassEmitter(Programs programs, Source source) {
         this.layout = new FieldLayout(programs);
+        this.api = new PublicApi(layout, source);
         this.gradientUnit = layout.gradientUnit;
         this.valueUnit = layout.valueUnit;
         this.gradientLowRankUnit = layout.gradientLowRankUnit;
@@ -173,14 +174,10 @@ public final class ClassEmitter {
 
         if (!source.float32()) {
             type.addSuperinterface(DIFFERENTIABLE_FUNCTION);
-            type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "PARAMETERS",
-                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("The parameters of {@code $L}: names, kinds and which are {@code wrt}.\n", source.qualifiedMethodName())
-                .initializer(parameterList())
-                .build());
+            type.addField(api.parametersField());
         }
         layout.declareFields(type);
-        addGradientFields(type);
+        api.addGradientFields(type);
 
         // A parameter or local named like a class we call (Kernels, CommonOps_DDRM, ...) would
         // hide it: such classes are written fully qualified.
@@ -196,13 +193,13 @@ public final class ClassEmitter {
             type.addMethod(hessianVectorProduct);
             type.addMethod(hessianMethod(type));
         }
-        addSimpleMatrixOverloads(type);
-        addAccessors(type);
+        api.addSimpleMatrixOverloads(type);
+        api.addAccessors(type, documented, javadoc.gradientFormulas);
         if (secondOrderUnit != null) {
             addSecondOrderAccessors(type);
         }
         if (!source.float32()) { // the bridge speaks DMatrixRMaj
-            addBridge(type);
+            api.addBridge(type);
             if (secondOrderUnit != null) {
                 addSecondOrderBridge(type);
             }
@@ -217,16 +214,6 @@ public final class ClassEmitter {
 
     // ---- value and gradient ------------------------------------------------------------------
 
-    /** How an overload reaches a {@code SimpleMatrix}'s data: {@code .getDDRM()}, or {@code .getFDRM()} for float32. */
-    private String simpleMatrixData() {
-        return source.float32() ? ".getFDRM()" : ".getDDRM()";
-    }
-
-    /** The API's scalar type: {@code double}, or {@code float} in a float32 class. */
-    private TypeName scalarType() {
-        return source.float32() ? TypeName.FLOAT : TypeName.DOUBLE;
-    }
-
     /**
      * A scalar computed in {@code double} (a float32 class keeps scalar intermediates in double) as
      * the API's scalar type.
@@ -235,31 +222,8 @@ public final class ClassEmitter {
         return source.float32() && !expression.matches("-?\\d+(\\.\\d+)?|0\\.0") ? "(float) " + expression : expression;
     }
 
-    private TypeName javaType(Node param) {
-        return switch (param.type()) {
-            case MATRIX -> MATRIX;
-            case SCALAR -> scalarType();
-            case INT -> TypeName.INT;
-            case BOOLEAN -> TypeName.BOOLEAN;
-            case TUPLE -> throw new IllegalStateException("a parameter is never a tuple");
-        };
-    }
-
-    private MethodSpec.Builder signature(String name, boolean simpleMatrix) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(scalarType());
-        for (Node p : parameters) {
-            TypeName t = p.type() == ValueType.MATRIX && simpleMatrix ? SIMPLE_MATRIX : javaType(p);
-            m.addParameter(t, ((Leaves.Param) p.op()).name());
-        }
-        return m;
-    }
-
-    private String argumentList() {
-        return String.join(", ", parameters.stream().map(p -> ((Leaves.Param) p.op()).name()).toList());
-    }
-
     private MethodSpec computeMethod(String name, MethodUnit unit, MethodUnit lowRank, boolean backward) {
-        MethodSpec.Builder m = signature(name, false);
+        MethodSpec.Builder m = api.signature(name, false);
         m.addJavadoc(backward
                 ? "Computes the loss and its gradient with respect to $L; read the gradient with the {@code grad...()} accessors.\n"
                         + "Arguments are never modified.\n\n"
@@ -271,13 +235,13 @@ public final class ClassEmitter {
                     + "with and log-det'd through the q×q matrix c·I + α·XᵀX (Woodbury's identity and the matrix determinant\n"
                     + "lemma), never forming an N×N matrix; otherwise densely.\n\n", predicate);
         }
-        documentParameters(m);
+        api.documentParameters(m);
         m.addJavadoc(backward
                 ? "@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
                 : "@return the loss\n");
         CodeBlock.Builder code = CodeBlock.builder();
         if (!shapes.checks().isEmpty() || !shapes.ranges().isEmpty()) {
-            code.addStatement("checkArguments($L)", argumentList());
+            code.addStatement("checkArguments($L)", api.argumentList());
         }
         if (predicate == null) {
             code.add(body(unit, backward));
@@ -691,9 +655,9 @@ public final class ClassEmitter {
         }
         MethodSpec.Builder m = MethodSpec.methodBuilder("checkArguments").addModifiers(Modifier.PRIVATE, Modifier.STATIC);
         m.addJavadoc("Checks that the arguments' shapes agree, naming the DSL expression that needs them to.\n\n");
-        documentParameters(m);
+        api.documentParameters(m);
         for (Node p : parameters) {
-            m.addParameter(javaType(p), ((Leaves.Param) p.op()).name());
+            m.addParameter(api.javaType(p), ((Leaves.Param) p.op()).name());
         }
         // Integer locals used by checks are recomputed here from the arguments.
         BitSet ints = new BitSet();
@@ -770,30 +734,11 @@ public final class ClassEmitter {
 
     // ---- public surface ----------------------------------------------------------------------
 
-    private void addGradientFields(TypeSpec.Builder type) {
-        for (String wrt : program.wrt()) {
-            Node param = layout.parameterNamed(wrt);
-            String field = gradientFields.get(wrt);
-            if (param.type() == ValueType.SCALAR) {
-                type.addField(FieldSpec.builder(scalarType(), field, Modifier.PRIVATE).addJavadoc("∂L/∂$L\n", wrt).build());
-                type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
-                        .addJavadoc("∂L/∂$L as a 1×1 matrix, for {@link #gradientOf}.\n", wrt)
-                        .initializer("new $T(1, 1)", MATRIX).build());
-            } else {
-                if (!fieldDocs.containsKey(field)) {
-                    type.addField(FieldSpec.builder(MATRIX, field, Modifier.PRIVATE, Modifier.FINAL)
-                            .addJavadoc("∂L/∂$L\n", wrt)
-                            .initializer("new $T(1, 1)", MATRIX).build());
-                }
-            }
-        }
-    }
-
     private void addSecondOrderFields(TypeSpec.Builder type) {
         for (String wrt : program.wrt()) {
             String field = hvpFields.get(wrt);
             if (layout.parameterNamed(wrt).type() == ValueType.SCALAR) {
-                type.addField(FieldSpec.builder(scalarType(), field, Modifier.PRIVATE).addJavadoc("H·d for $L\n", wrt).build());
+                type.addField(FieldSpec.builder(api.scalarType(), field, Modifier.PRIVATE).addJavadoc("H·d for $L\n", wrt).build());
                 type.addField(FieldSpec.builder(MATRIX, field + "AsMatrix", Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("H·d for $L as a 1×1 matrix, for {@link #hessianVectorProductOf}.\n", wrt)
                         .initializer("new $T(1, 1)", MATRIX).build());
@@ -822,9 +767,9 @@ public final class ClassEmitter {
 
     /** {@code hessianVectorProduct(p1, ..., pk, d1, ..., dw)}: the second-order program's body. */
     private MethodSpec hessianVectorProductMethod() {
-        MethodSpec.Builder m = signature("hessianVectorProduct", false);
+        MethodSpec.Builder m = api.signature("hessianVectorProduct", false);
         for (String wrt : program.wrt()) {
-            m.addParameter(javaType(layout.parameterNamed(wrt)), directionNames.get(wrt));
+            m.addParameter(api.javaType(layout.parameterNamed(wrt)), directionNames.get(wrt));
         }
         m.addJavadoc("Computes the loss, its gradient and the Hessian-vector product H·d, where H is the Hessian with respect to "
                 + "$L and d stacks the directions; read H·d with the {@code hvp...()} accessors and the gradient with the "
@@ -834,12 +779,12 @@ public final class ClassEmitter {
             m.addJavadoc("<p>When {@code $L}, as in {@link #gradient}, through the q×q capacitance matrix (no N×N inverse).\n\n",
                     predicate);
         }
-        documentParameters(m);
+        api.documentParameters(m);
         documentDirections(m);
         m.addJavadoc("@return the loss, as {@link #gradient} would\n");
         CodeBlock.Builder code = CodeBlock.builder();
         if (!shapes.checks().isEmpty()) {
-            code.addStatement("checkArguments($L)", argumentList());
+            code.addStatement("checkArguments($L)", api.argumentList());
         }
         for (String wrt : program.wrt()) {
             if (layout.parameterNamed(wrt).type() == ValueType.MATRIX) {
@@ -870,12 +815,12 @@ public final class ClassEmitter {
         addSecondOrderFields(type);
         MethodSpec.Builder m = MethodSpec.methodBuilder("hessian").addModifiers(Modifier.PUBLIC).returns(MATRIX);
         for (Node p : parameters) {
-            m.addParameter(javaType(p), ((Leaves.Param) p.op()).name());
+            m.addParameter(api.javaType(p), ((Leaves.Param) p.op()).name());
         }
         m.addJavadoc("The Hessian with respect to $L, stacked in that order (a matrix parameter's entries row by row, a "
                 + "{@code double} one entry): one {@link #hessianVectorProduct} per column, symmetrized. Also fills the "
                 + "gradient accessors. Arguments are never modified.\n\n", String.join(", ", program.wrt()));
-        documentParameters(m);
+        api.documentParameters(m);
         m.addJavadoc("@return the n×n Hessian; owned by this instance and overwritten by the next call\n");
         CodeBlock.Builder code = CodeBlock.builder();
         // Locals named apart from the parameters and fields.
@@ -915,11 +860,11 @@ public final class ClassEmitter {
                 directionArgs.add(unitField);
             } else {
                 String local = layout.unique("unit" + FieldLayout.capitalize(directionNames.get(wrt)));
-                code.addStatement("$T $L = $L == $L ? 1 : 0", scalarType(), local, j, offsets.get(k));
+                code.addStatement("$T $L = $L == $L ? 1 : 0", api.scalarType(), local, j, offsets.get(k));
                 directionArgs.add(local);
             }
         }
-        code.addStatement("hessianVectorProduct($L, $L)", argumentList(), String.join(", ", directionArgs));
+        code.addStatement("hessianVectorProduct($L, $L)", api.argumentList(), String.join(", ", directionArgs));
         for (int k = 0; k < program.wrt().size(); k++) {
             String wrt = program.wrt().get(k);
             if (layout.parameterNamed(wrt).type() == ValueType.MATRIX) {
@@ -943,30 +888,30 @@ public final class ClassEmitter {
                 secondOrderDocumented.hessianVectorProducts().values(), secondOrderDocumented.cotangentOf(), true));
         for (String wrt : program.wrt()) {
             Integer node = secondOrderDocumented.hessianVectorProducts().get(wrt);
-            type.addMethod(accessor(hvpAccessors.get(wrt), wrt, hvpFields.get(wrt), node, printer, "H·d for " + wrt,
+            type.addMethod(api.accessor(hvpAccessors.get(wrt), wrt, hvpFields.get(wrt), node, printer, "H·d for " + wrt,
                     "hessianVectorProduct", "zero (the gradient for " + wrt + " does not change along any direction)"));
         }
         if (parameters.stream().anyMatch(p -> p.type() == ValueType.MATRIX)) {
             String args = String.join(", ", parameters.stream()
-                    .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
+                    .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? api.simpleMatrixData() : "")).toList());
             String directions = String.join(", ", program.wrt().stream()
-                    .map(w -> directionNames.get(w) + (layout.parameterNamed(w).type() == ValueType.MATRIX ? simpleMatrixData() : "")).toList());
-            MethodSpec.Builder hvp = signature("hessianVectorProduct", true)
+                    .map(w -> directionNames.get(w) + (layout.parameterNamed(w).type() == ValueType.MATRIX ? api.simpleMatrixData() : "")).toList());
+            MethodSpec.Builder hvp = api.signature("hessianVectorProduct", true)
                     .addJavadoc("{@link #hessianVectorProduct} on {@code SimpleMatrix} arguments.\n\n");
             for (String wrt : program.wrt()) {
-                hvp.addParameter(layout.parameterNamed(wrt).type() == ValueType.MATRIX ? SIMPLE_MATRIX : scalarType(),
+                hvp.addParameter(layout.parameterNamed(wrt).type() == ValueType.MATRIX ? SIMPLE_MATRIX : api.scalarType(),
                         directionNames.get(wrt));
             }
-            documentParameters(hvp);
+            api.documentParameters(hvp);
             documentDirections(hvp);
             type.addMethod(hvp.addJavadoc("@return the loss\n")
                     .addStatement("return hessianVectorProduct($L, $L)", args, directions).build());
             MethodSpec.Builder hessian = MethodSpec.methodBuilder("hessian").addModifiers(Modifier.PUBLIC).returns(MATRIX)
                     .addJavadoc("{@link #hessian} on {@code SimpleMatrix} arguments.\n\n");
             for (Node p : parameters) {
-                hessian.addParameter(p.type() == ValueType.MATRIX ? SIMPLE_MATRIX : javaType(p), ((Leaves.Param) p.op()).name());
+                hessian.addParameter(p.type() == ValueType.MATRIX ? SIMPLE_MATRIX : api.javaType(p), ((Leaves.Param) p.op()).name());
             }
-            documentParameters(hessian);
+            api.documentParameters(hessian);
             type.addMethod(hessian.addJavadoc("@return the Hessian, owned by this instance\n")
                     .addStatement("return hessian($L)", args).build());
         }
@@ -977,28 +922,28 @@ public final class ClassEmitter {
                 .returns(TypeName.INT).addStatement("return 2").build());
         CodeBlock.Builder unpack = CodeBlock.builder();
         for (int i = 0; i < parameters.size(); i++) {
-            unpack.add(i == 0 ? "" : ", ").add(unpackArgument("arguments", i, parameters.get(i)));
+            unpack.add(i == 0 ? "" : ", ").add(api.unpackArgument("arguments", i, parameters.get(i)));
         }
         for (int k = 0; k < program.wrt().size(); k++) {
             String wrt = program.wrt().get(k);
             Node p = layout.parameterNamed(wrt);
-            unpack.add(", ").add("$T.$L(directions, $L, $S)", ARGUMENTS, p.type() == ValueType.MATRIX ? "matrix" : "scalar", k,
+            unpack.add(", ").add("$T.$L(directions, $L, $S)", PublicApi.ARGUMENTS, p.type() == ValueType.MATRIX ? "matrix" : "scalar", k,
                     directionNames.get(wrt));
         }
         type.addMethod(MethodSpec.methodBuilder("hessianVectorProduct").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .returns(TypeName.DOUBLE).addParameter(Object[].class, "arguments").addParameter(Object[].class, "directions")
-                .addStatement("$T.count(arguments, $L, $S)", ARGUMENTS, parameters.size(), source.qualifiedMethodName())
-                .addStatement("$T.count(directions, $L, $S)", ARGUMENTS, program.wrt().size(),
+                .addStatement("$T.count(arguments, $L, $S)", PublicApi.ARGUMENTS, parameters.size(), source.qualifiedMethodName())
+                .addStatement("$T.count(directions, $L, $S)", PublicApi.ARGUMENTS, program.wrt().size(),
                         source.qualifiedMethodName() + " (directions, one per wrt parameter)")
                 .addStatement("return hessianVectorProduct($L)", unpack.build())
                 .build());
         CodeBlock.Builder args = CodeBlock.builder();
         for (int i = 0; i < parameters.size(); i++) {
-            args.add(i == 0 ? "" : ", ").add(unpackArgument("arguments", i, parameters.get(i)));
+            args.add(i == 0 ? "" : ", ").add(api.unpackArgument("arguments", i, parameters.get(i)));
         }
         type.addMethod(MethodSpec.methodBuilder("hessian").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .returns(MATRIX).addParameter(Object[].class, "arguments").varargs()
-                .addStatement("$T.count(arguments, $L, $S)", ARGUMENTS, parameters.size(), source.qualifiedMethodName())
+                .addStatement("$T.count(arguments, $L, $S)", PublicApi.ARGUMENTS, parameters.size(), source.qualifiedMethodName())
                 .addStatement("return hessian($L)", args.build())
                 .build());
         MethodSpec.Builder of = MethodSpec.methodBuilder("hessianVectorProductOf").addAnnotation(Override.class)
@@ -1023,136 +968,4 @@ public final class ClassEmitter {
         type.addMethod(of.build());
     }
 
-    private CodeBlock unpackArgument(String array, int i, Node parameter) {
-        Leaves.Param p = (Leaves.Param) parameter.op();
-        String how = switch (p.type()) {
-            case MATRIX -> "matrix";
-            case SCALAR -> "scalar";
-            case INT -> "integer";
-            case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
-        };
-        return CodeBlock.of("$T.$L($L, $L, $S)", ARGUMENTS, how, array, i, p.name());
-    }
-
-    private void addSimpleMatrixOverloads(TypeSpec.Builder type) {
-        if (parameters.stream().noneMatch(p -> p.type() == ValueType.MATRIX)) {
-            return;
-        }
-        String args = String.join(", ", parameters.stream()
-                .map(p -> ((Leaves.Param) p.op()).name() + (p.type() == ValueType.MATRIX ? simpleMatrixData() : ""))
-                .toList());
-        MethodSpec.Builder value = signature("value", true).addJavadoc("{@link #value} on {@code SimpleMatrix} arguments.\n\n");
-        documentParameters(value);
-        type.addMethod(value.addJavadoc("@return the loss\n").addStatement("return value($L)", args).build());
-        MethodSpec.Builder gradient = signature("gradient", true).addJavadoc("{@link #gradient} on {@code SimpleMatrix} arguments.\n\n");
-        documentParameters(gradient);
-        type.addMethod(gradient.addJavadoc("@return the loss, as {@link #value} would\n")
-                .addStatement("return gradient($L)", args).build());
-    }
-
-    /** One {@code @param} tag per parameter of the user's method, in order (doclint wants them all). */
-    private void documentParameters(MethodSpec.Builder m) {
-        for (Node p : parameters) {
-            Leaves.Param param = (Leaves.Param) p.op();
-            m.addJavadoc("@param $L argument {@code $L} of {@code $L}$L\n", param.name(), param.name(),
-                    source.qualifiedMethodName(), program.wrt().contains(param.name()) ? " (differentiated)" : "");
-        }
-    }
-
-    private void addAccessors(TypeSpec.Builder type) {
-        for (String wrt : program.wrt()) {
-            type.addMethod(accessor(accessors.get(wrt), wrt, gradientFields.get(wrt), documented.gradients().get(wrt),
-                    javadoc.gradientFormulas, "∂L/∂" + wrt, "gradient", "zero, " + wrt + " does not affect the loss"));
-        }
-    }
-
-    /**
-     * An accessor of one method's output for {@code wrt} (a gradient, an H·d): its formula, with the
-     * definitions it uses, from the documented program, or why it is zero.
-     */
-    private MethodSpec accessor(String name, String wrt, String field, Integer node, FormulaPrinter printer, String what,
-            String method, String whyZero) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC);
-        if (node == null) {
-            m.addJavadoc("$L from the last {@link #$L} call: $L.\n", what, method, whyZero);
-        } else {
-            List<String> lines = printer.printWithDefinitionList(node);
-            m.addJavadoc("$L from the last {@link #$L} call: $L\n", what, method, ClassJavadoc.escape(lines.get(0)));
-            if (lines.size() > 1) {
-                m.addJavadoc("where\n<ul>\n");
-                for (String definition : lines.subList(1, lines.size())) {
-                    m.addJavadoc("<li>$L\n", ClassJavadoc.escape(definition));
-                }
-                m.addJavadoc("</ul>\n");
-            }
-        }
-        if (layout.parameterNamed(wrt).type() == ValueType.SCALAR) {
-            return m.addJavadoc("\n@return $L\n", what).returns(scalarType()).addStatement("return $L", field).build();
-        }
-        return m.addJavadoc("\n<p>Shaped like {@code $L}; owned by this instance and overwritten by the next call.\n", wrt)
-                .addJavadoc("\n@return $L, shaped like {@code $L}\n", what, wrt)
-                .returns(MATRIX).addStatement("return $L", field).build();
-    }
-
-    private CodeBlock parameterList() {
-        CodeBlock.Builder list = CodeBlock.builder().add("$T.of(", List.class);
-        for (int i = 0; i < parameters.size(); i++) {
-            Leaves.Param p = (Leaves.Param) parameters.get(i).op();
-            String kind = switch (p.type()) {
-                case MATRIX -> "MATRIX";
-                case SCALAR -> "SCALAR";
-                case INT -> "INTEGER";
-                case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
-            };
-            list.add(i == 0 ? "\n" : ",\n").add("        new $T($S, $T.Kind.$L, $L)", PARAMETER, p.name(), PARAMETER, kind,
-                    program.wrt().contains(p.name()));
-        }
-        return list.add(")").build();
-    }
-
-    private void addBridge(TypeSpec.Builder type) {
-        type.addMethod(MethodSpec.methodBuilder("name").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-                .returns(String.class).addStatement("return $S", source.qualifiedMethodName()).build());
-        type.addMethod(MethodSpec.methodBuilder("parameters").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-                .returns(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER)).addStatement("return PARAMETERS").build());
-        for (String name : List.of("value", "gradient")) {
-            CodeBlock.Builder unpack = CodeBlock.builder();
-            for (int i = 0; i < parameters.size(); i++) {
-                Leaves.Param p = (Leaves.Param) parameters.get(i).op();
-                String how = switch (p.type()) {
-                    case MATRIX -> "matrix";
-                    case SCALAR -> "scalar";
-                    case INT -> "integer";
-                    case BOOLEAN, TUPLE -> throw new IllegalStateException("not a parameter type: " + p.type());
-                };
-                unpack.add(i == 0 ? "" : ", ").add("$T.$L(arguments, $L, $S)", ARGUMENTS, how, i, p.name());
-            }
-            type.addMethod(MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-                    .returns(TypeName.DOUBLE).addParameter(Object[].class, "arguments").varargs()
-                    .addStatement("$T.count(arguments, $L, $S)", ARGUMENTS, parameters.size(), source.qualifiedMethodName())
-                    .addStatement("return $L($L)", name, unpack.build())
-                    .build());
-        }
-        MethodSpec.Builder gradientOf = MethodSpec.methodBuilder("gradientOf").addAnnotation(Override.class)
-                .addModifiers(Modifier.PUBLIC).returns(MATRIX).addParameter(TypeName.INT, "parameterIndex");
-        gradientOf.beginControlFlow("switch (parameterIndex)");
-        for (int i = 0; i < parameters.size(); i++) {
-            Leaves.Param p = (Leaves.Param) parameters.get(i).op();
-            if (!program.wrt().contains(p.name())) continue;
-            String field = gradientFields.get(p.name());
-            if (p.type() == ValueType.SCALAR) {
-                gradientOf.addCode("case $L:\n$>", i)
-                        .addStatement("$LAsMatrix.set(0, 0, $L)", field, field)
-                        .addStatement("return $LAsMatrix", field).addCode("$<");
-            } else {
-                gradientOf.addCode("case $L:\n$>", i).addStatement("return $L", field).addCode("$<");
-            }
-        }
-        gradientOf.addCode("default:\n$>")
-                .addStatement("throw new $T($S + parameterIndex)", IllegalArgumentException.class,
-                        source.qualifiedMethodName() + " has no gradient for parameter index ")
-                .addCode("$<");
-        gradientOf.endControlFlow();
-        type.addMethod(gradientOf.build());
-    }
 }
