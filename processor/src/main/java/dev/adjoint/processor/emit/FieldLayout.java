@@ -382,7 +382,10 @@ final class FieldLayout {
         }
     }
 
-    /** A name no field, local or method of the class has yet: {@code base}, else base2, base3, ... ({@code t1}, ... for temporaries). */
+    /**
+     * A name no field, local or method of the class has yet: {@code base}, else base2, base3, ...
+     * ({@code t1}, {@code t2}, ... for temporaries and keywords).
+     */
     String unique(String base) {
         String candidate = base;
         if (base.equals("t") || SourceVersion.isKeyword(base)) {
@@ -401,10 +404,12 @@ final class FieldLayout {
         return candidate;
     }
 
+    /** {@code w} → {@code W}, for accessor and field names ({@code gradW}). */
     static String capitalize(String s) {
         return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1);
     }
 
+    /** The user's parameter of that name. */
     Node parameterNamed(String name) {
         for (Node p : parameters) {
             if (((Leaves.Param) p.op()).name().equals(name)) {
