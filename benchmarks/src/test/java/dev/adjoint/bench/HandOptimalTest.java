@@ -83,6 +83,43 @@ class HandOptimalTest {
         }
     }
 
+    /**
+     * HandOptimalRnn allocates nothing per call once shapes repeat (a long sequence first, then a
+     * shorter one: the stored states never shrink): the least over three rounds of 200 value +
+     * gradient calls, after warm-up, must stay under 8 bytes per call.
+     */
+    @org.junit.jupiter.api.Test
+    void rnnAllocatesNothingPerCall() {
+        var bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean
+                && ((com.sun.management.ThreadMXBean) bean).isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counter unavailable");
+        var threads = (com.sun.management.ThreadMXBean) bean;
+        long id = Thread.currentThread().getId();
+        DMatrixRMaj[] a = Workloads.rnnArguments(new Random(3), 8, 5, 12);
+        DMatrixRMaj shortX = Agreement.gaussian(new Random(4), 5, 7, 1.0);
+        HandOptimalRnn hand = new HandOptimalRnn();
+        Runnable call = () -> {
+            hand.value(a[0], a[1], a[2], a[3], a[4]);
+            hand.gradient(a[0], a[1], a[2], a[3], a[4]);
+            hand.gradient(a[0], a[1], a[2], a[3], shortX);
+        };
+        for (int i = 0; i < 1000; i++) {
+            call.run();
+        }
+        int calls = 200;
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < calls; i++) {
+                call.run();
+            }
+            least = Math.min(least, threads.getThreadAllocatedBytes(id) - before);
+        }
+        assertTrue(least < 8L * calls, "HandOptimalRnn: at least " + least + " bytes allocated in each round of "
+                + calls + " calls");
+    }
+
     @ParameterizedTest
     @CsvSource({"7, 2, 4, 0.5, 2.0", "9, 3, 5, 1.3, 0.7", "6, 1, 3, 0.2, 5.0"})
     void gplvm(int n, int q, int d, double alpha, double beta) {
