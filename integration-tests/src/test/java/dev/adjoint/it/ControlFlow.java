@@ -112,6 +112,36 @@ final class ControlFlow {
         return total + v;
     }
 
+    /**
+     * Two carried matrices, each step b ← a + b/2, a ← the old b: in the backward pass the
+     * cotangent of b is both b's own accumulator and a's next value (not updatable in place).
+     */
+    @Differentiable
+    static double swapRecurrence(SimpleMatrix A, SimpleMatrix B, int T) {
+        SimpleMatrix a = A;
+        SimpleMatrix b = B;
+        for (int t = 0; t < T; t++) {
+            SimpleMatrix next = a.plus(b.scale(0.5));
+            a = b;
+            b = next;
+        }
+        return sumSquares(a.elementMult(b)) + a.elementSum();
+    }
+
+    /**
+     * A residual recurrence h ← h + W·h/4 and a skip h ← tanh(V·h) + h: the cotangent of h is read
+     * twice in one update (Wᵀ·∂h + ∂h), and after the value the update is accumulated onto.
+     */
+    @Differentiable(wrt = {"W", "V", "h0"})
+    static double residual(SimpleMatrix W, SimpleMatrix V, SimpleMatrix h0, int T) {
+        SimpleMatrix h = h0;
+        for (int t = 0; t < T; t++) {
+            h = h.plus(W.mult(h).scale(0.25));
+            h = tanh(V.mult(h)).plus(h);
+        }
+        return sumSquares(h);
+    }
+
     /** h ← A·h: A must be square for h to keep its shape across iterations. */
     @Differentiable(wrt = {"A", "x"})
     static double carriedShape(SimpleMatrix A, SimpleMatrix x, int T) {

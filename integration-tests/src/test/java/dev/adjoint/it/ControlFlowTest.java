@@ -61,6 +61,30 @@ class ControlFlowTest {
     }
 
     @Seeds
+    void swapRecurrence(long seed) {
+        Random r = new Random(seed);
+        int m = dim(r), k = dim(r);
+        DMatrixRMaj A = uniform(r, m, k), B = uniform(r, m, k);
+        for (int T : new int[] {0, 1, 2, 5}) {
+            var f = new ControlFlow_SwapRecurrence();
+            verify(f, () -> ControlFlow.swapRecurrence(sm(A), sm(B), T), () -> f.value(A, B, T),
+                    () -> f.gradient(sw(A), sw(B), T), A, B, T);
+        }
+    }
+
+    @Seeds
+    void residualRecurrence(long seed) {
+        Random r = new Random(seed);
+        int n = dim(r), k = dim(r);
+        DMatrixRMaj W = uniform(r, n, n, -0.5, 0.5), V = uniform(r, n, n, -0.5, 0.5), h0 = uniform(r, n, k);
+        for (int T : new int[] {0, 1, 3}) {
+            var f = new ControlFlow_Residual();
+            verify(f, () -> ControlFlow.residual(sm(W), sm(V), sm(h0), T), () -> f.value(W, V, h0, T),
+                    () -> f.gradient(sw(W), sw(V), sw(h0), T), W, V, h0, T);
+        }
+    }
+
+    @Seeds
     void nestedLoops(long seed) {
         Random r = new Random(seed);
         double x = scalar(r, -1, 1);

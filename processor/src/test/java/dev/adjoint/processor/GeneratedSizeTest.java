@@ -86,6 +86,51 @@ class GeneratedSizeTest {
         assertTrue(!javadoc.contains(" = in"), javadoc); // region inputs are named, never "in3"
     }
 
+    /**
+     * The lowering passes run inside loop bodies too, and the backward pass of a loop accumulates
+     * the gradients of the values its body reads in place: one multAdd per step into Σ∂W, no
+     * product into a buffer, sum and copy back.
+     */
+    @Test
+    void aLoopBodyIsLoweredAndItsGradientsAccumulateInPlace() {
+        String source = """
+                package q;
+
+                import static dev.adjoint.runtime.Ops.*;
+
+                import dev.adjoint.Differentiable;
+                import org.ejml.simple.SimpleMatrix;
+
+                public class Rnn {
+                    @Differentiable(wrt = {"W", "U", "b", "h0"})
+                    static double rnn(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
+                        SimpleMatrix h = h0;
+                        double loss = 0;
+                        for (int t = 0; t < X.numCols(); t++) {
+                            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
+                            loss += 0.5 * sumSquares(h);
+                        }
+                        return loss + h.elementSum();
+                    }
+                }
+                """;
+        Compilation.Result result = Compilation.processOnly(source);
+        assertTrue(result.errors().isEmpty(), result::describe);
+        String generated = result.generatedSource("q/Rnn_Rnn.java");
+        assertNotNull(generated, result::describe);
+        String gradient = generated.substring(generated.indexOf("public double gradient(DMatrixRMaj"));
+        String backward = gradient.substring(gradient.indexOf("for (int step"), gradient.indexOf("∂L/∂(h0)"));
+        String forward = gradient.substring(0, gradient.indexOf("for (int step"));
+        // W·h + U·x + b: one product, one accumulated product, one addEquals (linear-combination, in the body)
+        assertTrue(forward.contains("Products.multAdd(U, "), forward);
+        assertTrue(!forward.contains("CommonOps_DDRM.add("), forward);
+        // Σ∂W += G·hᵀ and Σ∂U += G·xᵀ straight into the accumulators, ∂h ← Wᵀ·G into its own variable
+        assertTrue(backward.contains("Products.multAddTransB(") && backward.split("Products.multAddTransB\\(", -1).length == 3, backward);
+        assertTrue(backward.contains("Products.multTransA(W, "), backward);
+        assertTrue(!backward.contains("CommonOps_DDRM.add("), backward);
+        assertTrue(!backward.matches("(?s).*Kernels\\.copy\\(\\w+, ct\\d*\\).*"), backward); // nothing copied back per step
+    }
+
     /** A branch inside a loop: the backward step of each branch is given too. */
     @Test
     void theJavadocOfABranchInALoopGivesBothBackwardBranches() {

@@ -957,13 +957,20 @@ public final class ClassEmitter {
         }
 
         @Override
-        public List<String> region(dev.adjoint.processor.ops.Regions.Region region, List<String> inputs) {
+        public List<String> region(dev.adjoint.processor.ops.Regions.Region region, List<String> inputs,
+                Map<Integer, String> into) {
             Body child = new Body(this, region);
             Graph g = region.graph();
+            for (Map.Entry<Integer, String> e : into.entrySet()) {
+                child.names.put(region.outputs().get(e.getKey()), e.getValue());
+            }
             for (int id = child.live.nextSetBit(0); id >= 0; id = child.live.nextSetBit(id + 1)) {
                 Node node = g.node(id);
                 if (node.op() instanceof dev.adjoint.processor.ops.Regions.Input in) {
                     child.names.put(id, inputs.get(in.index()));
+                    continue;
+                }
+                if (child.names.containsKey(id)) {
                     continue;
                 }
                 String inline = node.op().inline(node);

@@ -33,6 +33,16 @@ public record Cond(Region then, Region otherwise, List<String> names) implements
     }
 
     @Override
+    public List<Region> regions() {
+        return List.of(then, otherwise);
+    }
+
+    @Override
+    public Cond withRegions(List<Region> regions) {
+        return new Cond(regions.get(0), regions.get(1), names);
+    }
+
+    @Override
     public void shape(ShapeContext ctx, Node node) {
         List<int[]> in = Loop.operandShapes(ctx, node, 1, 1);
         List<int[]> a = ctx.region(then, in);

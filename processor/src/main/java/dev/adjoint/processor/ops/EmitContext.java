@@ -72,7 +72,16 @@ public interface EmitContext {
      * Emits a region's live nodes, in order, in the current block, its inputs bound to the given
      * Java expressions; returns the Java expression of each output.
      */
-    java.util.List<String> region(Regions.Region region, java.util.List<String> inputs);
+    default java.util.List<String> region(Regions.Region region, java.util.List<String> inputs) {
+        return region(region, inputs, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #region(Regions.Region, java.util.List)}, computing output {@code k} straight into
+     * the matrix {@code into.get(k)} names (a loop's carried variable it replaces; see
+     * {@code Loop.inPlace}).
+     */
+    java.util.List<String> region(Regions.Region region, java.util.List<String> inputs, java.util.Map<Integer, String> into);
 
     void beginControlFlow(String format, Object... args);
 

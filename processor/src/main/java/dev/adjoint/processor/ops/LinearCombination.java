@@ -90,11 +90,47 @@ public record LinearCombination(List<Term> terms) implements MatrixOp {
         ctx.setShape(node, rows, cols);
     }
 
+    /** True when the sum reads {@code operand} once, as a term of its own (Σ∂W + G·hᵀ onto Σ∂W). */
+    @Override
+    public boolean accumulatesOnto(Node node, int operand) {
+        int[] offsets = offsets();
+        int reads = 0;
+        boolean asTerm = false;
+        for (int in : node.inputs()) {
+            reads += in == operand ? 1 : 0;
+        }
+        for (int t = 0; t < terms.size(); t++) {
+            int first = offsets[t] + (terms.get(t).scaled() ? 1 : 0);
+            asTerm |= terms.get(t).kind() == Kind.MATRIX && node.input(first) == operand;
+        }
+        return reads == 1 && asTerm;
+    }
+
     @Override
     public void emit(EmitContext ctx, Node node) {
         int[] offsets = offsets();
         String out = ctx.ref(node.id());
         com.palantir.javapoet.CodeBlock.Builder code = com.palantir.javapoet.CodeBlock.builder();
+        int inPlace = -1; // the term whose matrix is the output's own storage (accumulatesOnto)
+        for (int t = 0; t < terms.size() && inPlace < 0; t++) {
+            int first = offsets[t] + (terms.get(t).scaled() ? 1 : 0);
+            if (terms.get(t).kind() == Kind.MATRIX && ctx.ref(node.input(first)).equals(out)) {
+                inPlace = t;
+            }
+        }
+        if (inPlace >= 0) {
+            String alpha = alpha(ctx, node, offsets, inPlace);
+            if (alpha != null) {
+                code.addStatement("$T.scale($L, $L)", COMMON_OPS, alpha, out);
+            }
+            for (int t = 0; t < terms.size(); t++) {
+                if (t != inPlace) {
+                    emitTerm(ctx, node, offsets, t, true, out, code);
+                }
+            }
+            ctx.block(code.build());
+            return;
+        }
         int start = 0;
         if (terms.size() >= 2 && outerShaped(terms.get(0)) && outerShaped(terms.get(1))) {
             // a·bᵀ + c·dᵀ (the tied autoencoder's W·r·xᵀ + W·x·rᵀ): one pass over the result for one sample
@@ -105,33 +141,38 @@ public record LinearCombination(List<Term> terms) implements MatrixOp {
             start = 2;
         }
         for (int t = start; t < terms.size(); t++) {
-            Term term = terms.get(t);
-            String alpha = alpha(ctx, node, offsets, t);
-            int first = offsets[t] + (term.scaled() ? 1 : 0);
-            boolean accumulate = t > 0;
-            switch (term.kind()) {
-                case PRODUCT -> code.add(ctx.product(alpha, ctx.ref(node.input(first)), term.transA(),
-                        ctx.ref(node.input(first + 1)), term.transB(), out, accumulate));
-                case MATRIX -> {
-                    String x = ctx.ref(node.input(first));
-                    if (!accumulate) {
-                        if (alpha == null) {
-                            code.addStatement("$T.copy($L, $L)", KERNELS, x, out);
-                        } else {
-                            code.addStatement("$T.scale($L, $L, $L)", COMMON_OPS, alpha, x, out);
-                        }
-                    } else if (alpha == null) {
-                        code.addStatement("$T.addEquals($L, $L)", COMMON_OPS, out, x);
-                    } else if (!term.scaled()) {
-                        code.addStatement("$T.subtractEquals($L, $L)", COMMON_OPS, out, x);
-                    } else {
-                        code.addStatement("$T.addEquals($L, $L, $L)", COMMON_OPS, out, alpha, x);
-                    }
-                }
-                case IDENTITY -> code.addStatement("$T.addToDiagonal($L, $L)", KERNELS, out, alpha == null ? "1.0" : alpha);
-            }
+            emitTerm(ctx, node, offsets, t, t > 0, out, code);
         }
         ctx.block(code.build());
+    }
+
+    /** Term {@code t} written into {@code out}, or added onto it with {@code accumulate}. */
+    private void emitTerm(EmitContext ctx, Node node, int[] offsets, int t, boolean accumulate, String out,
+            com.palantir.javapoet.CodeBlock.Builder code) {
+        Term term = terms.get(t);
+        String alpha = alpha(ctx, node, offsets, t);
+        int first = offsets[t] + (term.scaled() ? 1 : 0);
+        switch (term.kind()) {
+            case PRODUCT -> code.add(ctx.product(alpha, ctx.ref(node.input(first)), term.transA(),
+                    ctx.ref(node.input(first + 1)), term.transB(), out, accumulate));
+            case MATRIX -> {
+                String x = ctx.ref(node.input(first));
+                if (!accumulate) {
+                    if (alpha == null) {
+                        code.addStatement("$T.copy($L, $L)", KERNELS, x, out);
+                    } else {
+                        code.addStatement("$T.scale($L, $L, $L)", COMMON_OPS, alpha, x, out);
+                    }
+                } else if (alpha == null) {
+                    code.addStatement("$T.addEquals($L, $L)", COMMON_OPS, out, x);
+                } else if (!term.scaled()) {
+                    code.addStatement("$T.subtractEquals($L, $L)", COMMON_OPS, out, x);
+                } else {
+                    code.addStatement("$T.addEquals($L, $L, $L)", COMMON_OPS, out, alpha, x);
+                }
+            }
+            case IDENTITY -> code.addStatement("$T.addToDiagonal($L, $L)", KERNELS, out, alpha == null ? "1.0" : alpha);
+        }
     }
 
     private static boolean outerShaped(Term term) {

@@ -42,6 +42,16 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         return "Loop[carried=" + names + "]";
     }
 
+    @Override
+    public List<Region> regions() {
+        return List.of(cond, body);
+    }
+
+    @Override
+    public Loop withRegions(List<Region> regions) {
+        return new Loop(regions.get(0), regions.get(1), names);
+    }
+
     /** The number of loop-carried values (and of results). */
     public int carried() {
         return names.size();
@@ -269,6 +279,39 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         }
     }
 
+    /**
+     * The outputs of a region that can be computed straight into the variable of the state they
+     * replace (output k over input {@code firstState + k}), so that an accumulator
+     * Σ∂W ← Σ∂W + G·hᵀ is one multAdd into Σ∂W rather than a product into a buffer, a sum and a
+     * copy back. Safe when the output is a matrix computed in the region for that state alone,
+     * the old value is no state's next value, every other reader of it comes before the output,
+     * and the output reads it only as the term it accumulates onto
+     * ({@link Primitive#accumulatesOnto}).
+     */
+    static List<Integer> inPlace(Region region, int firstState) {
+        dev.adjoint.processor.ir.Graph g = region.graph();
+        java.util.BitSet live = g.ancestors(region.outputs());
+        List<Integer> result = new ArrayList<>();
+        for (int k = 0; k < region.outputs().size(); k++) {
+            int out = region.outputs().get(k);
+            Node node = g.node(out);
+            int old = region.inputLeaves().get(firstState + k);
+            if (node.type() != ValueType.MATRIX || node.op().isLeaf() || node.op().inline(node) != null
+                    || region.outputs().indexOf(out) != k || region.outputs().lastIndexOf(out) != k) {
+                continue;
+            }
+            boolean safe = !region.outputs().contains(old) // the old value is another state's next one
+                    && (!node.inputs().contains(old) || node.op().accumulatesOnto(node, old));
+            for (int id = live.nextSetBit(out + 1); id >= 0 && safe && old >= 0; id = live.nextSetBit(id + 1)) {
+                safe = !g.node(id).inputs().contains(old);
+            }
+            if (safe) {
+                result.add(k);
+            }
+        }
+        return result;
+    }
+
     /** The local name a region's input stands for, or {@code in<k>}. */
     static String inputName(Region region, int k) {
         int leaf = region.inputLeaves().get(k);
@@ -306,6 +349,16 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         @Override
         public String toString() {
             return "ReverseLoop[state=" + labels + "]";
+        }
+
+        @Override
+        public List<Region> regions() {
+            return List.of(pullback);
+        }
+
+        @Override
+        public ReverseLoop withRegions(List<Region> regions) {
+            return new ReverseLoop(regions.get(0), stateTypes, labels);
         }
 
         private int invariantCount(Node node) {
@@ -360,7 +413,11 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
                 bind.add(ctx.ref(node.input(1 + j)));
             }
             bind.addAll(vars);
-            List<String> outs = ctx.region(pullback, bind);
+            java.util.Map<Integer, String> into = new java.util.HashMap<>();
+            for (int k : inPlace(pullback, c + m)) {
+                into.put(k, vars.get(k));
+            }
+            List<String> outs = ctx.region(pullback, bind, into);
             assign(ctx, vars, outs, stateTypes, node, null);
             ctx.endControlFlow();
             ctx.setOutputs(node, vars);

@@ -65,6 +65,16 @@ public interface Primitive extends java.io.Serializable {
         return null;
     }
 
+    /**
+     * Whether this node's value may be computed in the storage of its matrix operand
+     * {@code operand}, overwriting it: the node reads it once, as a summand that its emission
+     * leaves in place and adds the rest onto (when {@link EmitContext#ref} gives both the same
+     * name). A loop's backward pass uses it to accumulate gradients in place.
+     */
+    default boolean accumulatesOnto(Node node, int operand) {
+        return false;
+    }
+
     /** True for ops whose value does not depend on any input's value (leaves, shape queries). */
     default boolean isLeaf() {
         return false;

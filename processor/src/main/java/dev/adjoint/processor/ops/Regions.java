@@ -52,6 +52,15 @@ public final class Regions {
         /** The type of result {@code k}. */
         ValueType outputType(int k);
 
+        /** The regions this op holds, in a fixed order (what {@link #withRegions} takes back). */
+        List<Region> regions();
+
+        /**
+         * This op with its regions replaced, in {@link #regions()}' order: each with the same
+         * inputs and outputs, rewritten (by an optimization pass) into an equivalent sub-program.
+         */
+        TupleOp withRegions(List<Region> regions);
+
         /**
          * The reverse-mode rule of an op with several results: {@code cts.get(k)} is the cotangent
          * of result {@code k}, or -1 where no consumer contributed one.

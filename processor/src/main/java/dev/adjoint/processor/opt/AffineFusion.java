@@ -18,6 +18,11 @@ import java.util.Set;
  */
 public final class AffineFusion implements Pass {
     @Override
+    public boolean insideRegions() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "affine-fusion";
     }

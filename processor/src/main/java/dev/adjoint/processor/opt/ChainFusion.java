@@ -19,6 +19,11 @@ import java.util.Set;
  */
 public final class ChainFusion implements Pass {
     @Override
+    public boolean insideRegions() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "chain-fusion";
     }

@@ -27,6 +27,11 @@ import java.util.Set;
  */
 public final class LinearCombinationFusion implements Pass {
     @Override
+    public boolean insideRegions() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "linear-combination";
     }

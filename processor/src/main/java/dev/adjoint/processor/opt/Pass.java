@@ -14,4 +14,12 @@ public interface Pass {
     String description();
 
     Program apply(Program program, PassContext context);
+
+    /**
+     * Whether the pass also runs inside the bodies of loops and branches ({@link InsideRegions}).
+     * Only passes that need no shape inference may: a region's input shapes come from its op.
+     */
+    default boolean insideRegions() {
+        return false;
+    }
 }

@@ -107,6 +107,9 @@ public final class PassManager {
                 continue;
             }
             program = pass.apply(program, context);
+            if (pass.insideRegions()) {
+                program = InsideRegions.apply(pass, program, context);
+            }
             IrVerifier.verify(program, context, "pass " + pass.name() + " (" + stage + ")");
             if (dump != null) {
                 dump.accept("== " + stage + ": after " + pass.name() + "\n" + IrPrinter.print(program));

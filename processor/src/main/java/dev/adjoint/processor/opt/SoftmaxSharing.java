@@ -17,6 +17,11 @@ import java.util.Set;
  */
 public final class SoftmaxSharing implements Pass {
     @Override
+    public boolean insideRegions() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "softmax-sharing";
     }
