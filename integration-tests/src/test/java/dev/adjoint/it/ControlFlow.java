@@ -142,6 +142,20 @@ final class ControlFlow {
         return sumSquares(h);
     }
 
+    /** Nested matrix recurrences: an inner tanh chain g ← tanh(W·g) from h, then h ← h + g/2. */
+    @Differentiable(wrt = {"W", "h0"})
+    static double nestedMatrix(SimpleMatrix W, SimpleMatrix h0, int n, int m) {
+        SimpleMatrix h = h0;
+        for (int i = 0; i < n; i++) {
+            SimpleMatrix g = h;
+            for (int j = 0; j < m; j++) {
+                g = tanh(W.mult(g));
+            }
+            h = h.plus(g.scale(0.5));
+        }
+        return sumSquares(h);
+    }
+
     /** h ← A·h: A must be square for h to keep its shape across iterations. */
     @Differentiable(wrt = {"A", "x"})
     static double carriedShape(SimpleMatrix A, SimpleMatrix x, int T) {

@@ -85,6 +85,18 @@ class ControlFlowTest {
     }
 
     @Seeds
+    void nestedMatrixLoops(long seed) {
+        Random r = new Random(seed);
+        int n = dim(r), k = dim(r);
+        DMatrixRMaj W = uniform(r, n, n, -0.8, 0.8), h0 = uniform(r, n, k);
+        for (int[] nm : new int[][] {{0, 2}, {2, 0}, {1, 1}, {3, 2}}) {
+            var f = new ControlFlow_NestedMatrix();
+            verify(f, () -> ControlFlow.nestedMatrix(sm(W), sm(h0), nm[0], nm[1]), () -> f.value(W, h0, nm[0], nm[1]),
+                    () -> f.gradient(sw(W), sw(h0), nm[0], nm[1]), W, h0, nm[0], nm[1]);
+        }
+    }
+
+    @Seeds
     void nestedLoops(long seed) {
         Random r = new Random(seed);
         double x = scalar(r, -1, 1);

@@ -87,9 +87,9 @@ class GeneratedSizeTest {
     }
 
     /**
-     * The lowering passes run inside loop bodies too, and the backward pass of a loop accumulates
-     * the gradients of the values its body reads in place: one multAdd per step into Σ∂W, no
-     * product into a buffer, sum and copy back.
+     * The lowering passes run inside loop bodies too, the backward pass of a loop accumulates the
+     * gradients of the values its body reads in place (one multAdd per step into Σ∂W, no product
+     * into a buffer, sum and copy back), and it reads each step's new state from the tape.
      */
     @Test
     void aLoopBodyIsLoweredAndItsGradientsAccumulateInPlace() {
@@ -128,6 +128,10 @@ class GeneratedSizeTest {
         assertTrue(backward.contains("Products.multAddTransB(") && backward.split("Products.multAddTransB\\(", -1).length == 3, backward);
         assertTrue(backward.contains("Products.multTransA(W, "), backward);
         assertTrue(!backward.contains("CommonOps_DDRM.add("), backward);
+        // h′ = tanh(W·h + U·x + b) is read from the tape (the next step's start), not recomputed (loop-state-reuse)
+        assertTrue(!backward.contains("Products.mult(W, ") && !backward.contains("Kernels.tanh("), backward);
+        assertTrue(backward.contains("Kernels.tanhBackwardFromOutput(hTape.get(step + 1), "), backward);
+        assertTrue(forward.contains("hTape.save(iterations, h"), forward); // the state after the last step
         assertTrue(!backward.matches("(?s).*Kernels\\.copy\\(\\w+, ct\\d*\\).*"), backward); // nothing copied back per step
     }
 

@@ -1030,10 +1030,11 @@ public final class ClassEmitter {
         }
 
         @Override
-        public boolean readBy(Node node, Class<? extends dev.adjoint.processor.ops.Primitive> type) {
+        public <T extends dev.adjoint.processor.ops.Primitive> boolean readBy(Node node, Class<T> type,
+                java.util.function.Predicate<? super T> which) {
             for (int id = live.nextSetBit(node.id() + 1); id >= 0; id = live.nextSetBit(id + 1)) {
                 Node reader = graph.node(id);
-                if (type.isInstance(reader.op()) && reader.inputs().contains(node.id())) {
+                if (type.isInstance(reader.op()) && which.test(type.cast(reader.op())) && reader.inputs().contains(node.id())) {
                     return true;
                 }
             }

@@ -96,7 +96,12 @@ public interface EmitContext {
     java.util.List<String> outputs(int id);
 
     /** Whether a live node of the method (or region) being emitted reads {@code node} and is a {@code type}. */
-    boolean readBy(Node node, Class<? extends Primitive> type);
+    default boolean readBy(Node node, Class<? extends Primitive> type) {
+        return readBy(node, type, op -> true);
+    }
+
+    /** Whether a live node of the method (or region) being emitted reads {@code node} and is a {@code type} that {@code which} accepts. */
+    <T extends Primitive> boolean readBy(Node node, Class<T> type, java.util.function.Predicate<? super T> which);
 
     /**
      * Whether a node's value may change inside a loop or branch (any node of a region's body, or

@@ -299,8 +299,15 @@ public final class Entrywise {
         @Override
         public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
             Node argument = ctx.node(node.input(0));
-            String a = fn.backwardFromOutput ? ctx.print(argument.input(0)).text() : ctx.print(node.input(0)).text();
-            return new Formula(ctx.print(node.input(1)).at(Formula.HADAMARD) + " ∘ " + fn.math + "′(" + a + ")", Formula.HADAMARD);
+            String derivative;
+            if (fn.backwardFromOutput && argument.inputs().isEmpty()) {
+                // the output read from where it was saved (loop-state-reuse): f′ from f's value
+                derivative = fn.math + "′ from " + ctx.print(node.input(0)).at(Formula.PRODUCT);
+            } else {
+                String a = fn.backwardFromOutput ? ctx.print(argument.input(0)).text() : ctx.print(node.input(0)).text();
+                derivative = fn.math + "′(" + a + ")";
+            }
+            return new Formula(ctx.print(node.input(1)).at(Formula.HADAMARD) + " ∘ " + derivative, Formula.HADAMARD);
         }
     }
 

@@ -21,7 +21,8 @@ import java.util.Set;
  * next iteration. Results: the carried values after the last iteration.
  *
  * <p><b>Storage plan.</b> When the gradient is needed, the loop saves the carried values at the
- * start of every iteration in a tape (one growable array per carried value, a field of the
+ * start of every iteration (and the carried matrices after the last, when the backward pass
+ * reads them: {@code loop-state-reuse}) in a tape (one growable array per carried value, a field of the
  * generated class: it grows only when a trip count exceeds every earlier one, and each saved
  * matrix is reshaped in place, so repeated calls allocate nothing). It saves nothing else: the
  * {@link ReverseLoop} recomputes each iteration's intermediates from its saved state (the
@@ -151,6 +152,14 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         List<String> outs = ctx.region(body, bind);
         assign(ctx, vars, outs, types, node, names);
         ctx.endControlFlow();
+        if (taped && ctx.readBy(node, ReverseLoop.class, reverse -> !reverse.next().isEmpty())) {
+            // The state after the last iteration, which the backward pass reads as that iteration's result.
+            for (int k = 0; k < c; k++) {
+                if (types.get(k) == ValueType.MATRIX) {
+                    ctx.statement("$L.save($L, $L)", tapes.get(k), count, vars.get(k));
+                }
+            }
+        }
         List<String> outputs = new ArrayList<>(vars);
         if (taped) {
             outputs.add(count);
@@ -334,11 +343,22 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
      * values, then the initial state: the cotangents of the carried results (doubles and matrices),
      * then zero accumulators for the invariant values the gradient needs. Results: the final
      * state, i.e. the cotangents of the carried initial values and of those invariant values.
+     *
+     * <p>The pullback's inputs are the body's (carried, then invariant), the state, then for each
+     * carried index in {@code next} that matrix after the iteration, read from the tape instead of
+     * recomputed ({@code opt.LoopStateReuse}).
      */
-    public record ReverseLoop(Region pullback, List<ValueType> stateTypes, List<String> labels) implements Regions.TupleOp {
+    public record ReverseLoop(Region pullback, List<ValueType> stateTypes, List<String> labels, List<Integer> next)
+            implements Regions.TupleOp {
         public ReverseLoop {
             stateTypes = List.copyOf(stateTypes);
             labels = List.copyOf(labels);
+            next = List.copyOf(next);
+        }
+
+        /** A backward pass that recomputes every iteration's intermediates from its saved state. */
+        public ReverseLoop(Region pullback, List<ValueType> stateTypes, List<String> labels) {
+            this(pullback, stateTypes, labels, List.of());
         }
 
         @Override
@@ -358,7 +378,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
 
         @Override
         public ReverseLoop withRegions(List<Region> regions) {
-            return new ReverseLoop(regions.get(0), stateTypes, labels);
+            return new ReverseLoop(regions.get(0), stateTypes, labels, next);
         }
 
         private int invariantCount(Node node) {
@@ -380,7 +400,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         @Override
         public void emit(EmitContext ctx, Node node) {
             int m = invariantCount(node);
-            int c = pullback.inputCount() - m - stateTypes.size();
+            int c = pullback.inputCount() - m - stateTypes.size() - next.size();
             List<String> forward = ctx.outputs(node.input(0));
             String count = forward.get(c);
             List<String> tapes = forward.subList(c + 1, c + 1 + c);
@@ -413,6 +433,9 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
                 bind.add(ctx.ref(node.input(1 + j)));
             }
             bind.addAll(vars);
+            for (int k : next) { // the carried value after this iteration, saved as the next one's start
+                bind.add(tapes.get(k) + ".get(" + step + " + 1)");
+            }
             java.util.Map<Integer, String> into = new java.util.HashMap<>();
             for (int k : inPlace(pullback, c + m)) {
                 into.put(k, vars.get(k));

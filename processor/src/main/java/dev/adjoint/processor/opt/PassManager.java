@@ -35,16 +35,18 @@ public final class PassManager {
     public static final List<Pass> GRADIENT = List.of(new Symmetry(), new ProductReuse());
     public static final List<Pass> VALUE = List.of(new Symmetry(), new InverseToSolve());
     /** Lowering towards the kernel vocabulary, on both programs after their own pipelines. */
-    public static final List<Pass> LOWER = List.of(new SumDistribution(), new AffineFusion(), new ChainFusion(), new LinearCombinationFusion(),
-            new SoftmaxSharing());
+    public static final List<Pass> LOWER = List.of(new LoopStateReuse(), new SumDistribution(), new AffineFusion(), new ChainFusion(),
+            new LinearCombinationFusion(), new SoftmaxSharing());
 
     /**
      * The low-rank version of a program, lowered by {@link #LOWER} after it: identity-plus-low-rank
      * matrices through their capacitance matrix, then {@link MatrixFree} (no N×N matrix formed,
-     * sums of products expanded into their uses), then {@link #LOW_RANK_LOWER}. The generated method runs it when the low-rank
+     * sums of products expanded into their uses), {@link Symmetry} again (the blocks it forms, such
+     * as Xᵀ·X and the capacitance inverse, are symmetric: no transposes of them), then
+     * {@link #LOW_RANK_LOWER}. The generated method runs it when the low-rank
      * factor has fewer columns than rows.
      */
-    public static final List<Pass> LOW_RANK = List.of(new Woodbury(), new MatrixFree());
+    public static final List<Pass> LOW_RANK = List.of(new Woodbury(), new MatrixFree(), new Symmetry());
     /** {@link #LOWER} after {@link #LOW_RANK}, which has distributed the sums already. */
     public static final List<Pass> LOW_RANK_LOWER = LOWER.stream().filter(p -> !(p instanceof SumDistribution)).toList();
 

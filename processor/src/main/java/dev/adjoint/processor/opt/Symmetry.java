@@ -108,7 +108,7 @@ public final class Symmetry implements Pass {
             List<Integer> in = node.inputs();
             // Not ScaledIdentityLike: the adjoint of a trace is shaped like a possibly non-square matrix.
             if (op instanceof Broadcasting.Identity || op instanceof LinearAlgebra.SpdInverse
-                    || op instanceof Entrywise.SymmetricSum) {
+                    || op instanceof Entrywise.SymmetricSum || op instanceof LinearAlgebra.Capacitance) {
                 return true;
             }
             if (op instanceof MatrixAlgebra.MatMul m) {
