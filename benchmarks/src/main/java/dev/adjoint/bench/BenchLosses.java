@@ -8,7 +8,8 @@ import org.ejml.simple.SimpleMatrix;
 /**
  * The three losses of the Adjoint SPEC, copied exactly, and the GP-LVM written with
  * {@code K.solve(Y)}. The processor generates {@link BenchLosses_TiedAutoencoder},
- * {@link BenchLosses_Mlp}, {@link BenchLosses_Gplvm} and {@link BenchLosses_GplvmSolve}.
+ * {@link BenchLosses_Mlp}, {@link BenchLosses_Gplvm} and {@link BenchLosses_GplvmSolve}; and a tanh RNN
+ * with a loop over time steps ({@link BenchLosses_Rnn}), not in the SPEC.
  * The method bodies use {@code numRows()}/{@code numCols()} exactly as the SPEC writes them, which
  * EJML 0.44 deprecates; hence the suppression.
  */
@@ -51,5 +52,21 @@ public final class BenchLosses {
         double d = Y.numCols();
         SimpleMatrix K = X.mult(X.transpose()).scale(alpha).plus(SimpleMatrix.identity(n).divide(beta));
         return -d / 2 * logDet(K) - 0.5 * K.solve(Y).mult(Y.transpose()).trace();
+    }
+
+    /**
+     * A tanh RNN over the columns of X (T = X.numCols()): h ← tanh(W·h + U·xₜ + b), loss
+     * Σₜ ½‖hₜ‖² + Σ h_T. W is H×H, U is H×D, b and h0 are H×1, X is D×T. The same body as the
+     * integration tests' {@code ControlFlow.rnn}; timed by {@link RnnBenchmark}.
+     */
+    @Differentiable(wrt = {"W", "U", "b", "h0"})
+    static double rnn(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
+        SimpleMatrix h = h0;
+        double loss = 0;
+        for (int t = 0; t < X.numCols(); t++) {
+            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
+            loss += 0.5 * sumSquares(h);
+        }
+        return loss + h.elementSum();
     }
 }

@@ -21,7 +21,7 @@ import org.ejml.data.DMatrixRMaj;
  * </pre>
  *
  * {@code seconds} (default 3) is the measurement time per comparison after 1.5 s of warm-up;
- * {@code filter} keeps the comparisons whose name contains it (e.g. {@code gplvm}).
+ * {@code filter} keeps the comparisons whose name contains it (e.g. {@code gplvm}, {@code rnn}).
  */
 public final class Interleaved {
     private static double sink;
@@ -91,6 +91,21 @@ public final class Interleaved {
                 compare(variant, "value gen/dense", () -> gen.value(X, alpha, beta, Y), () -> dense.value(X, alpha, beta, Y), seconds);
                 compare(variant, "grad gen/dense", () -> gen.gradient(X, alpha, beta, Y), () -> dense.gradient(X, alpha, beta, Y), seconds);
             }
+        }
+        for (String shape : new String[] {"64x32x50", "16x8x20"}) {
+            String name = "rnn " + shape;
+            if (!name.contains(filter)) {
+                continue;
+            }
+            int[] s = Workloads.dims(shape, 3);
+            DMatrixRMaj[] a = Workloads.rnnArguments(new Random(11), s[0], s[1], s[2]);
+            var gen = new BenchLosses_Rnn();
+            var hand = new HandOptimalRnn();
+            Workloads.checkRnn(gen, hand, a);
+            compare(name, "value gen/hand", () -> gen.value(a[0], a[1], a[2], a[3], a[4]),
+                    () -> hand.value(a[0], a[1], a[2], a[3], a[4]), seconds);
+            compare(name, "grad gen/hand", () -> gen.gradient(a[0], a[1], a[2], a[3], a[4]),
+                    () -> hand.gradient(a[0], a[1], a[2], a[3], a[4]), seconds);
         }
         if (sink == 0.123456789) {
             System.out.println(sink);

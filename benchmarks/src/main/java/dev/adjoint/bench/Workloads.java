@@ -94,4 +94,29 @@ final class Workloads {
             Agreement.check("dense gplvm dbeta vs " + name, dense.gradBeta(), gradBeta);
         }
     }
+
+    /**
+     * {W, U, b, h0, X} of the tanh RNN: W H×H with N(0, (0.5/√H)²) entries (spectral radius about
+     * 0.5, so the recurrence neither explodes nor saturates), U H×D scaled by 1/√D, b and h0 H×1
+     * scaled by 0.1, X D×T N(0, 1).
+     */
+    static DMatrixRMaj[] rnnArguments(Random random, int hidden, int inputs, int steps) {
+        DMatrixRMaj W = Agreement.gaussian(random, hidden, hidden, 0.5 / Math.sqrt(hidden));
+        DMatrixRMaj U = Agreement.gaussian(random, hidden, inputs, 1.0 / Math.sqrt(inputs));
+        DMatrixRMaj b = Agreement.gaussian(random, hidden, 1, 0.1);
+        DMatrixRMaj h0 = Agreement.gaussian(random, hidden, 1, 0.1);
+        DMatrixRMaj X = Agreement.gaussian(random, inputs, steps, 1.0);
+        return new DMatrixRMaj[] {W, U, b, h0, X};
+    }
+
+    static void checkRnn(BenchLosses_Rnn generated, HandOptimalRnn handOptimal, DMatrixRMaj[] a) {
+        double loss = generated.gradient(a[0], a[1], a[2], a[3], a[4]);
+        Agreement.check("rnn generated value()", generated.value(a[0], a[1], a[2], a[3], a[4]), loss);
+        Agreement.check("hand-optimal rnn value()", handOptimal.value(a[0], a[1], a[2], a[3], a[4]), loss);
+        Agreement.check("hand-optimal rnn loss", handOptimal.gradient(a[0], a[1], a[2], a[3], a[4]), loss);
+        Agreement.check("hand-optimal rnn dW", handOptimal.gradW(), generated.gradW());
+        Agreement.check("hand-optimal rnn dU", handOptimal.gradU(), generated.gradU());
+        Agreement.check("hand-optimal rnn db", handOptimal.gradB(), generated.gradB());
+        Agreement.check("hand-optimal rnn dh0", handOptimal.gradH0(), generated.gradH0());
+    }
 }

@@ -54,6 +54,73 @@ class HandOptimalTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"4, 3, 5", "3, 2, 1", "5, 4, 0", "6, 1, 8", "2, 5, 3"})
+    void rnn(int hidden, int inputs, int steps) {
+        DMatrixRMaj[] a = Workloads.rnnArguments(new Random(hidden * 17L + inputs * 5L + steps), hidden, inputs, steps);
+        HandOptimalRnn hand = new HandOptimalRnn();
+        Workloads.checkRnn(new BenchLosses_Rnn(), hand, a);
+        // Again with the same instance: buffers reused, and nothing of the inputs modified.
+        DMatrixRMaj[] before = {a[0].copy(), a[1].copy(), a[2].copy(), a[3].copy(), a[4].copy()};
+        Workloads.checkRnn(new BenchLosses_Rnn(), hand, a);
+        for (int i = 0; i < a.length; i++) {
+            assertTrue(org.ejml.dense.row.MatrixFeatures_DDRM.isIdentical(before[i], a[i], 0), "input " + i + " modified");
+        }
+
+        hand.gradient(a[0], a[1], a[2], a[3], a[4]);
+        ToDoubleFunction<DMatrixRMaj> value = ignored -> hand.value(a[0], a[1], a[2], a[3], a[4]);
+        assertFiniteDifferences("dW", copy(hand.gradW()), a[0], value);
+        assertFiniteDifferences("dU", copy(hand.gradU()), a[1], value);
+        assertFiniteDifferences("db", copy(hand.gradB()), a[2], value);
+        assertFiniteDifferences("dh0", copy(hand.gradH0()), a[3], value);
+    }
+
+    /** A longer sequence after a shorter one and back: the stored states grow and shrink with T. */
+    @org.junit.jupiter.api.Test
+    void rnnChangingLength() {
+        HandOptimalRnn hand = new HandOptimalRnn();
+        for (int steps : new int[] {3, 9, 2, 0, 6}) {
+            Workloads.checkRnn(new BenchLosses_Rnn(), hand, Workloads.rnnArguments(new Random(steps), 4, 3, steps));
+        }
+    }
+
+    /**
+     * HandOptimalRnn allocates nothing per call once shapes repeat (a long sequence first, then a
+     * shorter one: the stored states never shrink): the least over three rounds of 200 value +
+     * gradient calls, after warm-up, must stay under 8 bytes per call.
+     */
+    @org.junit.jupiter.api.Test
+    void rnnAllocatesNothingPerCall() {
+        var bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean
+                && ((com.sun.management.ThreadMXBean) bean).isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counter unavailable");
+        var threads = (com.sun.management.ThreadMXBean) bean;
+        long id = Thread.currentThread().getId();
+        DMatrixRMaj[] a = Workloads.rnnArguments(new Random(3), 8, 5, 12);
+        DMatrixRMaj shortX = Agreement.gaussian(new Random(4), 5, 7, 1.0);
+        HandOptimalRnn hand = new HandOptimalRnn();
+        Runnable call = () -> {
+            hand.value(a[0], a[1], a[2], a[3], a[4]);
+            hand.gradient(a[0], a[1], a[2], a[3], a[4]);
+            hand.gradient(a[0], a[1], a[2], a[3], shortX);
+        };
+        for (int i = 0; i < 1000; i++) {
+            call.run();
+        }
+        int calls = 200;
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < calls; i++) {
+                call.run();
+            }
+            least = Math.min(least, threads.getThreadAllocatedBytes(id) - before);
+        }
+        assertTrue(least < 8L * calls, "HandOptimalRnn: at least " + least + " bytes allocated in each round of "
+                + calls + " calls");
+    }
+
+    @ParameterizedTest
     @CsvSource({"7, 2, 4, 0.5, 2.0", "9, 3, 5, 1.3, 0.7", "6, 1, 3, 0.2, 5.0"})
     void gplvm(int n, int q, int d, double alpha, double beta) {
         DMatrixRMaj[] a = Workloads.gplvmArguments(new Random(n * 13L + q), n, q, d);

@@ -71,8 +71,8 @@ final class ControlFlow {
         return acc;
     }
 
-    /** if/else on a wrt-dependent condition, both branches reachable. */
-    @Differentiable
+    /** if/else on a wrt-dependent condition, both branches reachable; second order too (H·d per branch). */
+    @Differentiable(order = 2)
     static double branch(SimpleMatrix A, double c) {
         double s = A.elementSum();
         SimpleMatrix B;
@@ -84,8 +84,8 @@ final class ControlFlow {
         return sumSquares(B);
     }
 
-    /** ?: on doubles, and boolean operators. */
-    @Differentiable
+    /** ?: on doubles, and boolean operators; second order too. */
+    @Differentiable(order = 2)
     static double ternary(double x, double y) {
         boolean both = x > 0 && y > 0;
         double z = both || x == y ? x * y : x - 2 * y;
@@ -183,7 +183,7 @@ final class ControlFlow {
     }
 
     /** A branch that leaves a matrix local assigned in both branches, and an else-if chain. */
-    @Differentiable
+    @Differentiable(order = 2)
     static double piecewise(SimpleMatrix A, double s) {
         SimpleMatrix B;
         double w;

@@ -138,16 +138,29 @@ class ControlFlowDiagnosticsTest {
         assertTrue(message.contains("for (int t = 0; t < T; t++)"), message);
     }
 
+    /** Branches have a second-order rule (a branch between the two sides' tangents); a loop around one does not. */
     @Test
-    void secondOrderThroughABranchIsADJ319OnTheBranch() {
-        String source = snippet("""
+    void secondOrderThroughABranchCompilesButNotThroughALoopAroundIt() {
+        Compilation.Result branch = Compilation.processOnly(snippet("""
                 @Differentiable(order = 2)
                 static double f(double x) {
-                    double y = x > 0 ? x * x : -x; // <<
+                    double y = x > 0 ? x * x : -x;
+                    return y;
+                }
+                """));
+        assertTrue(branch.errors().isEmpty(), branch::describe);
+        String source = snippet("""
+                @Differentiable(order = 2)
+                static double f(double x, int n) {
+                    double y = x;
+                    for (int i = 0; i < n; i++) { // <<
+                        y = y > 0 ? y * x : -y;
+                    }
                     return y;
                 }
                 """);
-        oneErrorOnTheMarkedLine(source, "ADJ319");
+        String message = oneErrorOnTheMarkedLine(source, "ADJ319").getMessage(Locale.ROOT);
+        assertTrue(message.contains("for (int i = 0; i < n; i++)"), message);
     }
 
     @Test

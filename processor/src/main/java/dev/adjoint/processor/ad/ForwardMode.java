@@ -7,6 +7,7 @@ import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.JvpContext;
 import dev.adjoint.processor.ops.Leaves;
+import dev.adjoint.processor.ops.Regions;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -85,6 +86,59 @@ public final class ForwardMode {
         Program second = new Program(b.build(), program.parameters(), program.wrt(), program.result(), program.gradients(),
                 program.cotangentOf(), directions, products);
         return new Result(second, unsupported);
+    }
+
+    /**
+     * The tangent of a region (forward mode of a sub-program, for the forward-mode rule of a
+     * branch): a region over {@code region}'s inputs, then one tangent input per input {@code j}
+     * with {@code withTangent.get(j)} (in order), that recomputes {@code region} and yields the
+     * tangent of each of its outputs: zero where an output does not depend on the tangents, the
+     * output itself where it is not differentiable (an int or boolean, whose tangent no one reads).
+     * Nodes without a forward-mode rule are reported through {@code outer}.
+     */
+    public static Regions.Region tangentRegion(Regions.Region region, List<Boolean> withTangent, JvpContext outer) {
+        Graph graph = region.graph();
+        Builder b = Builder.from(graph);
+        List<ValueType> types = new ArrayList<>(region.inputTypes());
+        List<Integer> leaves = new ArrayList<>(region.inputLeaves());
+        Map<Integer, Integer> tangents = new java.util.HashMap<>();
+        for (int j = 0; j < withTangent.size(); j++) {
+            if (!withTangent.get(j)) {
+                continue;
+            }
+            int leaf = b.apply(new Regions.Input(types.size(), region.inputTypes().get(j)));
+            int primal = region.inputLeaves().get(j);
+            if (primal >= 0) {
+                tangents.put(primal, leaf);
+                String name = graph.names().get(primal);
+                if (name != null) {
+                    b.name(leaf, directionName(name));
+                }
+            }
+            types.add(region.inputTypes().get(j));
+            leaves.add(leaf);
+        }
+        List<Node> unsupported = new ArrayList<>();
+        BitSet live = graph.ancestors(region.outputs());
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node node = graph.node(id);
+            if (tangents.containsKey(id) || node.op().isLeaf() || node.type() == ValueType.INT
+                    || node.inputs().stream().noneMatch(tangents::containsKey)) {
+                continue;
+            }
+            int tangent = node.op().jvp(new Context(b, node, tangents, unsupported), node);
+            if (tangent >= 0) {
+                tangents.put(id, tangent);
+            }
+        }
+        unsupported.forEach(outer::noRule);
+        List<Integer> outputs = new ArrayList<>();
+        for (int out : region.outputs()) {
+            ValueType t = graph.node(out).type();
+            outputs.add(t != ValueType.MATRIX && t != ValueType.SCALAR ? out
+                    : tangents.containsKey(out) ? tangents.get(out) : ReverseMode.zero(b, out));
+        }
+        return new Regions.Region(b.build(), types, leaves, outputs);
     }
 
     private record Context(Builder builder, Node node, Map<Integer, Integer> tangents, List<Node> unsupported)

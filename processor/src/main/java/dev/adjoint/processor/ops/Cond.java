@@ -129,6 +129,32 @@ public record Cond(Region then, Region otherwise, List<String> names) implements
         }
     }
 
+    /**
+     * The tangent of a branch is a branch on the same condition between the two sides' tangent
+     * regions ({@link dev.adjoint.processor.ad.ForwardMode#tangentRegion}): its results are the
+     * tangents of this branch's results, read through {@link Regions.Out} like the results. The
+     * condition is piecewise constant, so it has no tangent. Branches the backward pass made
+     * (between two pullbacks) are differentiated the same way, so a method with branches can be
+     * {@code order = 2}.
+     */
+    @Override
+    public int jvp(JvpContext ctx, Node node) {
+        int m = node.inputs().size() - 1;
+        List<Boolean> withTangent = new ArrayList<>();
+        List<Integer> inputs = new ArrayList<>(node.inputs());
+        for (int j = 0; j < m; j++) {
+            boolean has = ctx.has(1 + j) && Loop.differentiable(then.inputTypes().get(j));
+            withTangent.add(has);
+            if (has) {
+                inputs.add(ctx.tangent(1 + j));
+            }
+        }
+        Region a = dev.adjoint.processor.ad.ForwardMode.tangentRegion(then, withTangent, ctx);
+        Region e = dev.adjoint.processor.ad.ForwardMode.tangentRegion(otherwise, withTangent, ctx);
+        List<String> labels = names.stream().map(dev.adjoint.processor.ad.ForwardMode::directionName).toList();
+        return ctx.builder().apply(new Cond(a, e, labels), node.origin(), inputs);
+    }
+
     @Override
     public Formula formula(FormulaContext ctx, Node node, boolean transposed) {
         return Formula.atom("branch(" + ctx.print(node.input(0)).text() + ")");

@@ -74,7 +74,7 @@ public final class Regions {
 
         @Override
         default int jvp(JvpContext ctx, Node node) {
-            // No forward-mode rule for control flow yet: order = 2 reports ADJ319 on it.
+            // No forward-mode rule for loops yet (branches have one): order = 2 reports ADJ319 on them.
             return ctx.noRule(node);
         }
     }
@@ -137,7 +137,13 @@ public final class Regions {
 
         @Override
         public int jvp(JvpContext ctx, Node node) {
-            return -1; // the tuple has no tangent (its own jvp reports the construct)
+            // A tuple's tangent is a tuple of its results' tangents (a branch's: Cond#jvp); an op
+            // without one has reported itself.
+            if (!ctx.has(0) || (type != ValueType.MATRIX && type != ValueType.SCALAR)) {
+                return -1;
+            }
+            return ctx.builder().apply(new Out(index, type, dev.adjoint.processor.ad.ForwardMode.directionName(label)),
+                    ctx.tangent(0));
         }
 
         @Override
