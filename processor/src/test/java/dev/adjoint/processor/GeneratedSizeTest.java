@@ -132,6 +132,7 @@ class GeneratedSizeTest {
         assertTrue(!backward.contains("Products.mult(W, ") && !backward.contains("Kernels.tanh("), backward);
         assertTrue(backward.contains("Kernels.tanhBackwardFromOutput(hTape.get(step + 1), "), backward);
         assertTrue(forward.contains("hTape.save(iterations, h"), forward); // the state after the last step
+        assertTrue(!generated.contains("lossTape"), forward); // the running loss is carried but never read back: not taped
         assertTrue(!backward.matches("(?s).*Kernels\\.copy\\(\\w+, ct\\d*\\).*"), backward); // nothing copied back per step
     }
 

@@ -126,7 +126,10 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
             count = ctx.fresh("iterations", ValueType.INT, null);
             ctx.statement("int $L = 0", count);
             for (int k = 0; k < c; k++) {
-                tapes.add(ctx.field(names.get(k) + "Tape", outputType(k) == ValueType.MATRIX ? MATRIX_TAPE : SCALAR_TAPE,
+                int carried = k;
+                // Only what the backward pass reads: a running loss, say, is carried but never read back.
+                boolean read = ctx.readBy(node, ReverseLoop.class, reverse -> reverse.reads(carried));
+                tapes.add(!read ? "" : ctx.field(names.get(k) + "Tape", outputType(k) == ValueType.MATRIX ? MATRIX_TAPE : SCALAR_TAPE,
                         "The value of " + names.get(k) + " at the start of each iteration of " + ctx.describe(node)
                                 + ", for the backward pass; grows only when a trip count exceeds the earlier ones."));
             }
@@ -144,8 +147,10 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         }
         if (taped) {
             for (int k = 0; k < c; k++) {
-                ctx.statement("$L.save($L, $L)", tapes.get(k), count,
-                        types.get(k) == ValueType.BOOLEAN ? "(" + vars.get(k) + " ? 1 : 0)" : vars.get(k));
+                if (!tapes.get(k).isEmpty()) {
+                    ctx.statement("$L.save($L, $L)", tapes.get(k), count,
+                            types.get(k) == ValueType.BOOLEAN ? "(" + vars.get(k) + " ? 1 : 0)" : vars.get(k));
+                }
             }
             ctx.statement("$L++", count);
         }
@@ -155,7 +160,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         if (taped && ctx.readBy(node, ReverseLoop.class, reverse -> !reverse.next().isEmpty())) {
             // The state after the last iteration, which the backward pass reads as that iteration's result.
             for (int k = 0; k < c; k++) {
-                if (types.get(k) == ValueType.MATRIX) {
+                if (types.get(k) == ValueType.MATRIX && !tapes.get(k).isEmpty()) {
                     ctx.statement("$L.save($L, $L)", tapes.get(k), count, vars.get(k));
                 }
             }
@@ -381,6 +386,12 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
             return new ReverseLoop(regions.get(0), stateTypes, labels, next);
         }
 
+        /** Whether the backward pass reads the saved value of carried {@code k} (at an iteration's start or end). */
+        boolean reads(int k) {
+            int leaf = pullback.inputLeaves().get(k);
+            return next.contains(k) || leaf >= 0 && pullback.graph().ancestors(pullback.outputs()).get(leaf);
+        }
+
         private int invariantCount(Node node) {
             return node.inputs().size() - 1 - stateTypes.size();
         }
@@ -421,6 +432,10 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
             List<String> bind = new ArrayList<>();
             for (int k = 0; k < c; k++) {
                 ValueType t = pullback.inputTypes().get(k);
+                if (tapes.get(k).isEmpty()) { // not taped: the pullback does not read it
+                    bind.add("");
+                    continue;
+                }
                 String read = tapes.get(k) + ".get(" + step + ")";
                 bind.add(switch (t) {
                     case MATRIX, SCALAR -> read;
