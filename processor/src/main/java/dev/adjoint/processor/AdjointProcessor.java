@@ -13,6 +13,7 @@ import dev.adjoint.Shape;
 import dev.adjoint.processor.ad.ForwardMode;
 import dev.adjoint.processor.ad.ReverseMode;
 import dev.adjoint.processor.diag.Code;
+import dev.adjoint.processor.diag.Reporter;
 import dev.adjoint.processor.diag.NumericalLint;
 import dev.adjoint.processor.emit.ClassEmitter;
 import dev.adjoint.processor.ir.Node;
@@ -43,12 +44,10 @@ import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
-import javax.lang.model.element.Modifier;
 import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.TypeKind;
-import javax.lang.model.type.TypeMirror;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
 
@@ -73,6 +72,8 @@ public final class AdjointProcessor extends AbstractProcessor {
     /** Resolves calls of other @Differentiable methods and of user functions; caches callees' IR. */
     private CallResolver calls;
     private DerivativeRules rules;
+    private Reporter reporter;
+    private SignatureChecks signatures;
 
     /**
      * Adjoint's own annotations, which it claims: no other processor acts on them, and an unclaimed
@@ -104,6 +105,8 @@ public final class AdjointProcessor extends AbstractProcessor {
             treesProblem = e.getMessage();
         }
         rules = new DerivativeRules(trees, env);
+        reporter = new Reporter(trees, env.getMessager());
+        signatures = new SignatureChecks(env.getTypeUtils(), reporter);
     }
 
     @Override
@@ -126,20 +129,20 @@ public final class AdjointProcessor extends AbstractProcessor {
             if (trees == null) {
                 if (!reportedNoTrees) {
                     reportedNoTrees = true;
-                    error(Code.ADJ901, method, treesProblem);
+                    reporter.error(Code.ADJ901, method, treesProblem);
                 }
                 continue;
             }
             try {
                 processMethod(method, round.processingOver());
             } catch (DslError e) {
-                report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
+                reporter.report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             } catch (RuntimeException e) {
                 // A bug in Adjoint must not crash javac or emit wrong code: say so, on the method.
                 if (Boolean.getBoolean("adjoint.debug")) {
                     e.printStackTrace();
                 }
-                error(Code.ADJ999, method, "Adjoint internal error while processing " + method.getSimpleName() + ": " + e
+                reporter.error(Code.ADJ999, method, "Adjoint internal error while processing " + method.getSimpleName() + ": " + e
                         + " — please report it with this method's source");
             }
         }
@@ -150,7 +153,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             for (String key : deferred) {
                 ExecutableElement m = lookUp(key);
                 if (m != null) {
-                    error(Code.ADJ106, m, "parameter types of this method could not be resolved");
+                    reporter.error(Code.ADJ106, m, "parameter types of this method could not be resolved");
                 }
             }
         }
@@ -166,25 +169,15 @@ public final class AdjointProcessor extends AbstractProcessor {
             }
         }
         // Signature, annotation and body problems are all reported in one compilation.
-        boolean signatureOk = validateSignature(method);
+        boolean signatureOk = signatures.validate(method);
         Differentiable annotation = method.getAnnotation(Differentiable.class);
-        List<String> wrt = wrtParameters(method, annotation);
-        Map<String, List<String>> declaredShapes = declaredShapes(method);
-        boolean orderOk = annotation.order() == 1 || annotation.order() == 2;
-        boolean precisionOk = annotation.precision().length > 0
-                && java.util.EnumSet.copyOf(List.of(annotation.precision())).size() == annotation.precision().length;
-        if (!precisionOk) {
-            errorOnAnnotation(Code.ADJ220, method, "precision", "@Differentiable(precision) must name each precision to "
-                    + "generate once: {Precision.DOUBLE} (the default), {Precision.FLOAT} or {Precision.DOUBLE, Precision.FLOAT}");
-        }
-        if (!orderOk) {
-            errorOnAnnotation(Code.ADJ210, method, "order", "@Differentiable(order = " + annotation.order()
-                    + ") is not supported: write order = 1 (value and gradient) or order = 2 (also Hessian-vector products and the Hessian)");
-        }
+        List<String> wrt = signatures.wrtParameters(method, annotation);
+        Map<String, List<String>> declaredShapes = signatures.declaredShapes(method);
+        boolean optionsOk = signatures.validateOptions(method, annotation);
 
         TreePath path = trees.getPath(method);
         if (path == null) {
-            error(Code.ADJ902, method, "the source of this method is not available to Adjoint (compile it from source with javac)");
+            reporter.error(Code.ADJ902, method, "the source of this method is not available to Adjoint (compile it from source with javac)");
             return;
         }
         ParsedFunction parsed = calls.parse(method, path);
@@ -193,15 +186,15 @@ public final class AdjointProcessor extends AbstractProcessor {
             // Independent errors of one expression are all reported, but never the same one twice.
             long position = e.tree() == null ? -1 : trees.getSourcePositions().getStartPosition(path.getCompilationUnit(), e.tree());
             if (reportedErrors.add(position + "|" + e.code() + "|" + e.getMessage())) {
-                report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
+                reporter.report(e.code(), Diagnostic.Kind.ERROR, e.getMessage(), e.tree(), method);
             }
         }
-        if (!signatureOk || !orderOk || !precisionOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
+        if (!signatureOk || !optionsOk || wrt == null || declaredShapes == null || !parsed.errors().isEmpty()) {
             return;
         }
         if (!warningsSuppressed(method)) {
             for (NumericalLint.Finding finding : NumericalLint.check(trees, path)) {
-                report(finding.code(), Diagnostic.Kind.WARNING, finding.message(), finding.tree(), method);
+                reporter.report(finding.code(), Diagnostic.Kind.WARNING, finding.message(), finding.tree(), method);
             }
         }
         // Every @Differentiable method can be called by others, here or in a downstream module.
@@ -299,11 +292,11 @@ public final class AdjointProcessor extends AbstractProcessor {
             UserFunctions.Function function = node.op() instanceof UserFunctions.Call call ? call.function()
                     : node.op() instanceof UserFunctions.Rule rule ? rule.function() : null;
             if (function != null) {
-                report(Code.ADJ319, Diagnostic.Kind.ERROR, function.display() + " is a user function: its @Derivative rules give "
+                reporter.report(Code.ADJ319, Diagnostic.Kind.ERROR, function.display() + " is a user function: its @Derivative rules give "
                         + "first derivatives only, so a method declared @Differentiable(order = 2) cannot call it; write it with "
                         + "DSL forms in a @Differentiable helper, or declare this method order = 1", tree, method);
             } else {
-                report(Code.ADJ319, Diagnostic.Kind.ERROR, what + " has no second-order rule, so @Differentiable(order = 2) cannot "
+                reporter.report(Code.ADJ319, Diagnostic.Kind.ERROR, what + " has no second-order rule, so @Differentiable(order = 2) cannot "
                         + "derive its Hessian; declare the method order = 1, or write it with forms that have one", tree, method);
             }
         }
@@ -356,7 +349,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             java.nio.file.Files.createDirectories(file.getParent());
             java.nio.file.Files.writeString(file, "");
         } catch (IOException e) {
-            error(Code.ADJ903, method, "-A" + PassManager.DUMP_OPTION + ": cannot write " + file + ": " + e.getMessage());
+            reporter.error(Code.ADJ903, method, "-A" + PassManager.DUMP_OPTION + ": cannot write " + file + ": " + e.getMessage());
             return new PassManager(disabled, null);
         }
         return new PassManager(disabled, text -> {
@@ -370,7 +363,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
     /** A {@code @Differentiable} method returning {@code SimpleMatrix}: inlined by callers, no class of its own. */
     private boolean isHelper(ExecutableElement method) {
-        return valueType(method.getReturnType()) == ValueType.MATRIX;
+        return BodyParser.valueType(processingEnv.getTypeUtils(), method.getReturnType()) == ValueType.MATRIX;
     }
 
     /** Writes the IR that callers in downstream compilations inline ({@link InlineIr}), next to the class. */
@@ -383,7 +376,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 out.write(ir.serialize());
             }
         } catch (IOException e) {
-            error(Code.ADJ903, method, "could not write " + name + ": " + e.getMessage());
+            reporter.error(Code.ADJ903, method, "could not write " + name + ": " + e.getMessage());
         }
     }
 
@@ -394,7 +387,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         boolean ok = true;
         for (ShapeInference.Problem problem : forwardShapes.problems()) {
             if (reported.add(problem.node().id())) { // one error per expression, even if rows and columns both disagree
-                report(problem.outOfRange() ? Code.ADJ420 : Code.ADJ401, Diagnostic.Kind.ERROR,
+                reporter.report(problem.outOfRange() ? Code.ADJ420 : Code.ADJ401, Diagnostic.Kind.ERROR,
                         (problem.outOfRange() ? "index out of range in " : "shape mismatch in ") + problem.node().origin().text() + ": "
                                 + problem.message(),
                         parsed.treeOf(problem.node()), method);
@@ -407,7 +400,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 try {
                     forwardShapes.valueOf(node);
                 } catch (IllegalStateException e) {
-                    report(Code.ADJ335, Diagnostic.Kind.ERROR, node.origin().text() + " reads a size of a matrix that comes from a "
+                    reporter.report(Code.ADJ335, Diagnostic.Kind.ERROR, node.origin().text() + " reads a size of a matrix that comes from a "
                             + "user function, known only when the function runs, while Adjoint computes every size from the "
                             + "arguments' shapes before any matrix work: pass the size as an int parameter, or read it from an "
                             + "argument", parsed.trees().get(node.id()), method);
@@ -436,7 +429,7 @@ public final class AdjointProcessor extends AbstractProcessor {
                 if (active.get(node.input(i)) && !f.hasRule(i)) {
                     String p = f.parameterNames().get(i);
                     String type = f.parameters().get(i) == ValueType.MATRIX ? "SimpleMatrix" : "double";
-                    report(Code.ADJ331, Diagnostic.Kind.ERROR, "argument " + p + " of " + f.display() + " depends on a wrt "
+                    reporter.report(Code.ADJ331, Diagnostic.Kind.ERROR, "argument " + p + " of " + f.display() + " depends on a wrt "
                             + "parameter, but " + f.name() + " has no @Derivative rule for " + p + ": add @Derivative(of = \""
                             + f.name() + "\", wrt = \"" + p + "\") static " + type + " " + f.name()
                             + Character.toUpperCase(p.charAt(0)) + p.substring(1) + "(..., ct) to " + f.classNames().get(f.classNames().size() - 1)
@@ -445,13 +438,13 @@ public final class AdjointProcessor extends AbstractProcessor {
                 }
             }
             if (List.of(method.getAnnotation(Differentiable.class).precision()).contains(dev.adjoint.Precision.FLOAT)) {
-                report(Code.ADJ336, Diagnostic.Kind.ERROR, f.display() + " is a user function, which takes and returns double "
+                reporter.report(Code.ADJ336, Diagnostic.Kind.ERROR, f.display() + " is a user function, which takes and returns double "
                         + "SimpleMatrix values, so it has no float32 counterpart: generate this method in double precision only "
                         + "(precision = Precision.DOUBLE), or write the function with DSL forms in a @Differentiable helper", tree, method);
                 ok = false;
             }
             if (!f.accessible() && !f.packageName().equals(pkg)) {
-                report(Code.ADJ334, Diagnostic.Kind.ERROR, "the generated class, in package " + (pkg.isEmpty() ? "(unnamed)" : pkg)
+                reporter.report(Code.ADJ334, Diagnostic.Kind.ERROR, "the generated class, in package " + (pkg.isEmpty() ? "(unnamed)" : pkg)
                         + ", calls " + f.display() + " and its rules from package " + f.packageName()
                         + ": make the class, " + f.name() + " and its @Derivative rules public", tree, method);
                 ok = false;
@@ -465,7 +458,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             ShapeInference.Declarations declarations) {
         boolean ok = checkUserFunctions(method, parsed, wrt);
         for (Node node : ReverseMode.nonDifferentiableUses(parsed.graph(), parsed.parameters(), wrt)) {
-            report(Code.ADJ315, Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
+            reporter.report(Code.ADJ315, Diagnostic.Kind.ERROR, "the exponent of elementPower depends on a wrt parameter; Adjoint "
                     + "differentiates A^p only in A. Write the power as exp(p·log A): A.elementLog().scale(p).elementExp()",
                     parsed.treeOf(node), method);
             ok = false;
@@ -511,13 +504,13 @@ public final class AdjointProcessor extends AbstractProcessor {
         String qualified = packageName.isEmpty() ? generatedName : packageName + "." + generatedName;
         String clash = generated.get(qualified);
         if (clash != null) {
-            errorOnAnnotation(Code.ADJ205, method, "name", "this method would generate " + qualified + ", which " + clash
+            reporter.errorOnAnnotation(Code.ADJ205, method, "name", "this method would generate " + qualified + ", which " + clash
                     + " already generates; give one of them its own class name with @Differentiable(name = \"...\")");
             return null;
         }
         TypeElement existing = processingEnv.getElementUtils().getTypeElement(qualified);
         if (existing != null && trees.getPath(existing) != null && !generatedByAdjoint(existing)) {
-            errorOnAnnotation(Code.ADJ206, method, "name", "this method would generate " + qualified
+            reporter.errorOnAnnotation(Code.ADJ206, method, "name", "this method would generate " + qualified
                     + ", but that class already exists; choose another name with @Differentiable(name = \"...\")");
             return null;
         }
@@ -538,136 +531,10 @@ public final class AdjointProcessor extends AbstractProcessor {
                 }
             }
         } catch (IOException e) {
-            error(Code.ADJ903, method, "could not write " + qualified + ": " + e.getMessage());
+            reporter.error(Code.ADJ903, method, "could not write " + qualified + ": " + e.getMessage());
             return null;
         }
         return file;
-    }
-
-    private boolean validateSignature(ExecutableElement method) {
-        boolean ok = true;
-        if (!method.getModifiers().contains(Modifier.STATIC)) {
-            error(Code.ADJ101, method, "@Differentiable method " + method.getSimpleName() + " must be static: "
-                    + "declare it as static double " + method.getSimpleName() + "(...)");
-            ok = false;
-        }
-        ValueType returns = valueType(method.getReturnType());
-        if (returns != ValueType.SCALAR && returns != ValueType.MATRIX) {
-            error(Code.ADJ102, method, "@Differentiable method " + method.getSimpleName() + " must return double (a loss) or "
-                    + "SimpleMatrix (a helper that other @Differentiable methods call), not " + method.getReturnType());
-            ok = false;
-        }
-        for (VariableElement p : method.getParameters()) {
-            if (valueType(p.asType()) == null) {
-                error(Code.ADJ103, p, "parameter " + p.getSimpleName() + " has type " + p.asType()
-                        + "; a @Differentiable method takes only SimpleMatrix, double and int parameters");
-                ok = false;
-            }
-        }
-        if (method.getEnclosingElement().getKind() != ElementKind.CLASS
-                && method.getEnclosingElement().getKind() != ElementKind.INTERFACE
-                && method.getEnclosingElement().getKind() != ElementKind.ENUM
-                && method.getEnclosingElement().getKind() != ElementKind.RECORD) {
-            error(Code.ADJ104, method, "@Differentiable methods must be declared in a class");
-            ok = false;
-        }
-        String name = method.getAnnotation(Differentiable.class).name();
-        if (!name.isEmpty() && !SourceVersion.isName(name)) {
-            errorOnAnnotation(Code.ADJ204, method, "name", "@Differentiable(name = \"" + name + "\") is not a valid Java class name");
-            ok = false;
-        }
-        return ok;
-    }
-
-    private List<String> wrtParameters(ExecutableElement method, Differentiable annotation) {
-        Map<String, VariableElement> byName = new HashMap<>();
-        for (VariableElement p : method.getParameters()) {
-            byName.put(p.getSimpleName().toString(), p);
-        }
-        List<String> wrt = new ArrayList<>();
-        if (annotation.wrt().length == 0) {
-            for (VariableElement p : method.getParameters()) {
-                if (valueType(p.asType()) != ValueType.INT) {
-                    wrt.add(p.getSimpleName().toString());
-                }
-            }
-            if (wrt.isEmpty()) {
-                error(Code.ADJ105, method, "@Differentiable method " + method.getSimpleName() + " has no SimpleMatrix or double parameter to differentiate");
-                return null;
-            }
-            return wrt;
-        }
-        boolean ok = true;
-        for (String name : annotation.wrt()) {
-            VariableElement p = byName.get(name);
-            if (p == null) {
-                errorOnAnnotation(Code.ADJ201, method, "wrt", "wrt names \"" + name + "\", which is not a parameter of " + method.getSimpleName()
-                        + "; parameters are " + byName.keySet().stream().sorted().toList());
-                ok = false;
-            } else if (valueType(p.asType()) == ValueType.INT) {
-                errorOnAnnotation(Code.ADJ202, method, "wrt", "wrt names int parameter \"" + name + "\": only SimpleMatrix and double parameters can be differentiated");
-                ok = false;
-            } else if (wrt.contains(name)) {
-                errorOnAnnotation(Code.ADJ203, method, "wrt", "wrt names \"" + name + "\" twice");
-                ok = false;
-            } else {
-                wrt.add(name);
-            }
-        }
-        if (!ok) {
-            return null;
-        }
-        // Declaration order, whatever order wrt lists them in.
-        List<String> ordered = new ArrayList<>();
-        for (VariableElement p : method.getParameters()) {
-            if (wrt.contains(p.getSimpleName().toString())) {
-                ordered.add(p.getSimpleName().toString());
-            }
-        }
-        return ordered;
-    }
-
-    private Map<String, List<String>> declaredShapes(ExecutableElement method) {
-        Map<String, List<String>> shapes = new HashMap<>();
-        boolean ok = true;
-        for (VariableElement p : method.getParameters()) {
-            Shape shape = p.getAnnotation(Shape.class);
-            if (shape == null) {
-                continue;
-            }
-            if (valueType(p.asType()) != ValueType.MATRIX) {
-                error(Code.ADJ207, p, "@Shape applies to SimpleMatrix parameters only");
-                ok = false;
-            } else if (shape.value().length != 2) {
-                error(Code.ADJ208, p, "@Shape takes exactly two entries, rows then columns, e.g. @Shape({\"n\", \"1\"})");
-                ok = false;
-            } else {
-                for (String entry : shape.value()) {
-                    if (!isSizeLiteral(entry) && !SourceVersion.isIdentifier(entry)) {
-                        error(Code.ADJ209, p, "@Shape entry \"" + entry + "\" must be a symbol such as \"n\" or a non-negative int literal such as \"1\"");
-                        ok = false;
-                    }
-                }
-                shapes.put(p.getSimpleName().toString(), List.of(shape.value()));
-            }
-        }
-        return ok ? shapes : null;
-    }
-
-    private static boolean isSizeLiteral(String entry) {
-        if (!entry.matches("\\d+")) {
-            return false;
-        }
-        try {
-            Integer.parseInt(entry);
-            return true;
-        } catch (NumberFormatException e) {
-            return false; // larger than any matrix dimension can be
-        }
-    }
-
-    private ValueType valueType(TypeMirror type) {
-        return BodyParser.valueType(processingEnv.getTypeUtils(), type);
     }
 
     /** {@code p.C_M}: enclosing classes joined by {@code _}, then the capitalized method name. */
@@ -713,16 +580,6 @@ public final class AdjointProcessor extends AbstractProcessor {
         return out.toString();
     }
 
-    private void report(Code code, Diagnostic.Kind kind, String message, Tree tree, ExecutableElement method) {
-        message = code.format(message);
-        TreePath path = trees.getPath(method);
-        if (tree != null && path != null) {
-            trees.printMessage(kind, message, tree, path.getCompilationUnit());
-        } else {
-            processingEnv.getMessager().printMessage(kind, message, method);
-        }
-    }
-
     /** A source type carrying our {@code @Generated} (a stale output compiled as a source) is not a clash. */
     static boolean generatedByAdjoint(TypeElement type) {
         for (javax.lang.model.element.AnnotationMirror mirror : type.getAnnotationMirrors()) {
@@ -732,27 +589,6 @@ public final class AdjointProcessor extends AbstractProcessor {
             }
         }
         return false;
-    }
-
-    /** An error on one element of the method's {@code @Differentiable} annotation, e.g. its {@code wrt}. */
-    private void errorOnAnnotation(Code code, ExecutableElement method, String elementName, String message) {
-        message = code.format(message);
-        for (javax.lang.model.element.AnnotationMirror mirror : method.getAnnotationMirrors()) {
-            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().contentEquals(Differentiable.class.getCanonicalName())) {
-                for (var entry : mirror.getElementValues().entrySet()) {
-                    if (entry.getKey().getSimpleName().contentEquals(elementName)) {
-                        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, method, mirror, entry.getValue());
-                        return;
-                    }
-                }
-                break; // the element is not written out: point at the method
-            }
-        }
-        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, method);
-    }
-
-    private void error(Code code, Element element, String message) {
-        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, code.format(message), element);
     }
 
     /**
