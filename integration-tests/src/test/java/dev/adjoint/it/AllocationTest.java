@@ -62,6 +62,7 @@ class AllocationTest {
         var residual = new Composition_ResidualNet();
         DMatrixRMaj W3 = uniform(r, 3, 3), b3 = uniform(r, 3, 1), Wr = uniform(r, 3, 3), Xr = uniform(r, 3, 5);
         var rnn = new ControlFlow_Rnn();
+        var rnn2 = new ControlFlow_RnnSecondOrder();
         var branch = new ControlFlow_Branch();
         var whileBreak = new ControlFlow_WhileBreak();
         var nested = new ControlFlow_Nested();
@@ -77,6 +78,9 @@ class AllocationTest {
                 // Loops: the tape grows in the warm-up; calls whose trip count does not exceed it allocate nothing.
                 Arguments.of("rnn, T = 12 then 5", (Runnable) () -> { rnn.value(Wrnn, Ur, br, h0, Xlong);
                     rnn.gradient(Wrnn, Ur, br, h0, Xlong); rnn.gradient(Wrnn, Ur, br, h0, Xshort); }),
+                Arguments.of("rnn H·d (order = 2), T = 12 then 5", (Runnable) () -> {
+                    rnn2.hessianVectorProduct(Wrnn, Ur, br, h0, Xlong, Bp, Ur, br, h0);
+                    rnn2.hessianVectorProduct(Wrnn, Ur, br, h0, Xshort, Bp, Ur, br, h0); }),
                 Arguments.of("if/else, both branches", (Runnable) () -> { branch.value(A34, 0.5); branch.gradient(A34, 0.5);
                     branch.gradient(A34, -0.5); }),
                 Arguments.of("while, break, continue", (Runnable) () -> { whileBreak.value(0.3, 6); whileBreak.gradient(0.3, 6);

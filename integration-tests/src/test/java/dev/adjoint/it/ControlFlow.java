@@ -36,6 +36,45 @@ final class ControlFlow {
         return loss + h.elementSum();
     }
 
+    /**
+     * The tanh RNN declared order = 2: H·d through the loop, by forward over reverse through both
+     * the loop and its backward pass (a loop carrying each value with its tangent).
+     */
+    @Differentiable(wrt = {"W", "U", "b", "h0"}, order = 2)
+    static double rnnSecondOrder(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
+        SimpleMatrix h = h0;
+        double loss = 0;
+        for (int t = 0; t < X.numCols(); t++) {
+            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
+            loss += 0.5 * sumSquares(h);
+        }
+        return loss + h.elementSum();
+    }
+
+    /** Second order through nested loops with a branch inside and a while loop with break. */
+    @Differentiable(wrt = {"W", "x"}, order = 2)
+    static double loopsSecondOrder(SimpleMatrix W, double x, SimpleMatrix h0, int n, int m) {
+        SimpleMatrix h = h0;
+        double s = x;
+        for (int i = 0; i < n; i++) {
+            SimpleMatrix g = h.scale(s);
+            for (int j = 0; j < m; j++) {
+                g = g.elementSum() > 0 ? tanh(W.mult(g)) : W.mult(g).scale(0.5);
+            }
+            h = h.plus(g.scale(0.5));
+            s = Math.sin(s) + x * 0.1;
+        }
+        int k = 0;
+        while (s * s < 50) {
+            s = s * 1.5 + x;
+            k++;
+            if (k > 20) {
+                break;
+            }
+        }
+        return sumSquares(h) * s;
+    }
+
     /** A scalar recurrence with an int bound: s ← s·x + 1, n times (trip counts 0, 1, many). */
     @Differentiable(wrt = "x")
     static double horner(double x, int n) {

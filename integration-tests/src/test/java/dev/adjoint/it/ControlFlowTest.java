@@ -97,6 +97,32 @@ class ControlFlowTest {
     }
 
     @Seeds
+    void rnnSecondOrder(long seed) {
+        Random r = new Random(seed);
+        int n = dim(r), d = dim(r);
+        DMatrixRMaj W = uniform(r, n, n, -0.5, 0.5), U = uniform(r, n, d), b = uniform(r, n, 1), h0 = uniform(r, n, 1);
+        for (int T : new int[] {0, 1, 4}) {
+            DMatrixRMaj X = uniform(r, d, T);
+            var f = new ControlFlow_RnnSecondOrder();
+            verify(f, () -> ControlFlow.rnnSecondOrder(sm(W), sm(U), sm(b), sm(h0), sm(X)), () -> f.value(W, U, b, h0, X),
+                    () -> f.gradient(sw(W), sw(U), sw(b), sw(h0), sw(X)), W, U, b, h0, X);
+        }
+    }
+
+    @Seeds
+    void loopsSecondOrder(long seed) {
+        Random r = new Random(seed);
+        int n = dim(r), k = dim(r);
+        DMatrixRMaj W = uniform(r, n, n, -0.6, 0.6), h0 = uniform(r, n, k);
+        double x = scalar(r, 0.2, 1);
+        for (int[] nm : new int[][] {{0, 2}, {2, 0}, {1, 1}, {3, 2}}) {
+            var f = new ControlFlow_LoopsSecondOrder();
+            verify(f, () -> ControlFlow.loopsSecondOrder(sm(W), x, sm(h0), nm[0], nm[1]), () -> f.value(W, x, h0, nm[0], nm[1]),
+                    () -> f.gradient(sw(W), x, sw(h0), nm[0], nm[1]), W, x, h0, nm[0], nm[1]);
+        }
+    }
+
+    @Seeds
     void nestedLoops(long seed) {
         Random r = new Random(seed);
         double x = scalar(r, -1, 1);

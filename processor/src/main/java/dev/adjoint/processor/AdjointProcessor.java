@@ -289,6 +289,11 @@ public final class AdjointProcessor extends AbstractProcessor {
                     tree = parsed.trees().get(id);
                 }
             }
+            for (var entry : parsed.regionTrees().entrySet()) { // a node of a loop body or a branch
+                if (tree == null && !node.origin().text().isEmpty() && entry.getKey().origin().equals(node.origin())) {
+                    tree = entry.getValue();
+                }
+            }
             UserFunctions.Function function = node.op() instanceof UserFunctions.Call call ? call.function()
                     : node.op() instanceof UserFunctions.Rule rule ? rule.function() : null;
             if (function != null) {

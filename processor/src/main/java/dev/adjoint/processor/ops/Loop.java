@@ -2,6 +2,7 @@ package dev.adjoint.processor.ops;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
+import dev.adjoint.processor.ad.ForwardMode;
 import dev.adjoint.processor.ad.ReverseMode;
 import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Node;
@@ -51,6 +52,89 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
     @Override
     public Loop withRegions(List<Region> regions) {
         return new Loop(regions.get(0), regions.get(1), names);
+    }
+
+    /**
+     * The tangent of a loop is a loop that carries each differentiable value together with its
+     * tangent: operands [carried, their tangents, invariants, the invariants' tangents], the
+     * condition as before, and the body's tangent region ({@link ForwardMode#tangentRegion})
+     * yielding the next values and their tangents. Its results are the loop's results, then their
+     * tangents ({@link #tangentIndex}); the backward loop's tangent ({@link ReverseLoop#jvp})
+     * reads its tape.
+     */
+    @Override
+    public int jvp(JvpContext ctx, Node node) {
+        Builder b = ctx.builder();
+        int c = carried();
+        int m = node.inputs().size() - c;
+        List<Integer> tangentCarried = differentiableCarried();
+        List<Integer> tangentInvariants = new ArrayList<>();
+        for (int j = 0; j < m; j++) {
+            if (ctx.has(c + j) && differentiable(body.inputTypes().get(c + j))) {
+                tangentInvariants.add(j);
+            }
+        }
+        int c2 = tangentCarried.size();
+        int m2 = tangentInvariants.size();
+        // tangentRegion's inputs: [c carried, m invariants, carried tangents, invariant tangents]
+        List<Boolean> withTangent = new ArrayList<>();
+        for (int i = 0; i < c + m; i++) {
+            withTangent.add(i < c ? tangentCarried.contains(i) : tangentInvariants.contains(i - c));
+        }
+        int[] order = new int[c + m + c2 + m2]; // → [c carried, c2 their tangents, m invariants, m2 their tangents]
+        for (int i = 0; i < c + m; i++) {
+            order[i] = i < c ? i : i + c2;
+        }
+        for (int r = 0; r < c2; r++) {
+            order[c + m + r] = c + r;
+        }
+        for (int r = 0; r < m2; r++) {
+            order[c + m + c2 + r] = c + c2 + m + r;
+        }
+        Region tangent = ForwardMode.tangentRegion(body, withTangent, ctx);
+        List<Integer> outputs = new ArrayList<>(body.outputs());
+        for (int k : tangentCarried) {
+            outputs.add(tangent.outputs().get(k));
+        }
+        List<ValueType> types = reordered(tangent.inputTypes(), order);
+        Region body2 = tangent.withOutputs(outputs).renumberInputs(order, types);
+        Region cond2 = cond.renumberInputs(java.util.Arrays.copyOf(order, c + m), types);
+        List<Integer> operands = new ArrayList<>(node.inputs().subList(0, c));
+        List<String> names2 = new ArrayList<>(names);
+        for (int k : tangentCarried) {
+            operands.add(ctx.has(k) ? ctx.tangent(k) : ReverseMode.zero(b, node.input(k)));
+            names2.add(ForwardMode.directionName(names.get(k)));
+        }
+        operands.addAll(node.inputs().subList(c, c + m));
+        for (int j : tangentInvariants) {
+            operands.add(ctx.tangent(c + j));
+        }
+        return b.apply(new Loop(cond2, body2, names2), node.origin(), operands);
+    }
+
+    /** {@code types} with element {@code i} moved to position {@code order[i]}. */
+    private static List<ValueType> reordered(List<ValueType> types, int[] order) {
+        ValueType[] out = new ValueType[order.length];
+        for (int i = 0; i < order.length; i++) {
+            out[order[i]] = types.get(i);
+        }
+        return List.of(out);
+    }
+
+    /** The carried values that have tangents (doubles and matrices), in order. */
+    List<Integer> differentiableCarried() {
+        List<Integer> ks = new ArrayList<>();
+        for (int k = 0; k < carried(); k++) {
+            if (differentiable(outputType(k))) {
+                ks.add(k);
+            }
+        }
+        return ks;
+    }
+
+    @Override
+    public int tangentIndex(int k) {
+        return carried() + differentiableCarried().indexOf(k);
     }
 
     /** The number of loop-carried values (and of results). */
@@ -464,6 +548,74 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         @Override
         public void adjoint(AdjointContext ctx, Node node, List<Integer> cts) {
             throw new IllegalStateException("the backward pass of a loop is not differentiated again");
+        }
+
+        /**
+         * The tangent of the backward pass (forward over reverse): a backward loop over the tangent
+         * loop's tape (carried values and their tangents, {@link Loop#jvp}) whose state is this
+         * one's state and its tangent, and whose pullback is this pullback's tangent region.
+         */
+        @Override
+        public int jvp(JvpContext ctx, Node node) {
+            if (!next.isEmpty() || !ctx.has(0)) {
+                return ctx.noRule(node); // lowering has not run yet; the forward loop has a tangent when this runs
+            }
+            Builder b = ctx.builder();
+            Loop loop = (Loop) b.node(node.input(0)).op();
+            int c = loop.carried();
+            int m = invariantCount(node);
+            int states = stateTypes.size();
+            List<Integer> tangentCarried = loop.differentiableCarried();
+            List<Integer> tangentInvariants = new ArrayList<>();
+            for (int j = 0; j < m; j++) {
+                if (ctx.has(1 + j) && differentiable(pullback.inputTypes().get(c + j))) {
+                    tangentInvariants.add(j);
+                }
+            }
+            int c2 = tangentCarried.size();
+            int m2 = tangentInvariants.size();
+            List<Boolean> withTangent = new ArrayList<>();
+            for (int i = 0; i < c + m + states; i++) {
+                withTangent.add(i < c ? tangentCarried.contains(i) : i < c + m ? tangentInvariants.contains(i - c) : true);
+            }
+            // → [c carried, c2 their tangents, m invariants, m2 their tangents, states, their tangents]
+            int[] order = new int[c + m + states + c2 + m2 + states];
+            for (int i = 0; i < c + m + states; i++) {
+                order[i] = i < c ? i : i < c + m ? i + c2 : i + c2 + m2;
+            }
+            for (int r = 0; r < c2; r++) {
+                order[c + m + states + r] = c + r;
+            }
+            for (int r = 0; r < m2; r++) {
+                order[c + m + states + c2 + r] = c + c2 + m + r;
+            }
+            for (int i = 0; i < states; i++) {
+                order[c + m + states + c2 + m2 + i] = c + c2 + m + m2 + states + i;
+            }
+            Region tangent = ForwardMode.tangentRegion(pullback, withTangent, ctx);
+            List<Integer> outputs = new ArrayList<>(pullback.outputs());
+            outputs.addAll(tangent.outputs());
+            Region pullback2 = tangent.withOutputs(outputs).renumberInputs(order, reordered(tangent.inputTypes(), order));
+            List<Integer> operands = new ArrayList<>();
+            operands.add(ctx.tangent(0));
+            operands.addAll(node.inputs().subList(1, 1 + m));
+            for (int j : tangentInvariants) {
+                operands.add(ctx.tangent(1 + j));
+            }
+            operands.addAll(node.inputs().subList(1 + m, 1 + m + states));
+            List<ValueType> types2 = new ArrayList<>(stateTypes);
+            List<String> labels2 = new ArrayList<>(labels);
+            for (int i = 0; i < states; i++) {
+                operands.add(ctx.has(1 + m + i) ? ctx.tangent(1 + m + i) : ReverseMode.zero(b, node.input(1 + m + i)));
+                types2.add(stateTypes.get(i));
+                labels2.add(ForwardMode.directionName(labels.get(i)));
+            }
+            return b.apply(new ReverseLoop(pullback2, types2, labels2), node.origin(), operands);
+        }
+
+        @Override
+        public int tangentIndex(int k) {
+            return stateTypes.size() + k;
         }
 
         @Override

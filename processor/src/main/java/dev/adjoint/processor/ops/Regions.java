@@ -40,6 +40,42 @@ public final class Regions {
         public int inputCount() {
             return inputTypes.size();
         }
+
+        /** This region with different outputs (nodes of its graph). */
+        public Region withOutputs(List<Integer> outputs) {
+            return new Region(graph, inputTypes, inputLeaves, outputs);
+        }
+
+        /**
+         * This region with its inputs renumbered: input {@code i} becomes input {@code newIndex[i]}
+         * (an op that reorders its operands, such as a loop whose tangents join its carried values,
+         * renumbers its regions to match); {@code types} gives every input's type, and inputs no old
+         * one maps to are unread.
+         */
+        public Region renumberInputs(int[] newIndex, List<ValueType> types) {
+            dev.adjoint.processor.ir.Builder b = new dev.adjoint.processor.ir.Builder();
+            int[] map = new int[graph.size()];
+            for (Node node : graph.nodes()) {
+                java.util.List<Integer> in = new java.util.ArrayList<>();
+                for (int id : node.inputs()) {
+                    in.add(map[id]);
+                }
+                dev.adjoint.processor.ops.Primitive op = node.op() instanceof Input input
+                        ? new Input(newIndex[input.index()], input.type()) : node.op();
+                map[node.id()] = b.apply(op, node.origin(), in);
+                String name = graph.names().get(node.id());
+                if (name != null) {
+                    b.name(map[node.id()], name);
+                }
+            }
+            Integer[] leaves = new Integer[types.size()];
+            java.util.Arrays.fill(leaves, -1);
+            for (int i = 0; i < inputTypes.size(); i++) {
+                leaves[newIndex[i]] = inputLeaves.get(i) < 0 ? -1 : map[inputLeaves.get(i)];
+            }
+            return new Region(b.build(), types, java.util.Arrays.asList(leaves),
+                    outputs.stream().map(o -> map[o]).toList());
+        }
     }
 
     /** An op with several results (a loop, a branch), read through {@link Out} projections. */
@@ -51,6 +87,11 @@ public final class Regions {
 
         /** The type of result {@code k}. */
         ValueType outputType(int k);
+
+        /** Where the tangent of result {@code k} is among the results of this op's tangent (its jvp). */
+        default int tangentIndex(int k) {
+            return k;
+        }
 
         /** The regions this op holds, in a fixed order (what {@link #withRegions} takes back). */
         List<Region> regions();
@@ -74,7 +115,6 @@ public final class Regions {
 
         @Override
         default int jvp(JvpContext ctx, Node node) {
-            // No forward-mode rule for loops yet (branches have one): order = 2 reports ADJ319 on them.
             return ctx.noRule(node);
         }
     }
@@ -142,7 +182,8 @@ public final class Regions {
             if (!ctx.has(0) || (type != ValueType.MATRIX && type != ValueType.SCALAR)) {
                 return -1;
             }
-            return ctx.builder().apply(new Out(index, type, dev.adjoint.processor.ad.ForwardMode.directionName(label)),
+            int at = ctx.builder().node(node.input(0)).op() instanceof TupleOp tuple ? tuple.tangentIndex(index) : index;
+            return ctx.builder().apply(new Out(at, type, dev.adjoint.processor.ad.ForwardMode.directionName(label)),
                     ctx.tangent(0));
         }
 
