@@ -75,6 +75,13 @@ final class ControlFlow {
         return sumSquares(h) * s;
     }
 
+    /** An entry at int indices in a method declared order = 2: the index check runs in hessianVectorProduct too. */
+    @Differentiable(wrt = "A", order = 2)
+    static double entrySecondOrder(SimpleMatrix A, int i, int j) {
+        double a = A.get(i, j);
+        return a * a * a + sumSquares(A);
+    }
+
     /** A scalar recurrence with an int bound: s ← s·x + 1, n times (trip counts 0, 1, many). */
     @Differentiable(wrt = "x")
     static double horner(double x, int n) {

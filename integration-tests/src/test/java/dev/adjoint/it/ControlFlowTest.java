@@ -123,6 +123,19 @@ class ControlFlowTest {
     }
 
     @Seeds
+    void anIndexOutOfRangeIsCheckedBySecondOrderMethodsToo(long seed) {
+        Random r = new Random(seed);
+        DMatrixRMaj A = uniform(r, 3, 4), dA = uniform(r, 3, 4);
+        var f = new ControlFlow_EntrySecondOrder();
+        verify(f, () -> ControlFlow.entrySecondOrder(sm(A), 2, 1), () -> f.value(A, 2, 1), () -> f.gradient(sw(A), 2, 1), A, 2, 1);
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> f.hessianVectorProduct(A, 3, 0, dA));
+        assertTrue(e.getMessage().contains("A.get(i, j)") && e.getMessage().contains("3x4"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> f.hessian(A, 0, 4));
+        assertTrue(e.getMessage().contains("A.get(i, j)"), e.getMessage());
+    }
+
+    @Seeds
     void nestedLoops(long seed) {
         Random r = new Random(seed);
         double x = scalar(r, -1, 1);

@@ -53,9 +53,14 @@ final class ArgumentChecks {
         return ((Anchor.Symbol) a).name();
     }
 
+    /** Whether a class with these shapes has {@code checkArguments}, which every entry point then calls first. */
+    static boolean needed(dev.adjoint.processor.shape.ShapeInference shapes) {
+        return !shapes.checks().isEmpty() || !shapes.ranges().isEmpty();
+    }
+
     /** {@code checkArguments(...)}, or nothing when the shapes need no run-time check. */
     Optional<MethodSpec> method() {
-        if (shapes.checks().isEmpty() && shapes.ranges().isEmpty()) {
+        if (!needed(shapes)) {
             return Optional.empty();
         }
         MethodSpec.Builder m = MethodSpec.methodBuilder("checkArguments").addModifiers(Modifier.PRIVATE, Modifier.STATIC);

@@ -81,7 +81,7 @@ final class MethodBodies {
                 ? "@return the loss: {@link #value}'s result up to rounding (value() runs its own forward-only program)\n"
                 : "@return the loss\n");
         CodeBlock.Builder code = CodeBlock.builder();
-        if (!shapes.checks().isEmpty() || !shapes.ranges().isEmpty()) {
+        if (ArgumentChecks.needed(shapes)) {
             code.addStatement("checkArguments($L)", api.argumentList());
         }
         if (predicate == null) {

@@ -106,7 +106,7 @@ final class SecondOrderApi {
         documentDirections(m);
         m.addJavadoc("@return the loss, as {@link #gradient} would\n");
         CodeBlock.Builder code = CodeBlock.builder();
-        if (!shapes.checks().isEmpty()) {
+        if (ArgumentChecks.needed(shapes)) { // index ranges too, as value() and gradient() check them
             code.addStatement("checkArguments($L)", api.argumentList());
         }
         for (String wrt : program.wrt()) {
