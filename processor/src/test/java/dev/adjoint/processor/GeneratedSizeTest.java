@@ -12,6 +12,29 @@ import org.junit.jupiter.api.Test;
  * 3 KB method generate a 986 MB class).
  */
 class GeneratedSizeTest {
+    /** The tanh RNN over the columns of X, in package q (generated class q.Rnn_Rnn). */
+    private static final String RNN = """
+            package q;
+
+            import static dev.adjoint.runtime.Ops.*;
+
+            import dev.adjoint.Differentiable;
+            import org.ejml.simple.SimpleMatrix;
+
+            public class Rnn {
+                @Differentiable(wrt = {"W", "U", "b", "h0"})
+                static double rnn(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
+                    SimpleMatrix h = h0;
+                    double loss = 0;
+                    for (int t = 0; t < X.numCols(); t++) {
+                        h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
+                        loss += 0.5 * sumSquares(h);
+                    }
+                    return loss + h.elementSum();
+                }
+            }
+            """;
+
 
     @Test
     void repeatedSquaringKeepsTheGeneratedSourceSmall() {
@@ -52,27 +75,7 @@ class GeneratedSizeTest {
      */
     @Test
     void theJavadocOfARecurrenceGivesItsBackwardStep() {
-        String source = """
-                package q;
-
-                import static dev.adjoint.runtime.Ops.*;
-
-                import dev.adjoint.Differentiable;
-                import org.ejml.simple.SimpleMatrix;
-
-                public class Rnn {
-                    @Differentiable(wrt = {"W", "U", "b", "h0"})
-                    static double rnn(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
-                        SimpleMatrix h = h0;
-                        double loss = 0;
-                        for (int t = 0; t < X.numCols(); t++) {
-                            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
-                            loss += 0.5 * sumSquares(h);
-                        }
-                        return loss + h.elementSum();
-                    }
-                }
-                """;
+        String source = RNN;
         Compilation.Result result = Compilation.processOnly(source);
         assertTrue(result.errors().isEmpty(), result::describe);
         String generated = result.generatedSource("q/Rnn_Rnn.java");
@@ -93,27 +96,7 @@ class GeneratedSizeTest {
      */
     @Test
     void aLoopBodyIsLoweredAndItsGradientsAccumulateInPlace() {
-        String source = """
-                package q;
-
-                import static dev.adjoint.runtime.Ops.*;
-
-                import dev.adjoint.Differentiable;
-                import org.ejml.simple.SimpleMatrix;
-
-                public class Rnn {
-                    @Differentiable(wrt = {"W", "U", "b", "h0"})
-                    static double rnn(SimpleMatrix W, SimpleMatrix U, SimpleMatrix b, SimpleMatrix h0, SimpleMatrix X) {
-                        SimpleMatrix h = h0;
-                        double loss = 0;
-                        for (int t = 0; t < X.numCols(); t++) {
-                            h = tanh(W.mult(h).plus(U.mult(X.getColumn(t))).plus(b));
-                            loss += 0.5 * sumSquares(h);
-                        }
-                        return loss + h.elementSum();
-                    }
-                }
-                """;
+        String source = RNN;
         Compilation.Result result = Compilation.processOnly(source);
         assertTrue(result.errors().isEmpty(), result::describe);
         String generated = result.generatedSource("q/Rnn_Rnn.java");

@@ -466,19 +466,7 @@ public final class MatrixAlgebra {
 
         @Override
         public void emit(EmitContext ctx, Node node) {
-            String out = ctx.ref(node.id());
-            String a = ctx.ref(node.input(0));
-            String b = ctx.ref(node.input(1));
-            if (out.equals(a) || out.equals(b)) { // accumulatesOnto: the sum is formed in place
-                ctx.statement("$T.addEquals($L, $L)", COMMON_OPS, out, out.equals(a) ? b : a);
-            } else {
-                ctx.statement("$T.add($L, $L, $L)", COMMON_OPS, a, b, out);
-            }
-        }
-
-        @Override
-        public boolean accumulatesOnto(Node node, int operand) {
-            return node.input(0) != node.input(1) && node.inputs().contains(operand);
+            ctx.statement("$T.add($L, $L, $L)", COMMON_OPS, ctx.ref(node.input(0)), ctx.ref(node.input(1)), ctx.ref(node.id()));
         }
 
         @Override
