@@ -58,10 +58,7 @@ class GeneratedSizeTest {
                     }
                 }
                 """;
-        Compilation.Result result = Compilation.processOnly(source);
-        assertTrue(result.errors().isEmpty(), result::describe);
-        String generated = result.generatedSource("q/Squares_F.java");
-        assertNotNull(generated, result::describe);
+        String generated = generated(source, "q/Squares_F.java");
         assertTrue(generated.length() < 100_000, "generated source has " + generated.length() + " characters");
         for (String line : generated.split("\n")) {
             assertTrue(line.length() < 600, () -> "a generated line has " + line.length() + " characters: "
@@ -75,11 +72,7 @@ class GeneratedSizeTest {
      */
     @Test
     void theJavadocOfARecurrenceGivesItsBackwardStep() {
-        String source = RNN;
-        Compilation.Result result = Compilation.processOnly(source);
-        assertTrue(result.errors().isEmpty(), result::describe);
-        String generated = result.generatedSource("q/Rnn_Rnn.java");
-        assertNotNull(generated, result::describe);
+        String generated = generated(RNN, "q/Rnn_Rnn.java");
         String javadoc = generated.substring(0, generated.indexOf("@Generated"));
         for (String expected : List.of("<p>Backward through {@code for (int t = 0; t &lt; X.numCols(); t++)}", "<li>∂h ← Wᵀ·G1",
                 "<li>Σ∂W ← Σ∂W + G1·hᵀ", "<li>Σ∂b ← Σ∂b + G1", "<li>G1 = (∂h + ∂loss·h′) ∘ tanh′(W·h + U·",
@@ -96,11 +89,7 @@ class GeneratedSizeTest {
      */
     @Test
     void aLoopBodyIsLoweredAndItsGradientsAccumulateInPlace() {
-        String source = RNN;
-        Compilation.Result result = Compilation.processOnly(source);
-        assertTrue(result.errors().isEmpty(), result::describe);
-        String generated = result.generatedSource("q/Rnn_Rnn.java");
-        assertNotNull(generated, result::describe);
+        String generated = generated(RNN, "q/Rnn_Rnn.java");
         String gradient = generated.substring(generated.indexOf("public double gradient(DMatrixRMaj"));
         String backward = gradient.substring(gradient.indexOf("for (int step"), gradient.indexOf("∂L/∂(h0)"));
         String forward = gradient.substring(0, gradient.indexOf("for (int step"));
@@ -145,9 +134,7 @@ class GeneratedSizeTest {
                     }
                 }
                 """;
-        Compilation.Result result = Compilation.processOnly(source);
-        assertTrue(result.errors().isEmpty(), result::describe);
-        String generated = result.generatedSource("q/Branchy_F.java");
+        String generated = generated(source, "q/Branchy_F.java");
         String javadoc = generated.substring(0, generated.indexOf("@Generated"));
         for (String expected : List.of("<p>Backward through {@code if (t &lt; steps / 2)} when the condition held:",
                 "<li>∂h ← Wᵀ·G1", "<li>G1 = ∂h ∘ tanh′(W·h)", "<p>Backward through {@code if (t &lt; steps / 2)} otherwise:",
@@ -165,6 +152,15 @@ class GeneratedSizeTest {
         assertTrue(three.replaceAll("\\b3\\b", "N").equals(thousand.replaceAll("\\b1000\\b", "N")),
                 "the generated sources differ beyond the bound:\n" + three + "\n----\n" + thousand);
         assertTrue(thousand.length() < 40_000, "generated source has " + thousand.length() + " characters");
+    }
+
+    /** The class the processor generates at {@code path} from {@code source}, which must compile without errors. */
+    private static String generated(String source, String path) {
+        Compilation.Result result = Compilation.processOnly(source);
+        assertTrue(result.errors().isEmpty(), result::describe);
+        String generated = result.generatedSource(path);
+        assertNotNull(generated, result::describe);
+        return generated;
     }
 
     private static String recurrence(int steps) {
@@ -187,10 +183,7 @@ class GeneratedSizeTest {
                     }
                 }
                 """.replace("STEPS", Integer.toString(steps));
-        Compilation.Result result = Compilation.processOnly(source);
-        assertTrue(result.errors().isEmpty(), result::describe);
-        String generated = result.generatedSource("q/Recurrence_F.java");
-        assertNotNull(generated, result::describe);
+        String generated = generated(source, "q/Recurrence_F.java");
         return generated;
     }
 }

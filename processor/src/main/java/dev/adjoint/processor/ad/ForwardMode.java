@@ -63,18 +63,7 @@ public final class ForwardMode {
         }
 
         List<Node> unsupported = new ArrayList<>();
-        BitSet live = program.gradientNodes();
-        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            Node node = graph.node(id);
-            if (tangents.containsKey(id) || node.op().isLeaf() || node.type() == ValueType.INT
-                    || node.inputs().stream().noneMatch(tangents::containsKey)) {
-                continue;
-            }
-            int tangent = node.op().jvp(new Context(b, node, tangents, unsupported), node);
-            if (tangent >= 0) {
-                tangents.put(id, tangent);
-            }
-        }
+        propagate(graph, program.gradientNodes(), b, tangents, unsupported);
 
         Map<String, Integer> products = new LinkedHashMap<>();
         program.gradients().forEach((name, gradient) -> {
@@ -119,7 +108,22 @@ public final class ForwardMode {
             leaves.add(leaf);
         }
         List<Node> unsupported = new ArrayList<>();
-        BitSet live = graph.ancestors(region.outputs());
+        propagate(graph, graph.ancestors(region.outputs()), b, tangents, unsupported);
+        unsupported.forEach(outer::noRule);
+        List<Integer> outputs = new ArrayList<>();
+        for (int out : region.outputs()) {
+            ValueType t = graph.node(out).type();
+            outputs.add(t != ValueType.MATRIX && t != ValueType.SCALAR ? out
+                    : tangents.containsKey(out) ? tangents.get(out) : ReverseMode.zero(b, out));
+        }
+        return new Regions.Region(b.build(), types, leaves, outputs);
+    }
+
+    /**
+     * Applies each live node's forward-mode rule, in order, to the nodes with a tangent input;
+     * {@code tangents} (node → its tangent) grows, and nodes without a rule go to {@code unsupported}.
+     */
+    private static void propagate(Graph graph, BitSet live, Builder b, Map<Integer, Integer> tangents, List<Node> unsupported) {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
             if (tangents.containsKey(id) || node.op().isLeaf() || node.type() == ValueType.INT
@@ -131,14 +135,6 @@ public final class ForwardMode {
                 tangents.put(id, tangent);
             }
         }
-        unsupported.forEach(outer::noRule);
-        List<Integer> outputs = new ArrayList<>();
-        for (int out : region.outputs()) {
-            ValueType t = graph.node(out).type();
-            outputs.add(t != ValueType.MATRIX && t != ValueType.SCALAR ? out
-                    : tangents.containsKey(out) ? tangents.get(out) : ReverseMode.zero(b, out));
-        }
-        return new Regions.Region(b.build(), types, leaves, outputs);
     }
 
     private record Context(Builder builder, Node node, Map<Integer, Integer> tangents, List<Node> unsupported)

@@ -53,28 +53,43 @@ public final class Regions {
          * one maps to are unread.
          */
         public Region renumberInputs(int[] newIndex, List<ValueType> types) {
+            java.util.Map<Integer, Integer> inputOf = new java.util.HashMap<>();
+            for (Node node : graph.nodes()) {
+                if (node.op() instanceof Input input) {
+                    inputOf.put(node.id(), newIndex[input.index()]);
+                }
+            }
+            return withInputs(inputOf, types, "");
+        }
+
+        /**
+         * This region with the nodes of {@code inputOf} (node id → input index) turned into inputs of
+         * the given {@code types}, every other node replayed on them; a node that was not an input
+         * before keeps its name with {@code suffix} appended. Inputs no node maps to are unread.
+         */
+        public Region withInputs(java.util.Map<Integer, Integer> inputOf, List<ValueType> types, String suffix) {
             dev.adjoint.processor.ir.Builder b = new dev.adjoint.processor.ir.Builder();
             int[] map = new int[graph.size()];
-            for (Node node : graph.nodes()) {
-                java.util.List<Integer> in = new java.util.ArrayList<>();
-                for (int id : node.inputs()) {
-                    in.add(map[id]);
-                }
-                dev.adjoint.processor.ops.Primitive op = node.op() instanceof Input input
-                        ? new Input(newIndex[input.index()], input.type()) : node.op();
-                map[node.id()] = b.apply(op, node.origin(), in);
-                String name = graph.names().get(node.id());
-                if (name != null) {
-                    b.name(map[node.id()], name);
-                }
-            }
             Integer[] leaves = new Integer[types.size()];
             java.util.Arrays.fill(leaves, -1);
-            for (int i = 0; i < inputTypes.size(); i++) {
-                leaves[newIndex[i]] = inputLeaves.get(i) < 0 ? -1 : map[inputLeaves.get(i)];
+            for (Node node : graph.nodes()) {
+                Integer index = inputOf.get(node.id());
+                if (index != null) {
+                    map[node.id()] = b.apply(new Input(index, node.type()), node.origin(), List.of());
+                    leaves[index] = map[node.id()];
+                } else {
+                    java.util.List<Integer> in = new java.util.ArrayList<>();
+                    for (int id : node.inputs()) {
+                        in.add(map[id]);
+                    }
+                    map[node.id()] = b.apply(node.op(), node.origin(), in);
+                }
+                String name = graph.names().get(node.id());
+                if (name != null) {
+                    b.name(map[node.id()], index != null && !(node.op() instanceof Input) ? name + suffix : name);
+                }
             }
-            return new Region(b.build(), types, java.util.Arrays.asList(leaves),
-                    outputs.stream().map(o -> map[o]).toList());
+            return new Region(b.build(), types, java.util.Arrays.asList(leaves), outputs.stream().map(o -> map[o]).toList());
         }
     }
 

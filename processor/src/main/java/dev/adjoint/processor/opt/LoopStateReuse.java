@@ -1,12 +1,9 @@
 package dev.adjoint.processor.opt;
 
-import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Graph;
-import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Loop;
-import dev.adjoint.processor.ops.Regions;
 import dev.adjoint.processor.ops.Regions.Region;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -80,40 +77,18 @@ public final class LoopStateReuse implements Pass {
         return true;
     }
 
-    /** {@code region} with each node of {@code replaced} turned into a new input (its key's value). */
+    /** {@code region} with each node of {@code replaced} turned into a new input (its key's value), named h′ for h. */
     private static Region substitute(Region region, Map<Integer, Integer> replaced) {
-        Graph g = region.graph();
-        Builder b = new Builder();
-        int[] map = new int[g.size()];
-        List<Integer> newLeaves = new ArrayList<>();
+        Map<Integer, Integer> inputOf = new HashMap<>(replaced);
+        for (int k = 0; k < region.inputCount(); k++) {
+            if (region.inputLeaves().get(k) >= 0) {
+                inputOf.put(region.inputLeaves().get(k), k);
+            }
+        }
         List<ValueType> types = new ArrayList<>(region.inputTypes());
         for (int i = 0; i < replaced.size(); i++) {
-            newLeaves.add(-1);
             types.add(ValueType.MATRIX);
         }
-        for (Node node : g.nodes()) {
-            Integer input = replaced.get(node.id());
-            if (input != null) {
-                map[node.id()] = b.apply(new Regions.Input(input, ValueType.MATRIX), node.origin(), List.of());
-                newLeaves.set(input - region.inputCount(), map[node.id()]);
-            } else {
-                List<Integer> inputs = new ArrayList<>(node.inputs().size());
-                for (int id : node.inputs()) {
-                    inputs.add(map[id]);
-                }
-                map[node.id()] = b.apply(node.op(), node.origin(), inputs);
-            }
-            String name = g.names().get(node.id());
-            if (name != null) {
-                b.name(map[node.id()], input != null ? name + "′" : name); // h′, the value after the step
-            }
-        }
-        List<Integer> leaves = new ArrayList<>();
-        for (int leaf : region.inputLeaves()) {
-            leaves.add(leaf < 0 ? -1 : map[leaf]);
-        }
-        leaves.addAll(newLeaves);
-        List<Integer> outputs = region.outputs().stream().map(o -> map[o]).toList();
-        return new Region(b.build(), types, leaves, outputs);
+        return region.withInputs(inputOf, types, "′"); // h′, the value after the step
     }
 }
