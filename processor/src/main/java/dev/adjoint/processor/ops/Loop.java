@@ -9,6 +9,7 @@ import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Regions.Region;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -81,16 +82,8 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         for (int i = 0; i < c + m; i++) {
             withTangent.add(i < c ? tangentCarried.contains(i) : tangentInvariants.contains(i - c));
         }
-        int[] order = new int[c + m + c2 + m2]; // → [c carried, c2 their tangents, m invariants, m2 their tangents]
-        for (int i = 0; i < c + m; i++) {
-            order[i] = i < c ? i : i + c2;
-        }
-        for (int r = 0; r < c2; r++) {
-            order[c + m + r] = c + r;
-        }
-        for (int r = 0; r < m2; r++) {
-            order[c + m + c2 + r] = c + c2 + m + r;
-        }
+        // → [c carried, c2 their tangents, m invariants, m2 their tangents]
+        int[] order = tangentsAfterTheirGroups(new int[] {c, m}, new int[] {c2, m2});
         Region tangent = ForwardMode.tangentRegion(body, withTangent, ctx);
         List<Integer> outputs = new ArrayList<>(body.outputs());
         for (int k : tangentCarried) {
@@ -98,7 +91,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         }
         List<ValueType> types = reordered(tangent.inputTypes(), order);
         Region body2 = tangent.withOutputs(outputs).renumberInputs(order, types);
-        Region cond2 = cond.renumberInputs(java.util.Arrays.copyOf(order, c + m), types);
+        Region cond2 = cond.renumberInputs(Arrays.copyOf(order, c + m), types);
         List<Integer> operands = new ArrayList<>(node.inputs().subList(0, c));
         List<String> names2 = new ArrayList<>(names);
         for (int k : tangentCarried) {
@@ -110,6 +103,29 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
             operands.add(ctx.tangent(c + j));
         }
         return b.apply(new Loop(cond2, body2, names2), node.origin(), operands);
+    }
+
+    /**
+     * Where each input of a tangent region goes in a loop's operand order. {@link
+     * ForwardMode#tangentRegion} lists the values, group after group, then the tangents in the same
+     * group order; a loop's operands put each group's tangents right after the group. {@code
+     * order[i]} is the new position of input {@code i}.
+     */
+    static int[] tangentsAfterTheirGroups(int[] groupSizes, int[] tangentCounts) {
+        int values = Arrays.stream(groupSizes).sum();
+        int[] order = new int[values + Arrays.stream(tangentCounts).sum()];
+        int position = 0;
+        int value = 0;
+        int tangent = values;
+        for (int g = 0; g < groupSizes.length; g++) {
+            for (int i = 0; i < groupSizes[g]; i++) {
+                order[value++] = position++;
+            }
+            for (int i = 0; i < tangentCounts[g]; i++) {
+                order[tangent++] = position++;
+            }
+        }
+        return order;
     }
 
     /** {@code types} with element {@code i} moved to position {@code order[i]}. */
@@ -579,19 +595,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
                 withTangent.add(i < c ? tangentCarried.contains(i) : i < c + m ? tangentInvariants.contains(i - c) : true);
             }
             // → [c carried, c2 their tangents, m invariants, m2 their tangents, states, their tangents]
-            int[] order = new int[c + m + states + c2 + m2 + states];
-            for (int i = 0; i < c + m + states; i++) {
-                order[i] = i < c ? i : i < c + m ? i + c2 : i + c2 + m2;
-            }
-            for (int r = 0; r < c2; r++) {
-                order[c + m + states + r] = c + r;
-            }
-            for (int r = 0; r < m2; r++) {
-                order[c + m + states + c2 + r] = c + c2 + m + r;
-            }
-            for (int i = 0; i < states; i++) {
-                order[c + m + states + c2 + m2 + i] = c + c2 + m + m2 + states + i;
-            }
+            int[] order = tangentsAfterTheirGroups(new int[] {c, m, states}, new int[] {c2, m2, states});
             Region tangent = ForwardMode.tangentRegion(pullback, withTangent, ctx);
             List<Integer> outputs = new ArrayList<>(pullback.outputs());
             outputs.addAll(tangent.outputs());
