@@ -225,9 +225,8 @@ final class FieldLayout {
      */
     private void assignValueNames(MethodUnit valueUnit, boolean gradient) {
         Graph valueGraph = valueUnit.graph;
-        Builder counterparts = Builder.from(graph);
         Set<String> gradientOwned = new HashSet<>(gradientFields.values());
-        int[] same = new int[valueGraph.size()];
+        int[] same = counterparts(valueGraph);
         Set<String> userLocals = new HashSet<>(); // matrix locals whose field has the local's own name
         graph.names().forEach((id, local) -> {
             if (local.equals(names.get(id)) && graph.node(id).type() == ValueType.MATRIX) {
@@ -236,30 +235,10 @@ final class FieldLayout {
         });
         if (gradient) {
             // A low-rank version's gradient goes straight into its field when nothing else writes that node.
-            BitSet forward = valueUnit.program.forwardNodes();
-            Set<Integer> owned = new HashSet<>();
-            for (String wrt : valueUnit.program.wrt()) {
-                Integer node = valueUnit.program.gradients().get(wrt);
-                if (node != null && parameterNamed(wrt).type() == ValueType.MATRIX
-                        && valueGraph.node(node).op().inline(valueGraph.node(node)) == null
-                        && !valueGraph.names().containsKey(node) && !forward.get(node) && owned.add(node)) {
-                    valueUnit.names.put(node, gradientFields.get(wrt));
-                }
-            }
+            claimOutputFields(valueUnit, valueUnit.program.gradients(), gradientFields, new HashSet<>());
         }
+        nameCapacitances(valueUnit);
         for (Node node : valueGraph.nodes()) {
-            if (node.op() instanceof LinearAlgebra.Capacitance c && !valueUnit.names.containsKey(node.id())) {
-                valueUnit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
-            }
-        }
-        for (Node node : valueGraph.nodes()) {
-            int[] inputs = new int[node.inputs().size()];
-            boolean mapped = true;
-            for (int k = 0; k < inputs.length; k++) {
-                inputs[k] = same[node.input(k)];
-                mapped &= inputs[k] >= 0;
-            }
-            same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
             if (valueUnit.names.containsKey(node.id())) {
                 continue; // a gradient of a low-rank version, in its field
             }
@@ -290,37 +269,14 @@ final class FieldLayout {
         for (int d : unit.program.directions()) {
             unit.names.put(d, ((Leaves.Direction) g.node(d).op()).name());
         }
-        for (Node node : g.nodes()) {
-            if (node.op() instanceof LinearAlgebra.Capacitance c && !unit.names.containsKey(node.id())) {
-                unit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
-            }
-        }
-        BitSet forward = unit.program.forwardNodes();
+        nameCapacitances(unit);
         Set<Integer> owned = new HashSet<>();
-        for (Map.Entry<String, Map<String, Integer>> outputs : Map.of(
-                "gradient", unit.program.gradients(), "hvp", unit.program.hessianVectorProducts()).entrySet()) {
-            outputs.getValue().forEach((wrt, id) -> {
-                Node node = g.node(id);
-                boolean exclusive = parameterNamed(wrt).type() == ValueType.MATRIX && node.op().inline(node) == null
-                        && !owned.contains(id) && !g.names().containsKey(id) && !forward.get(id);
-                if (exclusive) {
-                    owned.add(id);
-                    unit.names.put(id, (outputs.getKey().equals("gradient") ? gradientFields : hvpFields).get(wrt));
-                }
-            });
-        }
-        Builder counterparts = Builder.from(graph);
+        claimOutputFields(unit, unit.program.gradients(), gradientFields, owned);
+        claimOutputFields(unit, unit.program.hessianVectorProducts(), hvpFields, owned);
         Set<String> reserved = new HashSet<>(gradientFields.values());
         reserved.addAll(hvpFields.values());
-        int[] same = new int[g.size()];
+        int[] same = counterparts(g);
         for (Node node : g.nodes()) {
-            int[] inputs = new int[node.inputs().size()];
-            boolean mapped = true;
-            for (int k = 0; k < inputs.length; k++) {
-                inputs[k] = same[node.input(k)];
-                mapped &= inputs[k] >= 0;
-            }
-            same[node.id()] = mapped ? counterparts.find(node.op(), inputs) : -1;
             if (unit.names.containsKey(node.id())) {
                 continue;
             }
@@ -337,6 +293,53 @@ final class FieldLayout {
             String userName = g.names().get(node.id());
             unit.names.put(node.id(), unique(userName != null ? userName : "t"));
         }
+    }
+
+    /**
+     * Names each output of {@code unit} (a gradient or an H·d, {@code outputs}: wrt → node) that only
+     * that output writes after its accessor's field ({@code fields}), so it is computed in place:
+     * a matrix parameter's, not an inline value, a user's local or a forward value, and not a node
+     * another output already claimed ({@code owned}).
+     */
+    private void claimOutputFields(MethodUnit unit, Map<String, Integer> outputs, Map<String, String> fields,
+            Set<Integer> owned) {
+        Graph g = unit.graph;
+        BitSet forward = unit.program.forwardNodes();
+        for (String wrt : unit.program.wrt()) {
+            Integer id = outputs.get(wrt);
+            if (id != null && parameterNamed(wrt).type() == ValueType.MATRIX && g.node(id).op().inline(g.node(id)) == null
+                    && !g.names().containsKey(id) && !forward.get(id) && owned.add(id)) {
+                unit.names.put(id, fields.get(wrt));
+            }
+        }
+    }
+
+    /** Each capacitance matrix of {@code unit} lives in one field per K, shared by every method. */
+    private void nameCapacitances(MethodUnit unit) {
+        for (Node node : unit.graph.nodes()) {
+            if (node.op() instanceof LinearAlgebra.Capacitance c && !unit.names.containsKey(node.id())) {
+                unit.names.put(node.id(), capacitanceNames.computeIfAbsent(c.matrix(), k -> unique("capacitance" + capitalize(k))));
+            }
+        }
+    }
+
+    /**
+     * For each node of {@code g}, the gradient program's node that computes the same thing (the
+     * same op on counterparts of the same inputs), or -1.
+     */
+    private int[] counterparts(Graph g) {
+        Builder gradientProgram = Builder.from(graph);
+        int[] same = new int[g.size()];
+        for (Node node : g.nodes()) {
+            int[] inputs = new int[node.inputs().size()];
+            boolean mapped = true;
+            for (int k = 0; k < inputs.length; k++) {
+                inputs[k] = same[node.input(k)];
+                mapped &= inputs[k] >= 0;
+            }
+            same[node.id()] = mapped ? gradientProgram.find(node.op(), inputs) : -1;
+        }
+        return same;
     }
 
     /**
