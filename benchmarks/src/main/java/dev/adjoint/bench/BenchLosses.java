@@ -3,12 +3,14 @@ package dev.adjoint.bench;
 import static dev.adjoint.runtime.Ops.*;
 
 import dev.adjoint.Differentiable;
+import dev.adjoint.Precision;
 import org.ejml.simple.SimpleMatrix;
 
 /**
  * The three losses of the Adjoint SPEC, copied exactly, and the GP-LVM written with
  * {@code K.solve(Y)}. The processor generates {@link BenchLosses_TiedAutoencoder},
- * {@link BenchLosses_Mlp}, {@link BenchLosses_Gplvm} and {@link BenchLosses_GplvmSolve}; and a tanh RNN
+ * {@link BenchLosses_Mlp} (and their float32 twins {@code _F32}, timed by {@link Float32Benchmark}),
+ * {@link BenchLosses_Gplvm} and {@link BenchLosses_GplvmSolve}; and a tanh RNN
  * with a loop over time steps ({@link BenchLosses_Rnn}), not in the SPEC.
  * The method bodies use {@code numRows()}/{@code numCols()} exactly as the SPEC writes them, which
  * EJML 0.44 deprecates; hence the suppression.
@@ -18,14 +20,14 @@ public final class BenchLosses {
     private BenchLosses() {}
 
     /** Tied-weight linear autoencoder: W is m x n, x is n x 1 (or n x N, one sample per column). */
-    @Differentiable(wrt = "W")
+    @Differentiable(wrt = "W", precision = {Precision.DOUBLE, Precision.FLOAT})
     static double tiedAutoencoder(SimpleMatrix W, SimpleMatrix x) {
         SimpleMatrix r = W.transpose().mult(W).mult(x).minus(x);
         return 0.5 * sumSquares(r);
     }
 
     /** Two-layer network, Swish hidden units, softmax cross-entropy. Columns of X, Y are samples. */
-    @Differentiable(wrt = {"W1", "b1", "W2", "b2"})
+    @Differentiable(wrt = {"W1", "b1", "W2", "b2"}, precision = {Precision.DOUBLE, Precision.FLOAT})
     static double mlp(SimpleMatrix W1, SimpleMatrix b1, SimpleMatrix W2, SimpleMatrix b2,
                       SimpleMatrix X, SimpleMatrix Y) {
         SimpleMatrix h = swish(addColumn(W1.mult(X), b1));
