@@ -1,21 +1,14 @@
 package dev.adjoint.bench;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.ops.ConvertMatrixData;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What {@code precision = FLOAT} buys: the float32 classes ({@code BenchLosses_Mlp_F32},
@@ -24,12 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * N = 128, {@code autoencoder} the tied autoencoder W 64×784, X 784×256).
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(1)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
-public class Float32Benchmark {
+public class Float32Benchmark extends BenchmarkDefaults {
     @Param({"mlp", "autoencoder"})
     public String workload;
 
