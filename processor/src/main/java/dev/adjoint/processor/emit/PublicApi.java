@@ -15,6 +15,7 @@ import dev.adjoint.processor.ir.Program;
 import dev.adjoint.processor.ir.ValueType;
 import dev.adjoint.processor.ops.Leaves;
 import java.util.List;
+import java.util.Map;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -213,26 +214,34 @@ final class PublicApi {
                     .addStatement("return $L($L)", name, unpack.build())
                     .build());
         }
-        MethodSpec.Builder gradientOf = MethodSpec.methodBuilder("gradientOf").addAnnotation(Override.class)
+        type.addMethod(byParameterIndex("gradientOf", layout.gradientFields, "gradient"));
+    }
+
+    /**
+     * A bridge method that returns, by parameter index, the matrix in which the last call left a
+     * result for that wrt parameter ({@code fields}: wrt → field; a scalar's result is copied into
+     * its 1×1 {@code AsMatrix} field): {@code gradientOf}, {@code hessianVectorProductOf}.
+     */
+    MethodSpec byParameterIndex(String methodName, Map<String, String> fields, String what) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder(methodName).addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC).returns(MATRIX).addParameter(TypeName.INT, "parameterIndex");
-        gradientOf.beginControlFlow("switch (parameterIndex)");
+        method.beginControlFlow("switch (parameterIndex)");
         for (int i = 0; i < parameters.size(); i++) {
             Leaves.Param p = (Leaves.Param) parameters.get(i).op();
             if (!program.wrt().contains(p.name())) continue;
-            String field = layout.gradientFields.get(p.name());
+            String field = fields.get(p.name());
+            method.addCode("case $L:\n$>", i);
             if (p.type() == ValueType.SCALAR) {
-                gradientOf.addCode("case $L:\n$>", i)
-                        .addStatement("$LAsMatrix.set(0, 0, $L)", field, field)
-                        .addStatement("return $LAsMatrix", field).addCode("$<");
+                method.addStatement("$LAsMatrix.set(0, 0, $L)", field, field).addStatement("return $LAsMatrix", field);
             } else {
-                gradientOf.addCode("case $L:\n$>", i).addStatement("return $L", field).addCode("$<");
+                method.addStatement("return $L", field);
             }
+            method.addCode("$<");
         }
-        gradientOf.addCode("default:\n$>")
+        method.addCode("default:\n$>")
                 .addStatement("throw new $T($S + parameterIndex)", IllegalArgumentException.class,
-                        source.qualifiedMethodName() + " has no gradient for parameter index ")
+                        source.qualifiedMethodName() + " has no " + what + " for parameter index ")
                 .addCode("$<");
-        gradientOf.endControlFlow();
-        type.addMethod(gradientOf.build());
+        return method.endControlFlow().build();
     }
 }

@@ -274,25 +274,6 @@ final class SecondOrderApi {
                 .addStatement("$T.count(arguments, $L, $S)", PublicApi.ARGUMENTS, parameters.size(), source.qualifiedMethodName())
                 .addStatement("return hessian($L)", args.build())
                 .build());
-        MethodSpec.Builder of = MethodSpec.methodBuilder("hessianVectorProductOf").addAnnotation(Override.class)
-                .addModifiers(Modifier.PUBLIC).returns(MATRIX).addParameter(TypeName.INT, "parameterIndex");
-        of.beginControlFlow("switch (parameterIndex)");
-        for (int i = 0; i < parameters.size(); i++) {
-            Leaves.Param p = (Leaves.Param) parameters.get(i).op();
-            if (!program.wrt().contains(p.name())) continue;
-            String field = layout.hvpFields.get(p.name());
-            if (p.type() == ValueType.SCALAR) {
-                of.addCode("case $L:\n$>", i).addStatement("$LAsMatrix.set(0, 0, $L)", field, field)
-                        .addStatement("return $LAsMatrix", field).addCode("$<");
-            } else {
-                of.addCode("case $L:\n$>", i).addStatement("return $L", field).addCode("$<");
-            }
-        }
-        of.addCode("default:\n$>")
-                .addStatement("throw new $T($S + parameterIndex)", IllegalArgumentException.class,
-                        source.qualifiedMethodName() + " has no Hessian-vector product for parameter index ")
-                .addCode("$<");
-        of.endControlFlow();
-        type.addMethod(of.build());
+        type.addMethod(api.byParameterIndex("hessianVectorProductOf", layout.hvpFields, "Hessian-vector product"));
     }
 }
