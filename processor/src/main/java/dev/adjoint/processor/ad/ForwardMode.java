@@ -113,7 +113,7 @@ public final class ForwardMode {
         List<Integer> outputs = new ArrayList<>();
         for (int out : region.outputs()) {
             ValueType t = graph.node(out).type();
-            outputs.add(t != ValueType.MATRIX && t != ValueType.SCALAR ? out
+            outputs.add(!t.differentiable() ? out
                     : tangents.containsKey(out) ? tangents.get(out) : ReverseMode.zero(b, out));
         }
         return new Regions.Region(b.build(), types, leaves, outputs);

@@ -223,7 +223,7 @@ public final class ReverseMode {
                 for (int k = 0; k < node.inputs().size(); k++) {
                     ValueType t = loop.body().inputTypes().get(k);
                     // A carried value may pick up a dependence on a wrt value in any iteration.
-                    if (active.get(node.input(k)) || (k < loop.carried() && (t == ValueType.SCALAR || t == ValueType.MATRIX))) {
+                    if (active.get(node.input(k)) || (k < loop.carried() && t.differentiable())) {
                         in.set(k);
                     }
                 }

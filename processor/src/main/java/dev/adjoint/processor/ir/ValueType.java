@@ -14,5 +14,10 @@ public enum ValueType {
      * The several values of a control-flow op ({@code ops.Loop}, {@code ops.Cond}): never a
      * Java value of its own, read through {@code ops.Regions.Out} projections.
      */
-    TUPLE
+    TUPLE;
+
+    /** Whether values of this type have tangents and cotangents: doubles and matrices (ints and booleans are constants). */
+    public boolean differentiable() {
+        return this == SCALAR || this == MATRIX;
+    }
 }

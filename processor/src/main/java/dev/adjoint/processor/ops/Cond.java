@@ -1,5 +1,6 @@
 package dev.adjoint.processor.ops;
 
+import dev.adjoint.processor.ad.ForwardMode;
 import dev.adjoint.processor.ad.ReverseMode;
 import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Node;
@@ -98,13 +99,13 @@ public record Cond(Region then, Region otherwise, List<String> names) implements
         int m = node.inputs().size() - 1;
         List<Integer> seeds = new ArrayList<>();
         for (int k = 0; k < names.size(); k++) {
-            if (cts.get(k) >= 0 && Loop.differentiable(outputType(k))) {
+            if (cts.get(k) >= 0 && outputType(k).differentiable()) {
                 seeds.add(k);
             }
         }
         List<Integer> wrt = new ArrayList<>();
         for (int j = 0; j < m; j++) {
-            if (ctx.needs(1 + j) && Loop.differentiable(then.inputTypes().get(j))) {
+            if (ctx.needs(1 + j) && then.inputTypes().get(j).differentiable()) {
                 wrt.add(j);
             }
         }
@@ -131,7 +132,7 @@ public record Cond(Region then, Region otherwise, List<String> names) implements
 
     /**
      * The tangent of a branch is a branch on the same condition between the two sides' tangent
-     * regions ({@link dev.adjoint.processor.ad.ForwardMode#tangentRegion}): its results are the
+     * regions ({@link ForwardMode#tangentRegion}): its results are the
      * tangents of this branch's results, read through {@link Regions.Out} like the results. The
      * condition is piecewise constant, so it has no tangent. Branches the backward pass made
      * (between two pullbacks) are differentiated the same way, so a method with branches can be
@@ -143,15 +144,15 @@ public record Cond(Region then, Region otherwise, List<String> names) implements
         List<Boolean> withTangent = new ArrayList<>();
         List<Integer> inputs = new ArrayList<>(node.inputs());
         for (int j = 0; j < m; j++) {
-            boolean has = ctx.has(1 + j) && Loop.differentiable(then.inputTypes().get(j));
+            boolean has = ctx.has(1 + j) && then.inputTypes().get(j).differentiable();
             withTangent.add(has);
             if (has) {
                 inputs.add(ctx.tangent(1 + j));
             }
         }
-        Region a = dev.adjoint.processor.ad.ForwardMode.tangentRegion(then, withTangent, ctx);
-        Region e = dev.adjoint.processor.ad.ForwardMode.tangentRegion(otherwise, withTangent, ctx);
-        List<String> labels = names.stream().map(dev.adjoint.processor.ad.ForwardMode::directionName).toList();
+        Region a = ForwardMode.tangentRegion(then, withTangent, ctx);
+        Region e = ForwardMode.tangentRegion(otherwise, withTangent, ctx);
+        List<String> labels = names.stream().map(ForwardMode::directionName).toList();
         return ctx.builder().apply(new Cond(a, e, labels), node.origin(), inputs);
     }
 

@@ -71,7 +71,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         List<Integer> tangentCarried = differentiableCarried();
         List<Integer> tangentInvariants = new ArrayList<>();
         for (int j = 0; j < m; j++) {
-            if (ctx.has(c + j) && differentiable(body.inputTypes().get(c + j))) {
+            if (ctx.has(c + j) && body.inputTypes().get(c + j).differentiable()) {
                 tangentInvariants.add(j);
             }
         }
@@ -141,7 +141,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
     List<Integer> differentiableCarried() {
         List<Integer> ks = new ArrayList<>();
         for (int k = 0; k < carried(); k++) {
-            if (differentiable(outputType(k))) {
+            if (outputType(k).differentiable()) {
                 ks.add(k);
             }
         }
@@ -342,13 +342,13 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         int m = node.inputs().size() - c;
         List<Integer> differentiable = new ArrayList<>();
         for (int k = 0; k < c; k++) {
-            if (differentiable(outputType(k))) {
+            if (outputType(k).differentiable()) {
                 differentiable.add(k);
             }
         }
         List<Integer> invariant = new ArrayList<>();
         for (int j = 0; j < m; j++) {
-            if (ctx.needs(c + j) && differentiable(body.inputTypes().get(c + j))) {
+            if (ctx.needs(c + j) && body.inputTypes().get(c + j).differentiable()) {
                 invariant.add(j);
             }
         }
@@ -431,10 +431,6 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
         int leaf = region.inputLeaves().get(k);
         String name = leaf < 0 ? null : region.graph().names().get(leaf);
         return name != null ? name : "in" + k;
-    }
-
-    static boolean differentiable(ValueType t) {
-        return t == ValueType.SCALAR || t == ValueType.MATRIX;
     }
 
     @Override
@@ -584,7 +580,7 @@ public record Loop(Region cond, Region body, List<String> names) implements Regi
             List<Integer> tangentCarried = loop.differentiableCarried();
             List<Integer> tangentInvariants = new ArrayList<>();
             for (int j = 0; j < m; j++) {
-                if (ctx.has(1 + j) && differentiable(pullback.inputTypes().get(c + j))) {
+                if (ctx.has(1 + j) && pullback.inputTypes().get(c + j).differentiable()) {
                     tangentInvariants.add(j);
                 }
             }

@@ -1,9 +1,15 @@
 package dev.adjoint.processor.ops;
 
+import dev.adjoint.processor.ad.ForwardMode;
+import dev.adjoint.processor.ir.Builder;
 import dev.adjoint.processor.ir.Graph;
 import dev.adjoint.processor.ir.Node;
 import dev.adjoint.processor.ir.ValueType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Structured control flow in the IR. A loop or a branch is ONE node of the enclosing graph (an
@@ -53,7 +59,7 @@ public final class Regions {
          * one maps to are unread.
          */
         public Region renumberInputs(int[] newIndex, List<ValueType> types) {
-            java.util.Map<Integer, Integer> inputOf = new java.util.HashMap<>();
+            Map<Integer, Integer> inputOf = new HashMap<>();
             for (Node node : graph.nodes()) {
                 if (node.op() instanceof Input input) {
                     inputOf.put(node.id(), newIndex[input.index()]);
@@ -67,18 +73,18 @@ public final class Regions {
          * the given {@code types}, every other node replayed on them; a node that was not an input
          * before keeps its name with {@code suffix} appended. Inputs no node maps to are unread.
          */
-        public Region withInputs(java.util.Map<Integer, Integer> inputOf, List<ValueType> types, String suffix) {
-            dev.adjoint.processor.ir.Builder b = new dev.adjoint.processor.ir.Builder();
+        public Region withInputs(Map<Integer, Integer> inputOf, List<ValueType> types, String suffix) {
+            Builder b = new Builder();
             int[] map = new int[graph.size()];
             Integer[] leaves = new Integer[types.size()];
-            java.util.Arrays.fill(leaves, -1);
+            Arrays.fill(leaves, -1);
             for (Node node : graph.nodes()) {
                 Integer index = inputOf.get(node.id());
                 if (index != null) {
                     map[node.id()] = b.apply(new Input(index, node.type()), node.origin(), List.of());
                     leaves[index] = map[node.id()];
                 } else {
-                    java.util.List<Integer> in = new java.util.ArrayList<>();
+                    List<Integer> in = new ArrayList<>();
                     for (int id : node.inputs()) {
                         in.add(map[id]);
                     }
@@ -89,7 +95,7 @@ public final class Regions {
                     b.name(map[node.id()], index != null && !(node.op() instanceof Input) ? name + suffix : name);
                 }
             }
-            return new Region(b.build(), types, java.util.Arrays.asList(leaves), outputs.stream().map(o -> map[o]).toList());
+            return new Region(b.build(), types, Arrays.asList(leaves), outputs.stream().map(o -> map[o]).toList());
         }
     }
 
@@ -194,11 +200,11 @@ public final class Regions {
         public int jvp(JvpContext ctx, Node node) {
             // A tuple's tangent is a tuple of its results' tangents (a branch's: Cond#jvp); an op
             // without one has reported itself.
-            if (!ctx.has(0) || (type != ValueType.MATRIX && type != ValueType.SCALAR)) {
+            if (!ctx.has(0) || !type.differentiable()) {
                 return -1;
             }
             int at = ctx.builder().node(node.input(0)).op() instanceof TupleOp tuple ? tuple.tangentIndex(index) : index;
-            return ctx.builder().apply(new Out(at, type, dev.adjoint.processor.ad.ForwardMode.directionName(label)),
+            return ctx.builder().apply(new Out(at, type, ForwardMode.directionName(label)),
                     ctx.tangent(0));
         }
 
